@@ -1,0 +1,69 @@
+# pidcap: process-aware packet capture on eBPF.
+#   make            build ./pidcap
+#   make demo       install what is missing, build, capture ping and show it with tshark
+#   make check      install what is missing, build, run every test
+#   make SANITIZE=1 ...  build with AddressSanitizer and UndefinedBehaviorSanitizer
+
+OUTPUT ?= build
+CC ?= cc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/ppc64le/powerpc/' -e 's/s390x/s390/')
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -Isrc
+LDLIBS += -lbpf -lelf -lz
+ifeq ($(SANITIZE),1)
+CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS += -fsanitize=address,undefined
+OUTPUT := build/san
+endif
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Wall -Werror
+
+APP_SRCS := $(wildcard src/*.c)
+APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
+
+.DELETE_ON_ERROR:
+.PHONY: all deps demo check test unit e2e bench clean format
+all: pidcap
+
+pidcap: $(OUTPUT)/pidcap
+	cp $< $@
+
+$(OUTPUT):
+	mkdir -p $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/pidcap.bpf.o: src/bpf/pidcap.bpf.c src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
+	$(BPFTOOL) gen object $@ $@.tmp.o
+	rm -f $@.tmp.o
+
+$(OUTPUT)/pidcap.skel.h: $(OUTPUT)/pidcap.bpf.o
+	$(BPFTOOL) gen skeleton $< name pidcap_bpf > $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h | $(OUTPUT)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUTPUT)/pidcap: $(APP_OBJS)
+	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+deps:
+	bash scripts/install-deps.sh
+
+demo: deps
+	$(MAKE) pidcap
+	bash scripts/demo.sh
+
+check: deps
+	$(MAKE) pidcap
+	bash tests/run.sh
+
+test: pidcap
+	bash tests/run.sh
+
+clean:
+	rm -rf build pidcap

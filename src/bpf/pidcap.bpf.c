@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidcap's kernel side.
+ *
+ * Packets: cgroup_skb ingress/egress programs on a cgroup v2 directory see
+ * every IPv4/IPv6 packet that a local socket sends or receives, in every
+ * network namespace. Each packet is attributed through its socket.
+ *
+ * Owners: a socket belongs to the process that last used it in a system
+ * call. sys_enter records that process for the socket behind the call's file
+ * descriptor *before* the call moves data, so the first packet a process sends
+ * on a socket it inherited, or on one opened before pidcap started, carries the
+ * right process. The packet programs never look at the current task: packets
+ * are often sent or received in softirq context or on behalf of another
+ * socket (a loopback ACK runs in the sender's context), where "current" lies.
+ * The owner is kept in a hash keyed by the socket's address while the socket
+ * is open, and copied into socket-local storage, which the kernel clones to
+ * accepted sockets and frees with the socket.
+ *
+ * Processes: exec, fork and exit records let user space name every process,
+ * even one that lived a millisecond, and fork keeps -f selections complete.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "../record.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#define AF_INET 2
+#define AF_INET6 10
+#define ETH_P_IP 0x0800
+#define ETH_P_IPV6 0x86DD
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+
+/* Set by the loader between open and load. */
+const volatile bool filter_process = false; /* --pid, --comm or a command */
+const volatile bool follow_forks = false;
+const volatile bool filter_uid = false;
+const volatile __u32 target_uid = 0;
+const volatile bool filter_ifindex = false;
+const volatile __u32 filter_netns = 0; /* namespace the -i names live in */
+const volatile __u32 snaplen = 262144;
+const volatile bool use_kern_ctx = false; /* kernel has bpf_cast_to_kern_ctx */
+
+extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20); /* resized by the loader */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Socket address -> the process that last used it in a system call. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, __u64);
+	__type(value, struct owner);
+} sock_owners SEC(".maps");
+
+/* The same owner, kept with the socket itself: survives close (FIN and
+ * retransmits of orphaned sockets) and is cloned to accepted sockets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, struct owner);
+} sock_owner_store SEC(".maps");
+
+/* System call number -> 1 + index of its file descriptor argument, for the
+ * calls through which a process sends, receives or otherwise drives a socket.
+ * Filled by the loader from its own <sys/syscall.h>, so it fits the arch. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1024);
+	__type(key, __u32);
+	__type(value, __u8);
+} syscall_fd_arg SEC(".maps");
+
+/* Selected processes (thread group ids); -f adds descendants. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} selected_pids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, char[PIDCAP_COMM_LEN]);
+	__type(value, __u8);
+} selected_comms SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u8);
+} selected_ifindexes SEC(".maps");
+
+static __always_inline void count(enum counter c)
+{
+	__u32 key = c;
+	__u64 *v = bpf_map_lookup_elem(&counters, &key);
+
+	if (v)
+		*v += 1;
+}
+
+/* ---------------------------------------------------------------- processes */
+
+static __always_inline bool process_selected(__u32 tgid, const char *comm)
+{
+	if (bpf_map_lookup_elem(&selected_pids, &tgid))
+		return true;
+	return bpf_map_lookup_elem(&selected_comms, comm) != NULL;
+}
+
+static __always_inline void fill_owner(struct owner *o, struct task_struct *task, __u32 netns)
+{
+	o->tgid = BPF_CORE_READ(task, tgid);
+	o->tid = BPF_CORE_READ(task, pid);
+	o->uid = BPF_CORE_READ(task, cred, uid.val);
+	o->netns = netns;
+	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct exec_record *r;
+	char comm[PIDCAP_COMM_LEN] = {};
+	unsigned long arg_start, arg_end, size;
+	__u32 tgid = p->tgid;
+
+	bpf_probe_read_kernel_str(comm, sizeof(comm), p->comm);
+	if (filter_process && !process_selected(tgid, comm))
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(COUNTER_EVENTS_DROPPED);
+		return 0;
+	}
+	r->type = RECORD_EXEC;
+	r->tgid = tgid;
+	r->ts_ns = bpf_ktime_get_ns();
+	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	r->uid = BPF_CORE_READ(p, cred, uid.val);
+	__builtin_memcpy(r->comm, comm, sizeof(comm));
+	bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
+	arg_start = BPF_CORE_READ(p, mm, arg_start);
+	arg_end = BPF_CORE_READ(p, mm, arg_end);
+	size = arg_end > arg_start ? arg_end - arg_start : 0;
+	r->args_truncated = size > PIDCAP_ARGS_LEN;
+	if (size > PIDCAP_ARGS_LEN)
+		size = PIDCAP_ARGS_LEN;
+	r->args_size = 0;
+	if (size > 0 && !bpf_probe_read_user(r->args, size, (void *)arg_start))
+		r->args_size = size;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct fork_record *r;
+	__u32 parent_tgid = parent->tgid, child_tgid = child->tgid;
+	char comm[PIDCAP_COMM_LEN] = {};
+	bool selected = true;
+	__u8 one = 1;
+
+	if (child->pid != child_tgid)
+		return 0; /* a new thread, not a new process */
+	if (filter_process) {
+		BPF_CORE_READ_STR_INTO(&comm, parent, group_leader, comm);
+		selected = follow_forks && process_selected(parent_tgid, comm);
+		if (selected)
+			bpf_map_update_elem(&selected_pids, &child_tgid, &one, BPF_ANY);
+		else /* the pid may be reused from a selected process that died */
+			bpf_map_delete_elem(&selected_pids, &child_tgid);
+	}
+	if (!selected)
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(COUNTER_EVENTS_DROPPED);
+		return 0;
+	}
+	r->type = RECORD_FORK;
+	r->ts_ns = bpf_ktime_get_ns();
+	r->parent_tgid = parent_tgid;
+	r->child_tgid = child_tgid;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(process_exit, struct task_struct *p)
+{
+	struct exit_record *r;
+	__u32 tgid = p->tgid;
+
+	if (p->pid != tgid)
+		return 0;
+	if (filter_process && !bpf_map_lookup_elem(&selected_pids, &tgid))
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(COUNTER_EVENTS_DROPPED);
+		return 0;
+	}
+	r->type = RECORD_EXIT;
+	r->tgid = tgid;
+	r->ts_ns = bpf_ktime_get_ns();
+	r->exit_code = p->exit_code;
+	r->pad = 0;
+	bpf_ringbuf_submit(r, 0);
+	return 0;
+}
+
+/* ------------------------------------------------------------------ owners */
+
+static __always_inline bool is_inet(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	return family == AF_INET || family == AF_INET6;
+}
+
+static __always_inline bool same_comm(const char *a, const char *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1];
+}
+
+static __always_inline void record_owner(struct sock *sk, struct task_struct *task)
+{
+	struct owner o = {}, *old;
+	__u64 key = (__u64)sk;
+
+	fill_owner(&o, task, BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum));
+	old = bpf_map_lookup_elem(&sock_owners, &key);
+	if (old && old->tid == o.tid && old->tgid == o.tgid && same_comm(old->comm, o.comm))
+		return; /* the common case: the same thread again */
+	if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY))
+		count(COUNTER_OWNERS_FULL);
+}
+
+/* The socket behind file descriptor fd of the current task, or NULL. */
+static __always_inline struct sock *sock_of_fd(struct task_struct *task, __u64 fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds, *file;
+	struct socket *sock;
+	umode_t mode;
+
+	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+		return NULL;
+	mode = BPF_CORE_READ(file, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	sock = BPF_CORE_READ(file, private_data);
+	return sock ? BPF_CORE_READ(sock, sk) : NULL;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
+{
+	struct task_struct *task;
+	struct sock *sk;
+	__u32 nr = id;
+	__u8 *arg;
+	__u64 fd;
+
+	arg = bpf_map_lookup_elem(&syscall_fd_arg, &nr);
+	if (!arg || !*arg)
+		return 0;
+	switch (*arg) {
+	case 1:
+		fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		break;
+	case 3:
+		fd = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		break;
+	default:
+		return 0;
+	}
+	task = bpf_get_current_task_btf();
+	sk = sock_of_fd(task, fd);
+	if (sk && is_inet(sk))
+		record_owner(sk, task);
+	return 0;
+}
+
+/* Seeds the owners of sockets that existed before pidcap started. */
+SEC("iter/task_file")
+int seed_socket_owners(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *task = ctx->task;
+	struct file *file = ctx->file;
+	struct socket *sock;
+	struct sock *sk;
+
+	if (!task || !file)
+		return 0;
+	sock = bpf_sock_from_file(file);
+	if (!sock)
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	if (sk && is_inet(sk))
+		record_owner(sk, task);
+	return 0;
+}
+
+/* A closed socket's owner moves into its storage, where later packets of the
+ * orphaned socket (FIN, retransmits) still find it, and leaves the hash before
+ * the address can be reused by another socket. */
+SEC("cgroup/sock_release")
+int socket_release(struct bpf_sock *ctx)
+{
+	__u64 key = (__u64)ctx;
+	struct owner *o, *stored;
+
+	o = bpf_map_lookup_elem(&sock_owners, &key);
+	if (!o)
+		return 1;
+	stored = bpf_sk_storage_get(&sock_owner_store, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (stored)
+		*stored = *o;
+	bpf_map_delete_elem(&sock_owners, &key);
+	return 1;
+}
+
+/* ----------------------------------------------------------------- packets */
+
+static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct owner *o, *stored;
+	__u64 key;
+
+	if (!sk)
+		return false;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return false;
+	key = (__u64)sk;
+	o = bpf_map_lookup_elem(&sock_owners, &key);
+	stored = bpf_sk_storage_get(&sock_owner_store, sk, 0,
+				    o ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	if (o) {
+		if (stored && (stored->tid != o->tid || stored->tgid != o->tgid))
+			*stored = *o;
+		*out = *o;
+		return true;
+	}
+	if (stored && stored->tgid) {
+		*out = *stored;
+		return true;
+	}
+	return false;
+}
+
+static __always_inline bool owner_passes(const struct owner *o, bool has_owner)
+{
+	if (filter_process && (!has_owner || !process_selected(o->tgid, o->comm)))
+		return false;
+	if (filter_uid && (!has_owner || o->uid != target_uid))
+		return false;
+	return true;
+}
+
+struct packet_meta {
+	struct owner owner;
+	char ifname[PIDCAP_IFNAME_LEN];
+	__u32 dev_netns;
+	__u32 caplen;
+	bool has_owner;
+	__u8 direction;
+};
+
+/* Reserves a record whose data area is the smallest size class that holds
+ * caplen bytes: the ring buffer needs a constant size, and one 64 KiB class
+ * would waste the buffer on small packets. */
+#define EMIT_SIZE_CLASS(N)                                                          \
+	if (m->caplen <= (N)) {                                                     \
+		struct packet_record *r;                                            \
+		__u32 n = m->caplen;                                                \
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);              \
+		if (!r)                                                             \
+			goto dropped;                                               \
+		fill_record(r, skb, m);                                             \
+		if (n > 0 && n <= (N) && bpf_skb_load_bytes(skb, 0, r->data, n)) { \
+			bpf_ringbuf_discard(r, 0);                                  \
+			goto dropped;                                               \
+		}                                                                   \
+		bpf_ringbuf_submit(r, 0);                                           \
+		return;                                                             \
+	}
+
+static __always_inline void fill_record(struct packet_record *r, struct __sk_buff *skb,
+					const struct packet_meta *m)
+{
+	r->type = RECORD_PACKET;
+	r->direction = m->direction;
+	r->has_owner = m->has_owner;
+	r->protocol = bpf_ntohs(skb->protocol);
+	r->ts_ns = bpf_ktime_get_ns();
+	r->ifindex = skb->ifindex;
+	r->dev_netns = m->dev_netns;
+	r->len = skb->len;
+	r->caplen = m->caplen;
+	__builtin_memcpy(r->ifname, m->ifname, sizeof(r->ifname));
+	r->owner = m->owner;
+}
+
+static __noinline void emit_packet(struct __sk_buff *skb, struct packet_meta *m)
+{
+	EMIT_SIZE_CLASS(256)
+	EMIT_SIZE_CLASS(2048)
+	EMIT_SIZE_CLASS(16384)
+	EMIT_SIZE_CLASS(PIDCAP_MAX_CAPLEN)
+dropped:
+	count(COUNTER_DROPPED);
+}
+
+/* The interface's name and namespace straight from the kernel's sk_buff, on
+ * kernels (6.2+) that let a cgroup_skb program see it. */
+static __always_inline void read_device(struct __sk_buff *skb, struct packet_meta *m)
+{
+	struct sk_buff *kskb;
+	struct net_device *dev;
+
+	if (!use_kern_ctx)
+		return;
+	kskb = bpf_cast_to_kern_ctx(skb);
+	dev = BPF_CORE_READ(kskb, dev);
+	if (!dev)
+		return;
+	BPF_CORE_READ_STR_INTO(&m->ifname, dev, name);
+	m->dev_netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+}
+
+static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
+{
+	struct packet_meta m = {};
+	__u32 netns;
+
+	count(COUNTER_SEEN);
+	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
+		return 1;
+	m.direction = direction;
+	m.has_owner = find_owner(skb, &m.owner);
+	if (!owner_passes(&m.owner, m.has_owner))
+		return 1;
+	read_device(skb, &m);
+	if (filter_ifindex) {
+		netns = m.dev_netns ? m.dev_netns : m.owner.netns;
+		if (netns != filter_netns)
+			return 1;
+		if (!bpf_map_lookup_elem(&selected_ifindexes, &skb->ifindex))
+			return 1;
+	}
+	count(COUNTER_MATCHED);
+	m.caplen = skb->len < snaplen ? skb->len : snaplen;
+	if (m.caplen > PIDCAP_MAX_CAPLEN) {
+		m.caplen = PIDCAP_MAX_CAPLEN;
+		count(COUNTER_CUT);
+	}
+	emit_packet(skb, &m);
+	return 1;
+}
+
+SEC("cgroup_skb/ingress")
+int packet_ingress(struct __sk_buff *skb)
+{
+	return handle_packet(skb, PACKET_IN);
+}
+
+SEC("cgroup_skb/egress")
+int packet_egress(struct __sk_buff *skb)
+{
+	return handle_packet(skb, PACKET_OUT);
+}

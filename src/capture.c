@@ -1,0 +1,440 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loads pidcap's BPF programs, attaches them in an order that leaves no gap in
+ * attribution, hands their records to the caller and detaches them. Every
+ * attachment is a BPF link owned by this process, so whatever ends pidcap,
+ * SIGKILL included, the kernel detaches everything when the last fd closes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "capture.h"
+#include "cgroup.h"
+#include "record.h"
+#include "pidcap.skel.h"
+
+#define MAX_LINKS 16
+
+struct capture {
+	const struct options *opts;
+	struct pidcap_bpf *skel;
+	struct ring_buffer *ring;
+	struct bpf_link *links[MAX_LINKS];
+	int n_links;
+	int cgroup_fd;
+	capture_record_fn fn;
+	void *ctx;
+};
+
+static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	return vfprintf(stderr, fmt, args);
+}
+
+static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	(void)level;
+	(void)fmt;
+	(void)args;
+	return 0;
+}
+
+/* Names the capabilities the capture needs that this process lacks. */
+static int check_privileges(void)
+{
+	static const struct {
+		int cap;
+		const char *name;
+	} needed[] = {
+		{ 39 /* CAP_BPF */, "CAP_BPF" },
+		{ 38 /* CAP_PERFMON */, "CAP_PERFMON" },
+		{ CAP_NET_ADMIN, "CAP_NET_ADMIN" },
+	};
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+	char missing[128] = "";
+	size_t i;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0; /* cannot tell: let the kernel say no */
+	/* Kernels before 5.8 have no CAP_BPF/CAP_PERFMON: CAP_SYS_ADMIN covers them. */
+	if (data[0].effective & (1u << CAP_SYS_ADMIN) && data[0].effective & (1u << CAP_NET_ADMIN))
+		return 0;
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		int cap = needed[i].cap;
+
+		if (!(data[cap / 32].effective & (1u << (cap % 32)))) {
+			strcat(missing, " ");
+			strcat(missing, needed[i].name);
+		}
+	}
+	if (!*missing)
+		return 0;
+	fprintf(stderr, "pidcap: missing capabilities:%s (run as root)\n", missing);
+	return -EPERM;
+}
+
+static bool kernel_has_btf_func(const char *name)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!vmlinux)
+		return false;
+	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	btf__free(vmlinux);
+	return found;
+}
+
+static uint32_t round_up_pow2(uint64_t v)
+{
+	uint64_t p = 4096;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static struct pidcap_bpf *open_and_load(const struct options *o, bool use_kern_ctx)
+{
+	struct pidcap_bpf *skel = pidcap_bpf__open();
+	int err;
+
+	if (!skel)
+		return NULL;
+	skel->rodata->filter_process = o->n_pids || o->n_comms || o->command;
+	skel->rodata->follow_forks = o->follow_forks;
+	skel->rodata->filter_uid = o->filter_uid;
+	skel->rodata->target_uid = o->uid;
+	skel->rodata->filter_ifindex = o->n_ifnames > 0;
+	skel->rodata->snaplen = o->snaplen;
+	skel->rodata->use_kern_ctx = use_kern_ctx;
+	if (o->n_ifnames) {
+		struct stat st;
+
+		if (stat("/proc/self/ns/net", &st) == 0)
+			skel->rodata->filter_netns = st.st_ino;
+	}
+	err = bpf_map__set_max_entries(skel->maps.events, round_up_pow2((uint64_t)o->buffer_kib << 10));
+	if (!err)
+		err = pidcap_bpf__load(skel);
+	if (err) {
+		pidcap_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+/* System calls through which a process drives a socket, with the position of
+ * the socket's file descriptor among their arguments (1-based). */
+static int fill_syscall_table(struct capture *c)
+{
+	static const struct {
+		long nr;
+		unsigned char fd_arg;
+	} calls[] = {
+		{ SYS_read, 1 },      { SYS_write, 1 },    { SYS_readv, 1 },     { SYS_writev, 1 },
+		{ SYS_sendto, 1 },    { SYS_recvfrom, 1 }, { SYS_sendmsg, 1 },   { SYS_recvmsg, 1 },
+		{ SYS_sendmmsg, 1 },  { SYS_recvmmsg, 1 }, { SYS_connect, 1 },   { SYS_accept, 1 },
+		{ SYS_accept4, 1 },   { SYS_shutdown, 1 }, { SYS_close, 1 },     { SYS_listen, 1 },
+		{ SYS_bind, 1 },      { SYS_sendfile, 1 }, { SYS_splice, 3 },
+	};
+	int fd = bpf_map__fd(c->skel->maps.syscall_fd_arg);
+	size_t i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		__u32 key = calls[i].nr;
+		__u8 value = calls[i].fd_arg;
+
+		if (bpf_map_update_elem(fd, &key, &value, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int fill_selections(struct capture *c)
+{
+	const struct options *o = c->opts;
+	__u8 one = 1;
+	int i;
+
+	for (i = 0; i < o->n_pids; i++) {
+		int err = capture__select_pid(c, o->pids[i]);
+
+		if (err)
+			return err;
+	}
+	for (i = 0; i < o->n_comms; i++) {
+		char key[PIDCAP_COMM_LEN] = {};
+
+		strncpy(key, o->comms[i], sizeof(key) - 1);
+		if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_comms), key, &one,
+					BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < o->n_ifnames; i++) {
+		__u32 ifindex = if_nametoindex(o->ifnames[i]);
+
+		if (!ifindex) {
+			fprintf(stderr, "pidcap: no interface '%s' in this network namespace\n",
+				o->ifnames[i]);
+			return -ENODEV;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_ifindexes), &ifindex,
+					&one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+struct capture *capture__load(const struct options *o, capture_record_fn fn, void *ctx)
+{
+	struct capture *c;
+	bool kern_ctx;
+	int err;
+
+	if (check_privileges())
+		return NULL;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fprintf(stderr, "pidcap: this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+				"pidcap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y\n");
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->opts = o;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->cgroup_fd = -1;
+	libbpf_set_print(o->verbose ? libbpf_print_verbose : libbpf_print_quiet);
+
+	c->cgroup_fd = cgroup__open(o->cgroup_path);
+	if (c->cgroup_fd < 0)
+		goto fail;
+
+	/* The kernel's own view of each packet's interface exists from 6.2 on;
+	 * without it the interface name is looked up from user space. */
+	kern_ctx = kernel_has_btf_func("bpf_cast_to_kern_ctx");
+	c->skel = open_and_load(o, kern_ctx);
+	if (!c->skel && kern_ctx)
+		c->skel = open_and_load(o, false);
+	if (!c->skel) {
+		err = errno;
+		fprintf(stderr, "pidcap: cannot load the BPF programs: %s%s\n", strerror(err),
+			o->verbose ? "" : " (run with -v for the kernel's reasons)");
+		goto fail;
+	}
+	if (fill_syscall_table(c) || fill_selections(c))
+		goto fail;
+	return c;
+fail:
+	capture__free(c);
+	return NULL;
+}
+
+int capture__select_pid(struct capture *c, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_pids), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int keep_link(struct capture *c, struct bpf_link *link, const char *what)
+{
+	int err;
+
+	if (!link) {
+		err = -errno;
+		fprintf(stderr, "pidcap: cannot attach %s: %s\n", what, strerror(-err));
+		return err;
+	}
+	if (c->n_links == MAX_LINKS) {
+		bpf_link__destroy(link);
+		return -E2BIG;
+	}
+	c->links[c->n_links++] = link;
+	return 0;
+}
+
+/* Gives every socket that exists now the process holding it, so that the
+ * first packet of a connection opened before pidcap started is attributed. */
+static int seed_socket_owners(struct capture *c)
+{
+	struct bpf_link *link;
+	char buf[256];
+	int fd;
+	ssize_t n;
+
+	link = bpf_program__attach_iter(c->skel->progs.seed_socket_owners, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		bpf_link__destroy(link);
+		return -errno;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	bpf_link__destroy(link);
+	return n < 0 ? -errno : 0;
+}
+
+/* With -f, the descendants of a selected process that were born before the
+ * fork hook was attached; those born later are added by the hook. */
+static void select_existing_descendants(struct capture *c)
+{
+	int fd = bpf_map__fd(c->skel->maps.selected_pids);
+	bool added = true;
+
+	while (added) {
+		struct dirent *de;
+		DIR *proc = opendir("/proc");
+
+		added = false;
+		if (!proc)
+			return;
+		while ((de = readdir(proc))) {
+			char path[64], line[512], *p;
+			__u32 pid, ppid;
+			__u8 v, one = 1;
+			FILE *f;
+
+			pid = strtoul(de->d_name, &p, 10);
+			if (!pid || *p || bpf_map_lookup_elem(fd, &pid, &v) == 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+			fclose(f);
+			if (!p || sscanf(p, ") %*c %u", &ppid) != 1)
+				continue;
+			if (bpf_map_lookup_elem(fd, &ppid, &v) == 0 &&
+			    bpf_map_update_elem(fd, &pid, &one, BPF_ANY) == 0)
+				added = true;
+		}
+		closedir(proc);
+	}
+}
+
+int capture__attach(struct capture *c)
+{
+	const struct options *o = c->opts;
+	struct pidcap_bpf *s = c->skel;
+	int err;
+
+	/* Processes first, so no fork between now and the packets escapes -f. */
+	err = keep_link(c, bpf_program__attach(s->progs.process_fork), "the fork hook");
+	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exec), "the exec hook");
+	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exit), "the exit hook");
+	if (err)
+		return err;
+	if (o->follow_forks)
+		select_existing_descendants(c);
+
+	/* Existing sockets, then every later use of one: the later use wins. */
+	err = seed_socket_owners(c);
+	if (err && o->verbose)
+		fprintf(stderr, "pidcap: cannot seed the owners of existing sockets: %s\n",
+			strerror(-err));
+	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
+			"the system call hook");
+	err = err ?: keep_link(c, bpf_program__attach_cgroup(s->progs.socket_release, c->cgroup_fd),
+			       "the socket release hook");
+	if (err)
+		return err;
+
+	c->ring = ring_buffer__new(bpf_map__fd(s->maps.events), c->fn,
+				   c->ctx, NULL);
+	if (!c->ring) {
+		err = -errno;
+		fprintf(stderr, "pidcap: cannot open the ring buffer: %s\n", strerror(-err));
+		return err;
+	}
+	if (o->direction != DIRECTION_OUT) {
+		err = keep_link(c, bpf_program__attach_cgroup(s->progs.packet_ingress, c->cgroup_fd),
+				"the ingress packet hook");
+		if (err)
+			return err;
+	}
+	if (o->direction != DIRECTION_IN) {
+		err = keep_link(c, bpf_program__attach_cgroup(s->progs.packet_egress, c->cgroup_fd),
+				"the egress packet hook");
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int capture__poll(struct capture *c, int timeout_ms)
+{
+	return ring_buffer__poll(c->ring, timeout_ms);
+}
+
+void capture__detach(struct capture *c)
+{
+	while (c->n_links > 0)
+		bpf_link__destroy(c->links[--c->n_links]);
+}
+
+void capture__stats(struct capture *c, struct capture_stats *s)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t sums[COUNTER_MAX] = {};
+	__u32 key;
+
+	memset(s, 0, sizeof(*s));
+	if (ncpus <= 0)
+		return;
+	{
+		__u64 values[ncpus];
+
+		for (key = 0; key < COUNTER_MAX; key++) {
+			int cpu;
+
+			if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, values))
+				continue;
+			for (cpu = 0; cpu < ncpus; cpu++)
+				sums[key] += values[cpu];
+		}
+	}
+	s->seen = sums[COUNTER_SEEN];
+	s->matched = sums[COUNTER_MATCHED];
+	s->dropped = sums[COUNTER_DROPPED];
+	s->cut = sums[COUNTER_CUT];
+	s->events_dropped = sums[COUNTER_EVENTS_DROPPED];
+	s->owners_full = sums[COUNTER_OWNERS_FULL];
+}
+
+void capture__free(struct capture *c)
+{
+	if (!c)
+		return;
+	capture__detach(c);
+	ring_buffer__free(c->ring);
+	pidcap_bpf__destroy(c->skel);
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
+	free(c);
+}

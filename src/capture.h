@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel side: load, attach, poll, detach. */
+#ifndef PIDCAP_CAPTURE_H
+#define PIDCAP_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "options.h"
+
+struct capture;
+
+/* Called for every record from the kernel (see record.h); returns 0, or a
+ * negative value to stop polling. */
+typedef int (*capture_record_fn)(void *ctx, void *record, size_t size);
+
+struct capture_stats {
+	uint64_t seen;
+	uint64_t matched;
+	uint64_t dropped;
+	uint64_t cut;
+	uint64_t events_dropped;
+	uint64_t owners_full;
+};
+
+/* Checks privileges and kernel features and loads the BPF programs, without
+ * attaching anything. Prints one line saying what is wrong and returns NULL on
+ * failure. */
+struct capture *capture__load(const struct options *o, capture_record_fn fn, void *ctx);
+/* Selects a process (thread group id) from now on. */
+int capture__select_pid(struct capture *c, pid_t pid);
+/* Attaches every hook. Prints one line and returns -errno on failure. */
+int capture__attach(struct capture *c);
+/* Waits up to timeout_ms for records and hands them to the callback. Returns
+ * the number handled or a negative error (-EINTR when a signal came). */
+int capture__poll(struct capture *c, int timeout_ms);
+/* Detaches every hook; records already queued can still be polled. */
+void capture__detach(struct capture *c);
+void capture__stats(struct capture *c, struct capture_stats *s);
+void capture__free(struct capture *c);
+
+#endif

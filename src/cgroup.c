@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <mntent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+
+int cgroup__mount_point(char *buf, size_t size)
+{
+	struct mntent *m;
+	FILE *f = setmntent("/proc/mounts", "re");
+	int err = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while ((m = getmntent(f))) {
+		if (strcmp(m->mnt_type, "cgroup2"))
+			continue;
+		if ((size_t)snprintf(buf, size, "%s", m->mnt_dir) < size)
+			err = 0;
+		break;
+	}
+	endmntent(f);
+	return err;
+}
+
+int cgroup__open(const char *path)
+{
+	char root[4096], full[8192];
+	struct statfs fs;
+	int fd, err;
+
+	if (cgroup__mount_point(root, sizeof(root))) {
+		fprintf(stderr, "pidcap: no cgroup v2 hierarchy is mounted "
+				"(mount one with: mount -t cgroup2 none /sys/fs/cgroup)\n");
+		return -ENOENT;
+	}
+	if (!path)
+		path = root;
+	else if (path[0] != '/') {
+		snprintf(full, sizeof(full), "%s/%s", root, path);
+		path = full;
+	}
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "pidcap: cannot open cgroup '%s': %s\n", path, strerror(-err));
+		return err;
+	}
+	if (fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC) {
+		fprintf(stderr, "pidcap: '%s' is not a cgroup v2 directory (the hierarchy is at %s)\n",
+			path, root);
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Finding the cgroup v2 hierarchy, wherever this system mounts it. */
+#ifndef PIDCAP_CGROUP_H
+#define PIDCAP_CGROUP_H
+
+#include <stddef.h>
+
+/* Writes the cgroup2 mount point into buf; returns 0 or -ENOENT. */
+int cgroup__mount_point(char *buf, size_t size);
+/* Opens the cgroup v2 directory path (absolute, or relative to the cgroup2
+ * mount point), or the hierarchy's root when path is NULL. Prints one line and
+ * returns -errno on failure, else an O_RDONLY directory fd. */
+int cgroup__open(const char *path);
+
+#endif

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "launch.h"
+
+static void become_user(const struct passwd *pw)
+{
+	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
+		_exit(126);
+	setenv("HOME", pw->pw_dir, 1);
+	setenv("USER", pw->pw_name, 1);
+	setenv("LOGNAME", pw->pw_name, 1);
+}
+
+static void child(int go_fd, int status_fd, char **argv, const struct passwd *pw)
+{
+	char go;
+	int err;
+
+	/* pidcap's own signal set-up must not leak into the command. */
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGUSR1, SIG_DFL);
+	if (read(go_fd, &go, 1) != 1)
+		_exit(127); /* pidcap gave up before starting us */
+	close(go_fd);
+	if (pw)
+		become_user(pw);
+	execvp(argv[0], argv);
+	err = errno;
+	if (write(status_fd, &err, sizeof(err)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+int launch__prepare(struct launch *l, char **argv, const char *run_as)
+{
+	struct passwd *pw = NULL;
+	int go[2], status[2];
+
+	if (run_as) {
+		pw = getpwnam(run_as);
+		if (!pw) {
+			fprintf(stderr, "pidcap: unknown user '%s'\n", run_as);
+			return -ENOENT;
+		}
+	}
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(status, O_CLOEXEC)) {
+		close(go[0]);
+		close(go[1]);
+		return -errno;
+	}
+	fflush(NULL);
+	l->pid = fork();
+	if (l->pid < 0) {
+		int err = -errno;
+
+		fprintf(stderr, "pidcap: cannot start '%s': %s\n", argv[0], strerror(-err));
+		close(go[0]);
+		close(go[1]);
+		close(status[0]);
+		close(status[1]);
+		return err;
+	}
+	if (l->pid == 0) {
+		close(go[1]);
+		close(status[0]);
+		child(go[0], status[1], argv, pw);
+	}
+	close(go[0]);
+	close(status[1]);
+	l->go_fd = go[1];
+	l->status_fd = status[0];
+	return 0;
+}
+
+int launch__go(struct launch *l, const char *name)
+{
+	int err = 0;
+	ssize_t n;
+
+	if (write(l->go_fd, "g", 1) != 1)
+		err = errno;
+	close(l->go_fd);
+	l->go_fd = -1;
+	if (!err) {
+		n = read(l->status_fd, &err, sizeof(err));
+		if (n != sizeof(err))
+			err = 0; /* EOF: the exec closed the pipe, it worked */
+	}
+	close(l->status_fd);
+	l->status_fd = -1;
+	if (err) {
+		fprintf(stderr, "pidcap: cannot run '%s': %s\n", name, strerror(err));
+		return -err;
+	}
+	return 0;
+}
+
+void launch__cancel(struct launch *l)
+{
+	if (l->pid <= 0)
+		return;
+	kill(l->pid, SIGKILL);
+	waitpid(l->pid, NULL, 0);
+	if (l->go_fd >= 0)
+		close(l->go_fd);
+	if (l->status_fd >= 0)
+		close(l->status_fd);
+	l->pid = 0;
+}
+
+int launch__exit_code(int wait_status)
+{
+	if (WIFEXITED(wait_status))
+		return WEXITSTATUS(wait_status);
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return 1;
+}

@@ -1,0 +1,298 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pidcap: every packet a local process sends or receives, with the process.
+ * Reads top to bottom: options, checks, load, output, attach, poll, report.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "ifnames.h"
+#include "launch.h"
+#include "options.h"
+#include "output.h"
+#include "proctable.h"
+#include "record.h"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stats_requested;
+
+struct session {
+	const struct options *opts;
+	struct output *out;
+	struct proctable *procs;
+	struct ifnames *ifnames;
+	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	uint64_t captured;
+	bool done; /* -c reached or the output failed */
+};
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_stats(int sig)
+{
+	(void)sig;
+	stats_requested = 1;
+}
+
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+/* The smallest gap between two realtime reads brackets the monotonic read
+ * most tightly. */
+static int64_t wall_clock_offset(void)
+{
+	int64_t best = 0, best_gap = INT64_MAX;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		struct timespec a, m, b;
+
+		clock_gettime(CLOCK_REALTIME, &a);
+		clock_gettime(CLOCK_MONOTONIC, &m);
+		clock_gettime(CLOCK_REALTIME, &b);
+		if (timespec_ns(&b) - timespec_ns(&a) < best_gap) {
+			best_gap = timespec_ns(&b) - timespec_ns(&a);
+			best = (timespec_ns(&a) + timespec_ns(&b)) / 2 - timespec_ns(&m);
+		}
+	}
+	return best;
+}
+
+static int handle_packet(struct session *s, const struct packet_record *r, size_t size)
+{
+	const struct owner *o = &r->owner;
+	struct packet_view v;
+	char comm[PIDCAP_COMM_LEN + 1];
+	char kernel_ifname[PIDCAP_IFNAME_LEN + 1];
+	uint32_t netns;
+	int err;
+
+	if (size < sizeof(*r) || r->caplen > size - sizeof(*r) || r->caplen > r->len)
+		return 0; /* cannot happen with our own kernel side; never trust it blindly */
+	if (s->done)
+		return 0;
+	memcpy(comm, o->comm, PIDCAP_COMM_LEN);
+	comm[PIDCAP_COMM_LEN] = '\0';
+	memcpy(kernel_ifname, r->ifname, PIDCAP_IFNAME_LEN);
+	kernel_ifname[PIDCAP_IFNAME_LEN] = '\0';
+	netns = r->dev_netns ? r->dev_netns : (r->has_owner ? o->netns : 0);
+	v = (struct packet_view){
+		.ts_ns = r->ts_ns + s->wall_offset_ns,
+		.ifname = ifnames__get(s->ifnames, netns, r->ifindex, r->has_owner ? o->tgid : 0,
+				       kernel_ifname),
+		.netns = netns,
+		.direction = r->direction == PACKET_IN ? PCAPNG_DIR_IN : PCAPNG_DIR_OUT,
+		.has_owner = r->has_owner,
+		.pid = r->has_owner ? (pid_t)o->tgid : 0,
+		.tid = r->has_owner ? (pid_t)o->tid : 0,
+		.uid = o->uid,
+		.comm = comm,
+		.proc = r->has_owner ? proctable__get(s->procs, o->tgid, comm) : NULL,
+		.data = r->data,
+		.caplen = r->caplen,
+		.len = r->len,
+	};
+	err = output__packet(s->out, &v);
+	if (err) {
+		fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-err));
+		s->done = true;
+		return err;
+	}
+	s->captured++;
+	if (s->opts->count && s->captured >= s->opts->count)
+		s->done = true;
+	return 0;
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	const __u32 *type = data;
+
+	if (size < sizeof(*type))
+		return 0;
+	switch (*type) {
+	case RECORD_PACKET:
+		return handle_packet(s, data, size);
+	case RECORD_EXEC:
+		if (size >= sizeof(struct exec_record))
+			proctable__exec(s->procs, data);
+		return 0;
+	case RECORD_FORK:
+		if (size >= sizeof(struct fork_record)) {
+			const struct fork_record *f = data;
+
+			proctable__fork(s->procs, f->parent_tgid, f->child_tgid);
+		}
+		return 0;
+	case RECORD_EXIT:
+		if (size >= sizeof(struct exit_record))
+			proctable__exit(s->procs, ((const struct exit_record *)data)->tgid);
+		return 0;
+	}
+	return 0;
+}
+
+static void print_stats(struct capture *c, const struct session *s)
+{
+	struct capture_stats st;
+
+	capture__stats(c, &st);
+	fprintf(stderr, "%llu packets captured\n", (unsigned long long)s->captured);
+	fprintf(stderr, "%llu packets received by filter\n", (unsigned long long)st.matched);
+	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)st.dropped);
+	if (st.cut)
+		fprintf(stderr, "%llu packets cut to %u bytes (longer than one record holds)\n",
+			(unsigned long long)st.cut, PIDCAP_MAX_CAPLEN);
+	if (st.events_dropped)
+		fprintf(stderr, "%llu process records dropped by kernel (names may be missing)\n",
+			(unsigned long long)st.events_dropped);
+	if (st.owners_full)
+		fprintf(stderr, "%llu socket owners not recorded: owner table full\n",
+			(unsigned long long)st.owners_full);
+}
+
+static int check_pids(const struct options *o)
+{
+	int i;
+
+	for (i = 0; i < o->n_pids; i++) {
+		if (kill(o->pids[i], 0) && errno == ESRCH) {
+			fprintf(stderr, "pidcap: no process with pid %d\n", o->pids[i]);
+			return -ESRCH;
+		}
+	}
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction stop = { .sa_handler = on_stop }, stats = { .sa_handler = on_stats };
+
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGUSR1, &stats, NULL);
+	signal(SIGPIPE, SIG_IGN); /* a closed pipe is a write error we report */
+}
+
+/* Polls until a signal, -c, an output error or the command's end. After the
+ * command exits, what it sent is already queued; a short wait catches the
+ * replies still on their way to its sockets. */
+static int run(struct capture *c, struct session *s, struct launch *cmd, int *cmd_status,
+	       bool *cmd_done)
+{
+	int quiet_polls = 0, n;
+
+	while (!stop_requested && !s->done) {
+		n = capture__poll(c, 100);
+		if (n < 0 && n != -EINTR) {
+			fprintf(stderr, "pidcap: cannot read from the kernel: %s\n", strerror(-n));
+			return n;
+		}
+		if (stats_requested) {
+			stats_requested = 0;
+			print_stats(c, s);
+		}
+		if (n > 0 && output__flush(s->out))
+			break;
+		if (!cmd)
+			continue;
+		if (!*cmd_done && waitpid(cmd->pid, cmd_status, WNOHANG) == cmd->pid)
+			*cmd_done = true;
+		if (*cmd_done && n > 0)
+			quiet_polls = 0;
+		else if (*cmd_done && ++quiet_polls >= 2)
+			break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct session s = {};
+	struct options o;
+	struct capture *c = NULL;
+	struct launch cmd = { .pid = 0, .go_fd = -1, .status_fd = -1 };
+	int cmd_status = 0, err, exit_code = 1;
+	bool cmd_done = false;
+
+	err = options__parse(&o, argc, argv);
+	if (err)
+		return err > 0 ? 0 : 2;
+	if (check_pids(&o))
+		return 1;
+	s.opts = &o;
+	s.procs = proctable__new();
+	s.ifnames = ifnames__new();
+	if (!s.procs || !s.ifnames)
+		goto out;
+	install_signals();
+
+	c = capture__load(&o, handle_record, &s);
+	if (!c)
+		goto out;
+	s.out = output__open(&o);
+	if (!s.out)
+		goto out;
+	if (o.command) {
+		if (launch__prepare(&cmd, o.command, o.run_as))
+			goto abandon;
+		if (capture__select_pid(c, cmd.pid))
+			goto abandon;
+	}
+	if (capture__attach(c) || output__start(s.out))
+		goto abandon;
+	s.wall_offset_ns = wall_clock_offset();
+	if (o.command && launch__go(&cmd, o.command[0])) {
+		waitpid(cmd.pid, NULL, 0);
+		cmd.pid = 0;
+		exit_code = 127;
+		goto finish;
+	}
+	if (!o.write_path || o.verbose)
+		fprintf(stderr, "pidcap: capturing%s%s\n", o.write_path ? " to " : "",
+			o.write_path ? o.write_path : "");
+
+	err = run(c, &s, o.command ? &cmd : NULL, &cmd_status, &cmd_done);
+	exit_code = err ? 1 : 0;
+finish:
+	/* Nothing new comes once detached; what is queued is still written. */
+	capture__detach(c);
+	while (!s.done && capture__poll(c, 0) > 0)
+		;
+	err = output__close(s.out);
+	s.out = NULL;
+	if (err) {
+		fprintf(stderr, "pidcap: the output is incomplete: %s\n", strerror(-err));
+		exit_code = 1;
+	}
+	print_stats(c, &s);
+	/* The command's own status; a capture stopped before the command ended
+	 * says so the way a shell says "interrupted". */
+	if (o.command && cmd.pid > 0 && exit_code == 0)
+		exit_code = cmd_done ? launch__exit_code(cmd_status) : 128 + SIGINT;
+	goto out;
+abandon:
+	launch__cancel(&cmd);
+	output__abandon(s.out);
+	s.out = NULL;
+out:
+	output__close(s.out);
+	capture__free(c);
+	ifnames__free(s.ifnames);
+	proctable__free(s.procs);
+	return exit_code;
+}

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+#include "pidcap.h"
+
+enum long_only {
+	OPT_PID = 256,
+	OPT_COMM,
+	OPT_UID,
+	OPT_CGROUP,
+	OPT_FORMAT,
+	OPT_RUN_AS,
+	OPT_VERSION,
+};
+
+static const char usage[] =
+	"Usage: pidcap [options] [-- COMMAND [ARGS...]]\n"
+	"Capture every packet local processes send or receive, with the process.\n"
+	"\n"
+	"Output:\n"
+	"  -w FILE            write pcapng to FILE ('-' for stdout); without -w, print one line per packet\n"
+	"      --format FMT   pktap (default: Wireshark shows pktap.pid, pktap.cmdname) or\n"
+	"                     darwin (plain IP packets + process blocks: libpcap filters work)\n"
+	"  -c COUNT           stop after COUNT packets\n"
+	"  -s SNAPLEN         bytes to keep of each packet (default 262144)\n"
+	"  -B KIB             kernel buffer size in KiB (default 32768)\n"
+	"\n"
+	"Which packets:\n"
+	"      --pid PID      packets of this process (repeatable)\n"
+	"      --comm NAME    packets of processes with this name (repeatable)\n"
+	"  -f, --follow-forks also every descendant of a selected process, born before or after the start\n"
+	"      --uid USER     packets of processes running as USER (name or number)\n"
+	"      --cgroup PATH  packets of sockets in this cgroup v2 directory and below\n"
+	"  -i IFNAME          packets on this interface of pidcap's network namespace (repeatable)\n"
+	"  -Q in|out|inout    direction (default inout)\n"
+	"  -- COMMAND ARGS    run COMMAND and capture exactly its traffic and its descendants';\n"
+	"                     pidcap exits with COMMAND's status\n"
+	"      --run-as USER  run COMMAND as USER instead of root\n"
+	"\n"
+	"Other:\n"
+	"  -v                 explain failures in detail (libbpf and verifier messages)\n"
+	"  -h, --help         this help;  --version  the version\n"
+	"\n"
+	"--pid, --comm and COMMAND select processes (a packet matches any of them); --uid, --cgroup,\n"
+	"-i and -Q narrow that further. Packets the kernel sends by itself (echo replies, resets) have\n"
+	"pid 0 and are kept unless a process is selected.\n"
+	"\n"
+	"Examples:\n"
+	"  sudo pidcap -w out.pcapng -- curl -s http://127.0.0.1:8000/\n"
+	"  sudo pidcap --comm sshd -f -c 100\n"
+	"  sudo pidcap -w - --pid 4242 | tshark -i - -Y 'pktap.pid == 4242'\n"
+	"\n"
+	"SIGINT or SIGTERM stop the capture and print statistics; SIGUSR1 prints them meanwhile.\n";
+
+static int bad(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "pidcap: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (see pidcap --help)\n");
+	return -EINVAL;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_user(const char *s, uid_t *uid)
+{
+	struct passwd *pw;
+	uint64_t v;
+
+	if (!parse_u64(s, UINT32_MAX - 1, &v)) {
+		*uid = v;
+		return 0;
+	}
+	pw = getpwnam(s);
+	if (!pw)
+		return -ENOENT;
+	*uid = pw->pw_uid;
+	return 0;
+}
+
+int options__parse(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "pid", required_argument, NULL, OPT_PID },
+		{ "comm", required_argument, NULL, OPT_COMM },
+		{ "uid", required_argument, NULL, OPT_UID },
+		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "run-as", required_argument, NULL, OPT_RUN_AS },
+		{ "follow-forks", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->snaplen = 262144;
+	o->buffer_kib = 32768;
+	o->format = PCAPNG_FORMAT_PKTAP;
+	opterr = 0;
+	/* '+': options end at the first non-option, so COMMAND's own options stay its own. */
+	while ((c = getopt_long(argc, argv, "+:w:c:s:B:i:Q:fvnh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			o->write_path = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "pktap"))
+				o->format = PCAPNG_FORMAT_PKTAP;
+			else if (!strcmp(optarg, "darwin"))
+				o->format = PCAPNG_FORMAT_DARWIN;
+			else
+				return bad("unknown format '%s': use pktap or darwin", optarg);
+			break;
+		case 'c':
+			if (parse_u64(optarg, UINT64_MAX, &v) || !v)
+				return bad("invalid packet count '%s'", optarg);
+			o->count = v;
+			break;
+		case 's':
+			if (parse_u64(optarg, 262144, &v))
+				return bad("invalid snap length '%s': use 0 to 262144", optarg);
+			o->snaplen = v ? v : 262144; /* 0 means the default, as in tcpdump */
+			break;
+		case 'B':
+			if (parse_u64(optarg, 4u << 20, &v) || v < 64)
+				return bad("invalid buffer size '%s': use 64 to 4194304 KiB", optarg);
+			o->buffer_kib = v;
+			break;
+		case 'i':
+			if (!strcmp(optarg, "any"))
+				break;
+			if (o->n_ifnames == OPTIONS_MAX_LIST)
+				return bad("too many interfaces (at most %s)", "64");
+			if (strlen(optarg) >= 16)
+				return bad("invalid interface name '%s'", optarg);
+			o->ifnames[o->n_ifnames++] = optarg;
+			break;
+		case 'Q':
+			if (!strcmp(optarg, "in"))
+				o->direction = DIRECTION_IN;
+			else if (!strcmp(optarg, "out"))
+				o->direction = DIRECTION_OUT;
+			else if (!strcmp(optarg, "inout"))
+				o->direction = DIRECTION_INOUT;
+			else
+				return bad("invalid direction '%s': use in, out or inout", optarg);
+			break;
+		case OPT_PID:
+			if (parse_u64(optarg, INT32_MAX, &v) || !v)
+				return bad("invalid pid '%s'", optarg);
+			if (o->n_pids == OPTIONS_MAX_LIST)
+				return bad("too many --pid options (at most %s)", "64");
+			o->pids[o->n_pids++] = v;
+			break;
+		case OPT_COMM:
+			if (!*optarg || strlen(optarg) >= 16)
+				return bad("invalid process name '%s': 1 to 15 characters, as in /proc/PID/comm",
+					   optarg);
+			if (o->n_comms == OPTIONS_MAX_LIST)
+				return bad("too many --comm options (at most %s)", "64");
+			o->comms[o->n_comms++] = optarg;
+			break;
+		case OPT_UID:
+			if (parse_user(optarg, &o->uid))
+				return bad("unknown user '%s'", optarg);
+			o->filter_uid = true;
+			break;
+		case OPT_CGROUP:
+			o->cgroup_path = optarg;
+			break;
+		case OPT_RUN_AS:
+			o->run_as = optarg;
+			break;
+		case 'f':
+			o->follow_forks = true;
+			break;
+		case 'v':
+			o->verbose = true;
+			break;
+		case 'n':
+			break; /* addresses are always numeric */
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("pidcap %s\n", PIDCAP_VERSION);
+			return 1;
+		case ':':
+			return bad("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			if (optopt)
+				return bad("unknown option '-%c'", (char[]){ (char)optopt, 0 });
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		if (strcmp(argv[optind - 1], "--"))
+			return bad("unexpected argument '%s': filter expressions are not supported yet; put a command after '--'",
+				   argv[optind]);
+		o->command = &argv[optind];
+	}
+	if (o->run_as && !o->command)
+		return bad("%s needs a command after '--'", "--run-as");
+	if (o->command)
+		o->follow_forks = true;
+	return 0;
+}

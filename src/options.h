@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line options: parsed and checked once, read-only afterwards. */
+#ifndef PIDCAP_OPTIONS_H
+#define PIDCAP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "pcapng.h"
+
+#define OPTIONS_MAX_LIST 64
+
+enum direction_filter {
+	DIRECTION_INOUT,
+	DIRECTION_IN,
+	DIRECTION_OUT,
+};
+
+struct options {
+	const char *write_path; /* -w; "-" is stdout; NULL prints text */
+	enum pcapng_format format;
+	pid_t pids[OPTIONS_MAX_LIST];
+	int n_pids;
+	const char *comms[OPTIONS_MAX_LIST];
+	int n_comms;
+	const char *ifnames[OPTIONS_MAX_LIST];
+	int n_ifnames;
+	bool filter_uid;
+	uid_t uid;
+	const char *cgroup_path;
+	bool follow_forks;
+	enum direction_filter direction;
+	uint64_t count; /* -c; 0 = no limit */
+	uint32_t snaplen;
+	uint32_t buffer_kib; /* -B */
+	bool verbose;
+	const char *run_as; /* --run-as USER for the command */
+	char **command; /* after "--"; NULL if none */
+};
+
+/* Parses argv into o. On a bad option prints one line to stderr and returns
+ * -EINVAL; returns 1 when it printed help or the version and pidcap should
+ * exit 0; 0 otherwise. */
+int options__parse(struct options *o, int argc, char **argv);
+
+#endif

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Where packets go: a pcapng file or stream, or one text line each. */
+#ifndef PIDCAP_OUTPUT_H
+#define PIDCAP_OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "options.h"
+#include "pcapng.h"
+#include "proctable.h"
+
+struct packet_view {
+	uint64_t ts_ns; /* wall clock */
+	const char *ifname;
+	uint32_t netns;
+	enum pcapng_direction direction;
+	bool has_owner;
+	pid_t pid;
+	pid_t tid;
+	uid_t uid;
+	const char *comm;
+	const struct proc_info *proc; /* NULL for packets with no process */
+	const uint8_t *data;
+	uint32_t caplen;
+	uint32_t len;
+};
+
+struct output;
+
+/* Opens the destination -w names (creating a file with mode 0600, never
+ * through a symbolic link), or stdout for text. Prints one line and returns
+ * NULL on failure. */
+struct output *output__open(const struct options *o);
+/* Empties an existing file and writes the stream's headers: called once the
+ * capture is attached, so a failed start leaves an existing file alone. */
+int output__start(struct output *out);
+int output__packet(struct output *out, const struct packet_view *p);
+int output__flush(struct output *out);
+/* Flushes and closes; returns 0 or -errno (a write error makes the file
+ * incomplete, and the caller must say so). */
+int output__close(struct output *out);
+/* Closes and removes a file this run created, for a capture that never
+ * started. */
+void output__abandon(struct output *out);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* pcapng writer: the blocks pidcap writes, nothing else. */
+#ifndef PIDCAP_PCAPNG_H
+#define PIDCAP_PCAPNG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum pcapng_format {
+	/* One LINKTYPE_PKTAP (258) interface; each packet carries a 108-byte
+	 * PKTAP header (pid, command name, interface, direction) before the raw
+	 * IP packet. Stock Wireshark shows pktap.pid / pktap.cmdname. */
+	PCAPNG_FORMAT_PKTAP,
+	/* Plain raw-IP packets (LINKTYPE_RAW, 101), one interface block per
+	 * (interface, network namespace), process identity in Apple's Darwin
+	 * process blocks (0x80000001) referenced from each EPB (option 0x8001).
+	 * libpcap filters work on these files. */
+	PCAPNG_FORMAT_DARWIN,
+};
+
+enum pcapng_direction {
+	PCAPNG_DIR_UNKNOWN = 0,
+	PCAPNG_DIR_IN = 1,
+	PCAPNG_DIR_OUT = 2,
+};
+
+struct pcapng_packet {
+	uint64_t ts_ns;       /* wall clock, nanoseconds since the epoch */
+	const uint8_t *data;  /* raw IP packet: starts with the IPv4 or IPv6 header */
+	uint32_t caplen;      /* bytes at data */
+	uint32_t len;         /* length of the packet on the wire (>= caplen) */
+	enum pcapng_direction direction;
+	const char *ifname;   /* interface name, e.g. "lo"; never NULL */
+	uint32_t netns;       /* network namespace inode number, 0 if unknown */
+	int32_t pid;          /* thread group id; 0 = no owning process (kernel) */
+	const char *comm;     /* process name, never NULL ("" if unknown) */
+	const char *comment;  /* EPB comment (opt_comment), or NULL for none */
+};
+
+struct pcapng_writer;
+
+/* Starts a pcapng stream on out (not owned: the caller closes it) and writes
+ * the section header. Returns NULL and sets errno on failure. */
+struct pcapng_writer *pcapng_writer__new(FILE *out, enum pcapng_format format,
+					 const char *application, uint32_t snaplen);
+/* Appends one packet, writing the interface or process blocks it needs first.
+ * Returns 0 or -errno (e.g. -EPIPE, -ENOSPC, -EINVAL for caplen > len). */
+int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p);
+/* Pushes buffered blocks to the file descriptor; returns 0 or -errno. */
+int pcapng_writer__flush(struct pcapng_writer *w);
+/* Frees the writer (accepts NULL); does not close the stream. */
+void pcapng_writer__free(struct pcapng_writer *w);
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Records the kernel side sends to user space through the ring buffer, and the
+ * counters it keeps. Shared by the BPF programs and the loader: fixed-width
+ * types and fixed arrays only.
+ */
+#ifndef PIDCAP_RECORD_H
+#define PIDCAP_RECORD_H
+
+#ifndef __VMLINUX_H__ /* the BPF side has the kernel's types already */
+#include <linux/types.h>
+#endif
+
+#define PIDCAP_COMM_LEN 16
+#define PIDCAP_IFNAME_LEN 16
+#define PIDCAP_FILENAME_LEN 256
+#define PIDCAP_ARGS_LEN 4096
+/* Largest packet copy one record can hold; longer packets (GSO super-packets
+ * beyond 64 KiB) are cut here and counted. */
+#define PIDCAP_MAX_CAPLEN 65536
+
+enum record_type {
+	RECORD_PACKET = 1,
+	RECORD_EXEC = 2,
+	RECORD_FORK = 3,
+	RECORD_EXIT = 4,
+};
+
+enum packet_direction {
+	PACKET_IN = 1,
+	PACKET_OUT = 2,
+};
+
+/* The process a socket's packets belong to. */
+struct owner {
+	__u32 tgid;
+	__u32 tid;
+	__u32 uid;
+	__u32 netns; /* the socket's network namespace (inode number) */
+	char comm[PIDCAP_COMM_LEN]; /* the process's (thread group leader's) name */
+};
+
+struct packet_record {
+	__u32 type; /* RECORD_PACKET */
+	__u8 direction;
+	__u8 has_owner;
+	__u16 protocol; /* ETH_P_IP or ETH_P_IPV6, host order */
+	__u64 ts_ns; /* CLOCK_MONOTONIC */
+	__u32 ifindex;
+	__u32 dev_netns; /* the interface's network namespace, 0 if unknown */
+	__u32 len; /* length of the packet from its IP header on */
+	__u32 caplen; /* bytes in data[] */
+	char ifname[PIDCAP_IFNAME_LEN]; /* "" when the kernel could not tell */
+	struct owner owner;
+	__u8 data[];
+};
+
+struct exec_record {
+	__u32 type; /* RECORD_EXEC */
+	__u32 tgid;
+	__u64 ts_ns;
+	__u32 ppid;
+	__u32 uid;
+	__u32 args_size; /* bytes used in args[], NUL-separated */
+	__u32 args_truncated;
+	char comm[PIDCAP_COMM_LEN];
+	char filename[PIDCAP_FILENAME_LEN];
+	char args[PIDCAP_ARGS_LEN];
+};
+
+struct fork_record {
+	__u32 type; /* RECORD_FORK */
+	__u32 parent_tgid;
+	__u64 ts_ns;
+	__u32 child_tgid;
+	__u32 pad;
+};
+
+struct exit_record {
+	__u32 type; /* RECORD_EXIT */
+	__u32 tgid;
+	__u64 ts_ns;
+	__u32 exit_code;
+	__u32 pad;
+};
+
+/* Per-CPU counters, summed by the loader. */
+enum counter {
+	COUNTER_SEEN, /* packets the hooks saw */
+	COUNTER_MATCHED, /* packets that passed the filters */
+	COUNTER_DROPPED, /* matched packets lost: ring buffer full */
+	COUNTER_CUT, /* packets cut to PIDCAP_MAX_CAPLEN below the snap length */
+	COUNTER_EVENTS_DROPPED, /* process records lost: ring buffer full */
+	COUNTER_OWNERS_FULL, /* socket owners not recorded: owner table full */
+	COUNTER_MAX,
+};
+
+#endif
