@@ -25,7 +25,7 @@ APP_SRCS := $(wildcard src/*.c)
 APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test unit e2e bench clean format
+.PHONY: all deps demo check test tests bench clean
 all: pidcap
 
 pidcap: $(OUTPUT)/pidcap
@@ -51,6 +51,23 @@ $(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h | $(OUTPUT)
 $(OUTPUT)/pidcap: $(APP_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print \
+	     $(OUTPUT)/test_packet_progs
+
+$(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
+	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
+
+$(OUTPUT)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/pcapng.h | $(OUTPUT)
+	$(CC) $(CFLAGS) tests/unit/test_pcapng.c src/pcapng.c -o $@ $(LDFLAGS)
+
+$(OUTPUT)/test_print: tests/unit/test_print.c src/print.c src/print.h | $(OUTPUT)
+	$(CC) $(CFLAGS) tests/unit/test_print.c src/print.c -o $@ $(LDFLAGS)
+
+$(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c $(OUTPUT)/pidcap.skel.h | $(OUTPUT)
+	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+
+tests: $(OUTPUT)/pidcap $(TEST_BINS)
+
 deps:
 	bash scripts/install-deps.sh
 
@@ -58,12 +75,13 @@ demo: deps
 	$(MAKE) pidcap
 	bash scripts/demo.sh
 
+# Everything a clean machine needs, then every test (unit, BPF, end-to-end).
 check: deps
-	$(MAKE) pidcap
-	bash tests/run.sh
+	$(MAKE) tests
+	PIDCAP_BUILD=$(OUTPUT) bash tests/run.sh
 
-test: pidcap
-	bash tests/run.sh
+test: tests
+	PIDCAP_BUILD=$(OUTPUT) bash tests/run.sh
 
 clean:
 	rm -rf build pidcap

@@ -262,9 +262,9 @@ int main(int argc, char **argv)
 		exit_code = 127;
 		goto finish;
 	}
-	if (!o.write_path || o.verbose)
-		fprintf(stderr, "pidcap: capturing%s%s\n", o.write_path ? " to " : "",
-			o.write_path ? o.write_path : "");
+	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
+	fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
+		o.write_path ? " to " : "", o.write_path ? o.write_path : "", o.snaplen);
 
 	err = run(c, &s, o.command ? &cmd : NULL, &cmd_status, &cmd_done);
 	exit_code = err ? 1 : 0;
@@ -282,8 +282,17 @@ finish:
 	print_stats(c, &s);
 	/* The command's own status; a capture stopped before the command ended
 	 * says so the way a shell says "interrupted". */
-	if (o.command && cmd.pid > 0 && exit_code == 0)
+	if (o.command && cmd.pid > 0 && exit_code == 0) {
+		/* -c ended the capture, not the command: wait for it, as a shell
+		 * would, unless a signal asks pidcap to go now. */
+		while (!cmd_done && !stop_requested) {
+			if (waitpid(cmd.pid, &cmd_status, 0) == cmd.pid)
+				cmd_done = true;
+			else if (errno != EINTR)
+				break;
+		}
 		exit_code = cmd_done ? launch__exit_code(cmd_status) : 128 + SIGINT;
+	}
 	goto out;
 abandon:
 	launch__cancel(&cmd);

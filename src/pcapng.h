@@ -40,11 +40,20 @@ struct pcapng_packet {
 struct pcapng_writer;
 
 /* Starts a pcapng stream on out (not owned: the caller closes it) and writes
- * the section header. Returns NULL and sets errno on failure. */
+ * the section header. Returns NULL and sets errno on failure.
+ * application: shb_userappl, left out if NULL or "". snaplen: packet bytes kept;
+ * 0, or more than readers accept (256 KiB of EPB data, PKTAP header included),
+ * means as many as they accept. Longer packets are cut, their len is kept. The
+ * IDB's snaplen counts the 108-byte PKTAP header too (libpcap checks it). */
 struct pcapng_writer *pcapng_writer__new(FILE *out, enum pcapng_format format,
 					 const char *application, uint32_t snaplen);
 /* Appends one packet, writing the interface or process blocks it needs first.
- * Returns 0 or -errno (e.g. -EPIPE, -ENOSPC, -EINVAL for caplen > len). */
+ * Returns 0 or -errno (e.g. -EPIPE, -ENOSPC, -EINVAL for caplen > len).
+ * -EINVAL (nothing written, the writer stays usable) also for NULL data with
+ * caplen > 0, len > UINT32_MAX - 108, an unknown direction, pid < 0, a NULL
+ * ifname or comm, strings over 65535 bytes. A write error is sticky: a block
+ * may be half written, so every later call returns the same error. An empty
+ * comm gives a process block without a name option. */
 int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p);
 /* Pushes buffered blocks to the file descriptor; returns 0 or -errno. */
 int pcapng_writer__flush(struct pcapng_writer *w);

@@ -461,7 +461,7 @@ static __always_inline void read_device(struct __sk_buff *skb, struct packet_met
 static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 {
 	struct packet_meta m = {};
-	__u32 netns;
+	__u32 netns, ifindex;
 
 	count(COUNTER_SEEN);
 	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
@@ -475,7 +475,8 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 		netns = m.dev_netns ? m.dev_netns : m.owner.netns;
 		if (netns != filter_netns)
 			return 1;
-		if (!bpf_map_lookup_elem(&selected_ifindexes, &skb->ifindex))
+		ifindex = skb->ifindex;
+		if (!bpf_map_lookup_elem(&selected_ifindexes, &ifindex))
 			return 1;
 	}
 	count(COUNTER_MATCHED);

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet programs on synthetic packets (BPF_PROG_TEST_RUN): no traffic,
+ * no sockets, the real verifier and the real kernel. Checks what reaches the
+ * ring buffer: lengths, bytes, direction, size classes, snap length, filters,
+ * and that a packet without a process is dropped when a process is selected.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "record.h"
+#include "pidcap.skel.h"
+
+static int passed, failed;
+
+#define CHECK(cond, name, ...)                                      \
+	do {                                                        \
+		if (cond) {                                         \
+			passed++;                                   \
+			printf("ok - %s\n", name);                  \
+		} else {                                            \
+			failed++;                                   \
+			printf("not ok - %s: ", name);              \
+			printf(__VA_ARGS__);                        \
+			printf("\n");                               \
+		}                                                   \
+	} while (0)
+
+struct seen {
+	int n;
+	struct packet_record rec;
+	unsigned char data[4096];
+};
+
+static int on_record(void *ctx, void *data, size_t size)
+{
+	struct seen *s = ctx;
+	const struct packet_record *r = data;
+
+	if (size < sizeof(*r) || r->type != RECORD_PACKET)
+		return 0;
+	s->n++;
+	s->rec = *r;
+	memcpy(s->data, r->data, r->caplen < sizeof(s->data) ? r->caplen : sizeof(s->data));
+	return 0;
+}
+
+/* An Ethernet frame carrying an IPv4 (or IPv6) UDP packet whose IP part is
+ * ip_len bytes long, with a recognisable byte pattern. */
+static size_t make_frame(unsigned char *buf, size_t ip_len, int ipv6)
+{
+	size_t i;
+
+	memset(buf, 0, 14 + ip_len);
+	buf[12] = ipv6 ? 0x86 : 0x08;
+	buf[13] = ipv6 ? 0xdd : 0x00;
+	if (ipv6) {
+		buf[14] = 0x60;
+		buf[18] = (ip_len - 40) >> 8;
+		buf[19] = (ip_len - 40) & 0xff;
+		buf[20] = 17;
+		buf[21] = 64;
+		buf[14 + 8 + 15] = 1; /* ::1 */
+		buf[14 + 24 + 15] = 1;
+	} else {
+		buf[14] = 0x45;
+		buf[16] = ip_len >> 8;
+		buf[17] = ip_len & 0xff;
+		buf[22] = 64;
+		buf[23] = 17;
+		buf[26] = 127;
+		buf[29] = 1;
+		buf[30] = 127;
+		buf[33] = 1;
+	}
+	for (i = ipv6 ? 40 : 20; i < ip_len; i++)
+		buf[14 + i] = (unsigned char)(i * 7);
+	return 14 + ip_len;
+}
+
+static bool kernel_has_kern_ctx(void)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	bool has = vmlinux &&
+		   btf__find_by_name_kind(vmlinux, "bpf_cast_to_kern_ctx", BTF_KIND_FUNC) > 0;
+
+	btf__free(vmlinux);
+	return has;
+}
+
+struct loaded {
+	struct pidcap_bpf *skel;
+	struct ring_buffer *ring;
+	struct seen seen;
+};
+
+static int load_with(struct loaded *l, unsigned int snaplen, bool filter_process,
+		     bool use_kern_ctx)
+{
+	memset(l, 0, sizeof(*l));
+	l->skel = pidcap_bpf__open();
+	if (!l->skel)
+		return -errno;
+	l->skel->rodata->snaplen = snaplen;
+	l->skel->rodata->filter_process = filter_process;
+	l->skel->rodata->use_kern_ctx = use_kern_ctx;
+	bpf_map__set_max_entries(l->skel->maps.events, 1 << 20);
+	if (pidcap_bpf__load(l->skel))
+		return -errno;
+	l->ring = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record, &l->seen, NULL);
+	return l->ring ? 0 : -errno;
+}
+
+static int load(struct loaded *l, unsigned int snaplen, bool filter_process)
+{
+	return load_with(l, snaplen, filter_process, false);
+}
+
+static void unload(struct loaded *l)
+{
+	ring_buffer__free(l->ring);
+	pidcap_bpf__destroy(l->skel);
+}
+
+static int run(struct bpf_program *prog, const unsigned char *frame, size_t size, __u32 *retval)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame, .data_size_in = size, .repeat = 1);
+	int err = bpf_prog_test_run_opts(bpf_program__fd(prog), &opts);
+
+	*retval = opts.retval;
+	return err;
+}
+
+static __u64 counter(struct loaded *l, enum counter c)
+{
+	int ncpus = libbpf_num_possible_cpus(), i;
+	__u64 values[ncpus > 0 ? ncpus : 1], sum = 0;
+	__u32 key = c;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &key, values))
+		return ~0ull;
+	for (i = 0; i < ncpus; i++)
+		sum += values[i];
+	return sum;
+}
+
+static void test_sizes(struct loaded *l)
+{
+	/* Around each size class edge, and IPv6. */
+	static const struct {
+		size_t ip_len;
+		int ipv6;
+	} cases[] = { { 28, 0 }, { 255, 0 }, { 256, 0 }, { 257, 0 }, { 1500, 0 }, { 2048, 0 },
+		      { 2049, 0 }, { 3000, 0 }, { 48, 1 }, { 1280, 1 } };
+	unsigned char frame[4096];
+	char name[96];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		size_t size = make_frame(frame, cases[i].ip_len, cases[i].ipv6);
+		__u32 retval = 0;
+		int err;
+
+		l->seen.n = 0;
+		err = run(l->skel->progs.packet_egress, frame, size, &retval);
+		ring_buffer__consume(l->ring);
+		snprintf(name, sizeof(name), "egress %s packet of %zu bytes is recorded whole",
+			 cases[i].ipv6 ? "IPv6" : "IPv4", cases[i].ip_len);
+		CHECK(!err && retval == 1 && l->seen.n == 1 && l->seen.rec.len == cases[i].ip_len &&
+			      l->seen.rec.caplen == cases[i].ip_len &&
+			      l->seen.rec.direction == PACKET_OUT && !l->seen.rec.has_owner &&
+			      l->seen.rec.protocol == (cases[i].ipv6 ? 0x86dd : 0x0800) &&
+			      !memcmp(l->seen.data, frame + 14, cases[i].ip_len),
+		      name, "err=%d retval=%u records=%d len=%u caplen=%u dir=%u proto=%#x", err,
+		      retval, l->seen.n, l->seen.rec.len, l->seen.rec.caplen,
+		      l->seen.rec.direction, l->seen.rec.protocol);
+	}
+}
+
+static void test_ingress_and_non_ip(struct loaded *l)
+{
+	unsigned char frame[256];
+	size_t size = make_frame(frame, 100, 0);
+	__u32 retval = 0;
+	int err;
+
+	l->seen.n = 0;
+	err = run(l->skel->progs.packet_ingress, frame, size, &retval);
+	ring_buffer__consume(l->ring);
+	CHECK(!err && retval == 1 && l->seen.n == 1 && l->seen.rec.direction == PACKET_IN,
+	      "ingress packet is recorded as inbound", "err=%d records=%d dir=%u", err,
+	      l->seen.n, l->seen.rec.direction);
+
+	frame[12] = 0x08; /* ARP: not IP, not ours to record */
+	frame[13] = 0x06;
+	l->seen.n = 0;
+	err = run(l->skel->progs.packet_egress, frame, size, &retval);
+	ring_buffer__consume(l->ring);
+	CHECK(!err && retval == 1 && l->seen.n == 0, "non-IP frame is passed, not recorded",
+	      "err=%d retval=%u records=%d", err, retval, l->seen.n);
+}
+
+static void test_snaplen(void)
+{
+	struct loaded l;
+	unsigned char frame[2048];
+	size_t size = make_frame(frame, 1000, 0);
+	__u32 retval = 0;
+	int err = load(&l, 96, false);
+
+	if (!err)
+		err = run(l.skel->progs.packet_egress, frame, size, &retval);
+	if (!err)
+		ring_buffer__consume(l.ring);
+	CHECK(!err && l.seen.n == 1 && l.seen.rec.len == 1000 && l.seen.rec.caplen == 96 &&
+		      !memcmp(l.seen.data, frame + 14, 96),
+	      "snap length 96 keeps 96 bytes and the original length", "err=%d len=%u caplen=%u",
+	      err, l.seen.rec.len, l.seen.rec.caplen);
+	unload(&l);
+}
+
+static void test_process_filter_drops_ownerless(void)
+{
+	struct loaded l;
+	unsigned char frame[256];
+	size_t size = make_frame(frame, 100, 0);
+	__u32 retval = 0;
+	int err = load(&l, 262144, true);
+
+	if (!err)
+		err = run(l.skel->progs.packet_egress, frame, size, &retval);
+	if (!err)
+		ring_buffer__consume(l.ring);
+	CHECK(!err && retval == 1 && l.seen.n == 0 && counter(&l, COUNTER_SEEN) == 1 &&
+		      counter(&l, COUNTER_MATCHED) == 0,
+	      "with a process selected, a packet with no process is not recorded",
+	      "err=%d records=%d seen=%llu matched=%llu", err, l.seen.n,
+	      (unsigned long long)counter(&l, COUNTER_SEEN),
+	      (unsigned long long)counter(&l, COUNTER_MATCHED));
+	unload(&l);
+}
+
+static void test_full_ring_is_counted(void)
+{
+	struct loaded l;
+	unsigned char frame[4096];
+	size_t size = make_frame(frame, 3000, 0);
+	__u32 retval = 0;
+	int err = load(&l, 262144, false), i, ok_runs = 0;
+
+	/* 1 MiB of ring buffer holds about 60 records of the 16 KiB class. */
+	for (i = 0; !err && i < 200; i++)
+		if (!run(l.skel->progs.packet_egress, frame, size, &retval))
+			ok_runs++;
+	if (!err)
+		ring_buffer__consume(l.ring);
+	CHECK(!err && ok_runs == 200 && l.seen.n > 0 && l.seen.n < 200 &&
+		      counter(&l, COUNTER_MATCHED) == 200 &&
+		      counter(&l, COUNTER_DROPPED) == (__u64)(200 - l.seen.n),
+	      "a full ring buffer drops packets and counts every one",
+	      "err=%d recorded=%d matched=%llu dropped=%llu", err, l.seen.n,
+	      (unsigned long long)counter(&l, COUNTER_MATCHED),
+	      (unsigned long long)counter(&l, COUNTER_DROPPED));
+	unload(&l);
+}
+
+/* Every option changes what the verifier sees (dead code goes): each
+ * combination must load, not only the defaults. */
+static void test_every_option_loads(void)
+{
+	int mask, masks = kernel_has_kern_ctx() ? 32 : 16;
+
+	for (mask = 0; mask < masks; mask++) {
+		struct pidcap_bpf *skel = pidcap_bpf__open();
+		char name[96];
+		int err;
+
+		if (!skel) {
+			CHECK(0, "open the skeleton", "%s", strerror(errno));
+			return;
+		}
+		skel->rodata->filter_process = mask & 1;
+		skel->rodata->follow_forks = mask & 2;
+		skel->rodata->filter_uid = mask & 4;
+		skel->rodata->filter_ifindex = mask & 8;
+		skel->rodata->use_kern_ctx = mask & 16;
+		err = pidcap_bpf__load(skel);
+		snprintf(name, sizeof(name),
+			 "loads with process=%d follow=%d uid=%d ifindex=%d kern_ctx=%d", mask & 1,
+			 !!(mask & 2), !!(mask & 4), !!(mask & 8), !!(mask & 16));
+		CHECK(!err, name, "%s", strerror(-err));
+		pidcap_bpf__destroy(skel);
+	}
+}
+
+/* On kernels that let cgroup_skb see the kernel's sk_buff (6.2+), the record
+ * names the interface and its namespace: BPF_PROG_TEST_RUN uses the loopback
+ * device of the caller's namespace. */
+static void test_interface_from_kernel(void)
+{
+	bool has = kernel_has_kern_ctx();
+	unsigned char frame[256];
+	size_t size = make_frame(frame, 100, 0);
+	struct loaded l;
+	struct stat st;
+	__u32 retval = 0;
+	int err;
+
+	if (!has) {
+		printf("# skipped: this kernel has no bpf_cast_to_kern_ctx\n");
+		return;
+	}
+	err = load_with(&l, 262144, false, true);
+	if (!err)
+		err = run(l.skel->progs.packet_egress, frame, size, &retval);
+	if (!err)
+		ring_buffer__consume(l.ring);
+	stat("/proc/self/ns/net", &st);
+	CHECK(!err && l.seen.n == 1 && !strcmp(l.seen.rec.ifname, "lo") &&
+		      l.seen.rec.dev_netns == st.st_ino,
+	      "the kernel names the interface and its namespace", "err=%d ifname='%.16s' netns=%u/%lu",
+	      err, l.seen.rec.ifname, l.seen.rec.dev_netns, (unsigned long)st.st_ino);
+	unload(&l);
+}
+
+int main(void)
+{
+	struct loaded l;
+	int err;
+
+	if (geteuid() != 0) {
+		printf("skipped: BPF program tests need root\n");
+		return 77;
+	}
+	err = load(&l, 262144, false);
+	CHECK(!err, "the BPF programs load and pass the verifier", "%s", strerror(-err));
+	if (!err) {
+		test_sizes(&l);
+		test_ingress_and_non_ip(&l);
+	}
+	unload(&l);
+	test_snaplen();
+	test_process_filter_drops_ownerless();
+	test_full_ring_is_counted();
+	test_interface_from_kernel();
+	test_every_option_loads();
+	printf("%d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

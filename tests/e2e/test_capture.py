@@ -1,0 +1,639 @@
+#!/usr/bin/env python3
+"""End-to-end tests: the real pidcap, the real kernel, real packets, real readers.
+
+Traffic goes only to loopback or to addresses inside network namespaces these
+tests create (and always remove). Every payload netpeer sends starts with
+"pid=N", the true sender, so each packet's recorded process is checked against
+the truth carried in the packet itself. tshark, tcpdump and capinfos judge the
+files. Prints "ok - NAME" / "not ok - NAME: why" and "N passed, N failed".
+"""
+import os
+import re
+import signal
+import stat
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("PIDCAP_BUILD", "build"))
+PIDCAP = os.path.join(BUILD, "pidcap")
+NETPEER = os.path.join(BUILD, "netpeer")
+TAG = "pc%d" % os.getpid()  # names of everything this run creates
+PROG_NAMES = ("packet_ingress", "packet_egress", "socket_syscall_", "socket_release",
+              "process_exec", "process_fork", "process_exit")
+
+FIELDS = ["frame.number", "pktap.pid", "pktap.cmdname", "frame.packet_flags_direction",
+          "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
+          "udp.srcport", "udp.dstport", "tcp.payload", "udp.payload", "icmp.type",
+          "icmpv6.type", "frame.comment", "pktap.ifname", "tcp.flags.syn"]
+
+
+class Failure(Exception):
+    pass
+
+
+def check(cond, why):
+    if not cond:
+        raise Failure(why)
+
+
+def sh(*args, check_rc=True, **kw):
+    r = subprocess.run(list(args), capture_output=True, text=True, **kw)
+    if check_rc and r.returncode != 0:
+        raise Failure("%s failed (%d): %s" % (" ".join(args), r.returncode, r.stderr.strip()))
+    return r
+
+
+class Namespaces:
+    """Two network namespaces joined by a veth pair, IPv4 and IPv6."""
+
+    def __init__(self):
+        self.a, self.b = TAG + "a", TAG + "b"
+        self.a4, self.b4 = "10.231.7.1", "10.231.7.2"
+        self.a6, self.b6 = "fd00:231:7::1", "fd00:231:7::2"
+        self.veth_a, self.veth_b = TAG + "va", TAG + "vb"
+
+    def __enter__(self):
+        try:
+            sh("ip", "netns", "add", self.a)
+            sh("ip", "netns", "add", self.b)
+            sh("ip", "link", "add", self.veth_a, "netns", self.a, "type", "veth",
+               "peer", "name", self.veth_b, "netns", self.b)
+            for ns, dev, v4, v6 in ((self.a, self.veth_a, self.a4, self.a6),
+                                    (self.b, self.veth_b, self.b4, self.b6)):
+                sh("ip", "-n", ns, "addr", "add", v4 + "/24", "dev", dev)
+                sh("ip", "-n", ns, "addr", "add", v6 + "/64", "dev", dev, "nodad")
+                sh("ip", "-n", ns, "link", "set", dev, "up")
+                sh("ip", "-n", ns, "link", "set", "lo", "up")
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc):
+        for ns in (self.a, self.b):
+            subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+
+    def run(self, ns, *args, **kw):
+        return ["ip", "netns", "exec", ns] + list(args)
+
+
+class Pidcap:
+    """pidcap running in the background, ready once it says it is capturing."""
+
+    def __init__(self, *args, stdout=subprocess.DEVNULL, cwd=None):
+        self.proc = subprocess.Popen([PIDCAP] + list(args), stdout=stdout, stderr=subprocess.PIPE,
+                                     text=True, cwd=cwd)
+        self.err_lines = []
+        self.ready = threading.Event()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+        if not self.ready.wait(20):
+            self.proc.kill()
+            raise Failure("pidcap did not start: %s" % "".join(self.err_lines))
+        if self.proc.poll() is not None:
+            raise Failure("pidcap exited at start: %s" % "".join(self.err_lines))
+
+    def _read(self):
+        for line in self.proc.stderr:
+            self.err_lines.append(line)
+            if "capturing" in line:
+                self.ready.set()
+        self.ready.set()
+
+    def stop(self, sig=signal.SIGINT, timeout=20):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise Failure("pidcap did not stop on %s" % sig)
+        self.reader.join(5)
+        return self.proc.returncode, "".join(self.err_lines)
+
+    def kill(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def tshark_rows(path, display_filter=None):
+    args = ["tshark", "-r", path, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
+    for f in FIELDS:
+        args += ["-e", f]
+    if display_filter:
+        args += ["-Y", display_filter]
+    out = sh(*args).stdout
+    rows = []
+    for line in out.splitlines():
+        vals = line.split("\t")
+        row = dict(zip(FIELDS, vals + [""] * (len(FIELDS) - len(vals))))
+        payload = row["tcp.payload"] or row["udp.payload"]
+        row["payload"] = bytes.fromhex(payload.replace(":", "")) if payload else b""
+        m = re.match(rb"pid=(\d+) ", row["payload"])
+        row["payload_pid"] = int(m.group(1)) if m else None
+        row["pid"] = int(row["pktap.pid"]) if row["pktap.pid"] else None
+        flags = row["frame.packet_flags_direction"]
+        row["dir"] = {1: "in", 2: "out"}.get(int(flags, 0) & 3 if flags else 0, "?")
+        row["src"] = row["ip.src"] or row["ipv6.src"]
+        row["dst"] = row["ip.dst"] or row["ipv6.dst"]
+        row["ports"] = {p for p in (row["tcp.srcport"], row["tcp.dstport"], row["udp.srcport"],
+                                    row["udp.dstport"]) if p}
+        rows.append(row)
+    return rows
+
+
+def check_payload_pids(rows, at_least):
+    """Every packet that carries its sender's pid carries the sender as its process."""
+    carrying = [r for r in rows if r["payload_pid"] is not None]
+    check(len(carrying) >= at_least,
+          "expected at least %d packets carrying a pid, got %d" % (at_least, len(carrying)))
+    for r in carrying:
+        # An outgoing packet belongs to its sender; an incoming one to whoever
+        # receives it, which the caller checks by port.
+        if r["dir"] == "out":
+            check(r["pid"] == r["payload_pid"],
+                  "frame %s sent by pid %d recorded as pid %s (%s)" % (
+                      r["frame.number"], r["payload_pid"], r["pid"], r["pktap.cmdname"]))
+    return carrying
+
+
+def check_endpoint_pids(rows, port, addr_pids):
+    """Every packet to or from port belongs to the process at its local end:
+    the source for outgoing packets, the destination for incoming ones."""
+    seen = 0
+    for r in rows:
+        if str(port) not in r["ports"]:
+            continue
+        local = r["src"] if r["dir"] == "out" else r["dst"]
+        local_port = (r["tcp.srcport"] or r["udp.srcport"]) if r["dir"] == "out" else (
+            r["tcp.dstport"] or r["udp.dstport"])
+        key = (local, local_port == str(port))
+        want = addr_pids.get(key)
+        check(want is not None, "frame %s: no expectation for %s" % (r["frame.number"], key))
+        check(r["pid"] in want, "frame %s (%s %s:%s) recorded as pid %s, expected one of %s" % (
+            r["frame.number"], r["dir"], local, local_port, r["pid"], sorted(want)))
+        seen += 1
+    check(seen > 0, "no packet on port %d" % port)
+    return seen
+
+
+def peer_pids(text):
+    pids = {}
+    for line in text.splitlines():
+        m = re.match(r"([a-z-]+)=(\d+)$", line.strip())
+        if m:
+            pids.setdefault(m.group(1), []).append(int(m.group(2)))
+    return pids
+
+
+def attached_programs(settle=5.0):
+    """pidcap's programs still loaded. The kernel frees a detached tracing
+    program only after an RCU grace period, so allow it a moment."""
+    deadline = time.time() + settle
+    while True:
+        out = sh("bpftool", "prog", "show").stdout
+        names = [n for n in re.findall(r"name (\S+)", out) if n.startswith(PROG_NAMES)]
+        if not names or time.time() > deadline:
+            return names
+        time.sleep(0.1)
+
+
+# ------------------------------------------------------------------- tests
+
+def test_ping_both_ways_across_namespaces(tmp):
+    out = os.path.join(tmp, "ping.pcapng")
+    with Namespaces() as ns:
+        cap = Pidcap("-w", out)
+        try:
+            p1 = subprocess.Popen(ns.run(ns.a, "ping", "-c", "3", "-i", "0.2", ns.b4),
+                                  stdout=subprocess.DEVNULL)
+            p1.wait(10)
+            p2 = subprocess.Popen(ns.run(ns.b, "ping", "-6", "-c", "3", "-i", "0.2", ns.a6),
+                                  stdout=subprocess.DEVNULL)
+            p2.wait(10)
+        finally:
+            rc, err = cap.stop()
+        check(p1.returncode == 0 and p2.returncode == 0, "ping failed")
+        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+        rows = tshark_rows(out, "icmp.type == 8 or icmp.type == 0 or "
+                                "icmpv6.type == 128 or icmpv6.type == 129")
+        req4 = [r for r in rows if r["icmp.type"] == "8"]
+        rep4_out = [r for r in rows if r["icmp.type"] == "0" and r["dir"] == "out"]
+        rep4_in = [r for r in rows if r["icmp.type"] == "0" and r["dir"] == "in"]
+        check(len(req4) == 3 and all(r["pid"] == p1.pid and r["dir"] == "out" and
+                                     r["pktap.ifname"] == ns.veth_a for r in req4),
+              "IPv4 echo requests: %s" % [(r["pid"], r["dir"], r["pktap.ifname"]) for r in req4])
+        check(len(rep4_out) == 3 and all(r["pid"] == 0 and r["pktap.ifname"] == ns.veth_b
+                                         for r in rep4_out),
+              "the kernel's IPv4 echo replies: %s" % [(r["pid"], r["pktap.ifname"]) for r in rep4_out])
+        check(len(rep4_in) == 3 and all(r["pid"] == p1.pid for r in rep4_in),
+              "IPv4 echo replies received by ping: %s" % [r["pid"] for r in rep4_in])
+        req6 = [r for r in rows if r["icmpv6.type"] == "128" and r["dir"] == "out"]
+        rep6_in = [r for r in rows if r["icmpv6.type"] == "129" and r["dir"] == "in"]
+        check(len(req6) == 3 and all(r["pid"] == p2.pid and r["pktap.cmdname"] == "ping"
+                                     for r in req6), "IPv6 echo requests: %s" % [r["pid"] for r in req6])
+        check(len(rep6_in) == 3 and all(r["pid"] == p2.pid for r in rep6_in),
+              "IPv6 echo replies received: %s" % [r["pid"] for r in rep6_in])
+
+
+def tcp_exchange(ns, tmp, name, server_addr, client_addr, port):
+    out = os.path.join(tmp, name + ".pcapng")
+    cap = Pidcap("-w", out)
+    try:
+        srv = subprocess.Popen(ns.run(ns.b, NETPEER, "tcp-server", server_addr, str(port), "2"),
+                               stdout=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        cl = [sh(*ns.run(ns.a, NETPEER, "tcp-client", server_addr, str(port)), timeout=20)
+              for _ in range(2)]
+        srv_out, _ = srv.communicate(timeout=20)
+    finally:
+        rc, err = cap.stop()
+    check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+    server_pid = peer_pids(srv_out)["tcp-server"][0]
+    client_pids = {peer_pids(c.stdout)["tcp-client"][0] for c in cl}
+    rows = tshark_rows(out)
+    check_payload_pids(rows, 4)
+    check_endpoint_pids(rows, port, {(server_addr, True): {server_pid},
+                                     (client_addr, False): client_pids})
+    syn = [r for r in rows if r["tcp.flags.syn"] == "1" and str(port) in r["ports"]]
+    check(len(syn) == 8, "expected 2 SYNs and 2 SYN-ACKs, each seen out and in: %d" % len(syn))
+
+
+def test_tcp_server_and_accepted_sockets_ipv4(tmp):
+    with Namespaces() as ns:
+        tcp_exchange(ns, tmp, "tcp4", ns.b4, ns.a4, 47101)
+
+
+def test_tcp_server_and_accepted_sockets_ipv6(tmp):
+    with Namespaces() as ns:
+        tcp_exchange(ns, tmp, "tcp6", ns.b6, ns.a6, 47102)
+
+
+def udp_exchange(ns, tmp, name, server_addr, client_addr, port):
+    out = os.path.join(tmp, name + ".pcapng")
+    cap = Pidcap("-w", out)
+    try:
+        srv = subprocess.Popen(ns.run(ns.b, NETPEER, "udp-echo", server_addr, str(port), "3"),
+                               stdout=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        cl = sh(*ns.run(ns.a, NETPEER, "udp-send", server_addr, str(port), "3"), timeout=20)
+        srv_out, _ = srv.communicate(timeout=20)
+    finally:
+        rc, err = cap.stop()
+    check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+    server_pid = peer_pids(srv_out)["udp-echo"][0]
+    client_pid = peer_pids(cl.stdout)["udp-send"][0]
+    rows = tshark_rows(out)
+    carrying = check_payload_pids(rows, 12)
+    check(len(carrying) == 12, "3 requests and 3 replies, each out and in: %d" % len(carrying))
+    check_endpoint_pids(rows, port, {(server_addr, True): {server_pid},
+                                     (client_addr, False): {client_pid}})
+
+
+def test_udp_ipv4(tmp):
+    with Namespaces() as ns:
+        udp_exchange(ns, tmp, "udp4", ns.b4, ns.a4, 47103)
+
+
+def test_udp_ipv6(tmp):
+    with Namespaces() as ns:
+        udp_exchange(ns, tmp, "udp6", ns.b6, ns.a6, 47104)
+
+
+def test_connection_opened_before_pidcap_started(tmp):
+    out = os.path.join(tmp, "before.pcapng")
+    go = os.path.join(tmp, "go")
+    port = 47105
+    with Namespaces() as ns:
+        srv = subprocess.Popen(ns.run(ns.b, NETPEER, "tcp-server", ns.b4, str(port), "1"),
+                               stdout=subprocess.PIPE, text=True)
+        time.sleep(0.3)
+        cl = subprocess.Popen(ns.run(ns.a, NETPEER, "tcp-wait", ns.b4, str(port), go),
+                              stdout=subprocess.PIPE, text=True)
+        first = cl.stdout.readline() + cl.stdout.readline()
+        check("connected" in first, "the client did not connect: %r" % first)
+        cap = Pidcap("-w", out)
+        try:
+            open(go, "w").close()
+            cl_out, _ = cl.communicate(timeout=20)
+            srv_out, _ = srv.communicate(timeout=20)
+        finally:
+            rc, err = cap.stop()
+        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+        server_pid = peer_pids(srv_out)["tcp-server"][0]
+        client_pid = peer_pids(first)["tcp-wait"][0]
+        rows = tshark_rows(out)
+        check_payload_pids(rows, 4)
+        n = check_endpoint_pids(rows, port, {(ns.b4, True): {server_pid},
+                                             (ns.a4, False): {client_pid}})
+        check(n >= 8, "too few packets of the connection: %d" % n)
+        check(not any(r["pid"] == 0 for r in rows if str(port) in r["ports"]),
+              "a packet of the connection has no process")
+
+
+def test_socket_handed_to_child_after_fork(tmp):
+    out = os.path.join(tmp, "fork.pcapng")
+    with Namespaces() as ns:
+        cap = Pidcap("-w", out)
+        try:
+            usrv = subprocess.Popen(ns.run(ns.b, NETPEER, "udp-echo", ns.b4, "47106", "1"),
+                                    stdout=subprocess.PIPE, text=True)
+            tsrv = subprocess.Popen(ns.run(ns.b, NETPEER, "tcp-server", ns.b4, "47107", "1"),
+                                    stdout=subprocess.PIPE, text=True)
+            time.sleep(0.3)
+            u = sh(*ns.run(ns.a, NETPEER, "fork-udp", ns.b4, "47106"), timeout=20)
+            t = sh(*ns.run(ns.a, NETPEER, "fork-tcp", ns.b4, "47107"), timeout=20)
+            usrv.communicate(timeout=20)
+            tsrv.communicate(timeout=20)
+        finally:
+            rc, err = cap.stop()
+        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+        rows = tshark_rows(out)
+        check_payload_pids(rows, 4)
+        up, tp = peer_pids(u.stdout), peer_pids(t.stdout)
+        # The UDP socket is only ever used by the child.
+        mine = [r for r in rows if "47106" in r["ports"] and r["src"] == ns.a4 and r["dir"] == "out"]
+        check(mine and all(r["pid"] == up["child"][0] for r in mine),
+              "UDP sent through an inherited socket: %s, child %s" % (
+                  [r["pid"] for r in mine], up["child"]))
+        # The TCP handshake is the parent's; the data the child's.
+        syn = [r for r in rows if "47107" in r["ports"] and r["tcp.flags.syn"] == "1"
+               and r["src"] == ns.a4 and r["dir"] == "out"]
+        check(syn and syn[0]["pid"] == tp["parent"][0],
+              "the SYN belongs to the parent %s: %s" % (tp["parent"], [r["pid"] for r in syn]))
+        data = [r for r in rows if "47107" in r["ports"] and r["payload"] and r["src"] == ns.a4
+                and r["dir"] == "out"]
+        check(data and all(r["pid"] == tp["child"][0] for r in data),
+              "TCP data from the child %s: %s" % (tp["child"], [r["pid"] for r in data]))
+
+
+def test_command_with_short_lived_children_and_a_bystander(tmp):
+    out = os.path.join(tmp, "cmd.pcapng")
+    port, other_port = 47108, 47109
+    sink = subprocess.Popen([NETPEER, "udp-sink", "127.0.0.1", str(port), "6"],
+                            stdout=subprocess.PIPE, text=True)
+    other_sink = subprocess.Popen([NETPEER, "udp-sink", "127.0.0.1", str(other_port), "6"],
+                                  stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(0.3)
+        bystander = subprocess.Popen([NETPEER, "udp-flood", "127.0.0.1", str(other_port), "2"],
+                                     stdout=subprocess.PIPE, text=True)
+        r = subprocess.run([PIDCAP, "-w", out, "--", NETPEER, "spawn-short", "127.0.0.1",
+                            str(port), "20"], capture_output=True, text=True, timeout=60)
+        bystander.communicate(timeout=20)
+    finally:
+        sink.kill()
+        other_sink.kill()
+    check(r.returncode == 0, "pidcap exit %d: %s" % (r.returncode, r.stderr))
+    pids = peer_pids(r.stdout)
+    shorts = set(pids.get("short", []))
+    check(len(shorts) == 20, "20 short-lived children expected: %s" % pids)
+    rows = tshark_rows(out)
+    check(rows and all(r["pid"] in shorts | set(pids["spawner"]) for r in rows),
+          "packets of other processes: %s" % sorted({r["pid"] for r in rows} - shorts))
+    carrying = check_payload_pids(rows, 20)
+    check({r["pid"] for r in carrying} == shorts, "not every short-lived child was captured")
+    check(all("spawn-short" in r["frame.comment"] for r in carrying),
+          "command line missing: %s" % carrying[0]["frame.comment"])
+
+
+def test_command_exit_status_is_pidcaps(tmp):
+    out = os.path.join(tmp, "status.pcapng")
+    r = subprocess.run([PIDCAP, "-w", out, "--", "sh", "-c", "exit 3"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 3, "exit %d: %s" % (r.returncode, r.stderr))
+    r = subprocess.run([PIDCAP, "-w", out, "--", "/nonexistent/cmd"], capture_output=True,
+                       text=True, timeout=30)
+    check(r.returncode == 127 and "cannot run" in r.stderr, "exit %d: %s" % (r.returncode, r.stderr))
+
+
+def test_run_as_another_user(tmp):
+    out = os.path.join(tmp, "runas.pcapng")
+    r = subprocess.run([PIDCAP, "-w", out, "--run-as", "nobody", "--", "sh", "-c",
+                        "test $(id -u) = $(id -u nobody) && ping -c 1 127.0.0.1 >/dev/null"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
+    rows = tshark_rows(out, "icmp.type == 8")
+    check(len(rows) == 1 and "uid=65534" in rows[0]["frame.comment"],
+          "ping as nobody: %s" % [x["frame.comment"] for x in rows])
+
+
+def test_pid_with_follow_forks(tmp):
+    out_f = os.path.join(tmp, "follow.pcapng")
+    out_nf = os.path.join(tmp, "nofollow.pcapng")
+    port = 47110
+    script = "read x; %s udp-send 127.0.0.1 %d 2" % (NETPEER, port)
+    results = {}
+    for name, out, extra in (("follow", out_f, ["-f"]), ("plain", out_nf, [])):
+        echo = subprocess.Popen([NETPEER, "udp-echo", "127.0.0.1", str(port), "2"],
+                                stdout=subprocess.PIPE, text=True)
+        parent = subprocess.Popen(["sh", "-c", script], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            cap = Pidcap("-w", out, "--pid", str(parent.pid), *extra)
+            try:
+                parent.stdin.write("go\n")
+                parent.stdin.flush()
+                child_out, _ = parent.communicate(timeout=20)
+                echo.communicate(timeout=20)
+            finally:
+                rc, err = cap.stop()
+        finally:
+            parent.kill()
+            echo.kill()
+        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+        results[name] = (tshark_rows(out), peer_pids(child_out)["udp-send"][0])
+    rows, child = results["follow"]
+    check(len(rows) == 4 and all(r["pid"] == child for r in rows),
+          "-f: the child's 2 datagrams and 2 answers only: %s" % [(r["pid"], r["dir"]) for r in rows])
+    rows, child = results["plain"]
+    check(rows == [], "without -f the child is not selected: %d packets" % len(rows))
+
+
+def test_stdout_stream_read_live_by_tshark(tmp):
+    cap = subprocess.Popen([PIDCAP, "-w", "-", "--comm", "ping"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+    ts = subprocess.Popen(["tshark", "-i", "-", "-c", "4", "-T", "fields", "-e", "pktap.pid",
+                           "-e", "pktap.cmdname"], stdin=cap.stdout, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True)
+    cap.stdout.close()
+    try:
+        time.sleep(2)
+        ping = subprocess.run(["ping", "-c", "2", "-i", "0.3", "127.0.0.1"],
+                              stdout=subprocess.DEVNULL)
+        out, _ = ts.communicate(timeout=20)
+    finally:
+        cap.send_signal(signal.SIGINT)
+        try:
+            cap.wait(10)
+        except subprocess.TimeoutExpired:
+            cap.kill()
+        ts.kill()
+    lines = [l.split("\t") for l in out.splitlines() if l]
+    check(ping.returncode == 0, "ping failed")
+    check(len(lines) == 4 and all(l[1] == "ping" for l in lines),
+          "tshark read live: %s" % lines)
+
+
+def test_kill_9_leaves_nothing_attached(tmp):
+    check(attached_programs() == [], "programs attached before the test: %s" % attached_programs())
+    before_links = sh("bpftool", "link", "show").stdout
+    cap = Pidcap("-w", os.path.join(tmp, "k.pcapng"))
+    during = attached_programs(settle=0)
+    cap.proc.kill()
+    cap.proc.wait()
+    time.sleep(0.5)
+    check(len(during) >= 5, "pidcap's programs were not seen while it ran: %s" % during)
+    check(attached_programs() == [], "still attached after kill -9: %s" % attached_programs())
+    check(sh("bpftool", "link", "show").stdout == before_links, "links left behind")
+    cg = sh("bpftool", "cgroup", "tree").stdout
+    check(not any(n in cg for n in ("packet_ingress", "packet_egress", "socket_release")),
+          "cgroup programs left behind:\n" + cg)
+
+
+def test_sigterm_gives_complete_file_and_statistics(tmp):
+    out = os.path.join(tmp, "term.pcapng")
+    cap = Pidcap("-w", out, "--comm", "ping")
+    subprocess.run(["ping", "-c", "2", "-i", "0.2", "127.0.0.1"], stdout=subprocess.DEVNULL)
+    cap.proc.send_signal(signal.SIGUSR1)
+    time.sleep(0.5)
+    rc, err = cap.stop(signal.SIGTERM)
+    check(rc == 0, "exit %d" % rc)
+    check(err.count("packets captured") == 2, "SIGUSR1 and the end each print statistics:\n" + err)
+    finals = re.findall(r"(\d+) packets captured\n(\d+) packets received by filter\n"
+                        r"(\d+) packets dropped by kernel\n", err)
+    check(len(finals) == 2 and finals[-1] == ("4", "4", "0"), "final statistics: %r" % err)
+    info = sh("capinfos", "-c", "-M", out).stdout
+    check(re.search(r"Number of packets:\s+4\b", info), "capinfos: %s" % info)
+    check(stat.S_IMODE(os.stat(out).st_mode) == 0o600, "mode %o" % stat.S_IMODE(os.stat(out).st_mode))
+
+
+def test_darwin_format_works_with_tcpdump_filters(tmp):
+    out = os.path.join(tmp, "darwin.pcapng")
+    port = 47111
+    echo = subprocess.Popen([NETPEER, "udp-echo", "127.0.0.1", str(port), "3"],
+                            stdout=subprocess.PIPE, text=True)
+    time.sleep(0.2)
+    r = subprocess.run([PIDCAP, "-w", out, "--format", "darwin", "--", NETPEER, "udp-send",
+                        "127.0.0.1", str(port), "3"], capture_output=True, text=True, timeout=30)
+    echo.communicate(timeout=10)
+    check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
+    td = sh("tcpdump", "-r", out, "-nn", "udp port %d" % port)
+    check(len(td.stdout.splitlines()) == 6, "tcpdump selected: %s" % td.stdout)
+    pid = peer_pids(r.stdout)["udp-send"][0]
+    comments = sh("tshark", "-r", out, "-T", "fields", "-e", "frame.comment").stdout.split("\n")
+    check(all(("pid=%d " % pid) in c for c in comments if c),
+          "comments: %s" % comments[:2])
+
+
+def test_text_lines_name_the_process(tmp):
+    r = subprocess.run([PIDCAP, "-c", "2", "--", "ping", "-q", "-c", "1", "127.0.0.1"],
+                       capture_output=True, text=True, timeout=30)
+    lines = [l for l in r.stdout.splitlines() if re.match(r"\d\d:", l)]
+    check(r.returncode == 0 and len(lines) == 2, "exit %d, lines %s, %s" % (r.returncode, lines, r.stderr))
+    check(re.match(r"\d\d:\d\d:\d\d\.\d{6} lo Out ping\[\d+\] IP 127\.0\.0\.1 > 127\.0\.0\.1: "
+                   r"ICMP echo request, id \d+, seq 1, length 64$", lines[0]), lines[0])
+    check(re.match(r".* lo In ping\[\d+\] IP 127\.0\.0\.1 > 127\.0\.0\.1: ICMP echo reply", lines[1]),
+          lines[1])
+
+
+def test_filters_direction_interface_user_count(tmp):
+    def capture(*args):
+        out = os.path.join(tmp, "f.pcapng")
+        r = subprocess.run([PIDCAP, "-w", out] + list(args) + ["--", "ping", "-c", "2", "-i",
+                           "0.2", "127.0.0.1"], capture_output=True, text=True, timeout=30)
+        check(r.returncode == 0, "%s: exit %d: %s" % (args, r.returncode, r.stderr))
+        return tshark_rows(out)
+
+    rows = capture("-Q", "out")
+    check(len(rows) == 2 and all(r["dir"] == "out" for r in rows), "-Q out: %s" % len(rows))
+    rows = capture("-Q", "in")
+    check(len(rows) == 2 and all(r["dir"] == "in" for r in rows), "-Q in: %s" % len(rows))
+    rows = capture("-c", "3")
+    check(len(rows) == 3, "-c 3: %d" % len(rows))
+    rows = capture("-i", "lo")
+    check(len(rows) == 4, "-i lo: %d" % len(rows))
+    with Namespaces() as ns:
+        rows = capture("-i", "lo", "--uid", "0")
+        check(len(rows) == 4, "--uid 0: %d" % len(rows))
+        rows = capture("--uid", "nobody")
+        check(len(rows) == 0, "--uid nobody: %d" % len(rows))
+
+
+def test_bad_input_one_line_nonzero_nothing_left(tmp):
+    target = os.path.join(tmp, "bad.pcapng")
+    link = os.path.join(tmp, "link.pcapng")
+    os.symlink(os.path.join(tmp, "elsewhere"), link)
+    cases = [
+        (["--no-such-option"], "unknown option"),
+        (["-Q", "sideways"], "invalid direction"),
+        (["-c", "0"], "invalid packet count"),
+        (["-w", target, "--pid", "999999999"], "no process with pid"),
+        (["-w", target, "--uid", "no-such-user-pidcap"], "unknown user"),
+        (["-w", target, "--cgroup", "no/such/cgroup"], "cannot open cgroup"),
+        (["-w", target, "-i", "nosuchif0"], "no interface"),
+        (["-w", "/proc/pidcap-cannot-write/x.pcapng"], "cannot write"),
+        (["-w", link], "symbolic link"),
+        (["-w", target, "--format", "pcap"], "unknown format"),
+        (["-w", target, "--run-as", "nobody"], "needs a command"),
+        (["-w", target, "--run-as", "no-such-user-pidcap", "--", "true"], "unknown user"),
+        (["tcp", "port", "80"], "filter expressions are not supported"),
+    ]
+    for args, words in cases:
+        r = subprocess.run([PIDCAP] + args, capture_output=True, text=True, timeout=30)
+        lines = r.stderr.splitlines()
+        check(r.returncode != 0, "%s: exit 0" % args)
+        check(len(lines) == 1 and words in lines[0] and lines[0].startswith("pidcap: "),
+              "%s: stderr %r" % (args, r.stderr))
+        check(not os.path.exists(target), "%s left %s" % (args, target))
+        check(not os.path.exists(os.path.join(tmp, "elsewhere")), "followed the link")
+        check(attached_programs() == [], "%s left programs attached" % args)
+    # Without privileges: as nobody, with no capabilities.
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "--inh-caps=-all", PIDCAP, "-c", "1"], capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode != 0 and len(r.stderr.splitlines()) == 1 and "CAP_BPF" in r.stderr,
+          "unprivileged: exit %d %r" % (r.returncode, r.stderr))
+
+
+def main():
+    if os.geteuid() != 0:
+        print("skipped: end-to-end tests need root")
+        return 77
+    for tool in (PIDCAP, NETPEER):
+        if not os.access(tool, os.X_OK):
+            print("not ok - setup: %s is not built" % tool)
+            print("0 passed, 1 failed")
+            return 1
+    only = sys.argv[1:]
+    tests = [(n, f) for n, f in list(globals().items())
+             if n.startswith("test_") and callable(f) and (not only or any(o in n for o in only))]
+    passed = failed = 0
+    for name, fn in tests:
+        tmp = tempfile.mkdtemp(prefix="pidcap-e2e-")
+        t0 = time.time()
+        try:
+            fn(tmp)
+            passed += 1
+            print("ok - %s (%.1fs)" % (name, time.time() - t0), flush=True)
+        except Failure as e:
+            failed += 1
+            print("not ok - %s: %s" % (name, e), flush=True)
+        except Exception:
+            failed += 1
+            print("not ok - %s: %s" % (name, traceback.format_exc().strip().replace("\n", "\n# ")),
+                  flush=True)
+        finally:
+            subprocess.run(["rm", "-rf", tmp])
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every pidcap test against the binaries in $PIDCAP_BUILD (default build)
+# and ends with one line "N passed, N failed". Exit status 0 only if none failed.
+set -u
+cd "$(dirname "$0")/.."
+build=${PIDCAP_BUILD:-build}
+export PIDCAP_BUILD=$build
+passed=0
+failed=0
+skipped=0
+failures=()
+
+# Runs one test program, counting the "ok" / "not ok" lines it prints.
+run_suite() {
+	local name=$1
+	shift
+	local log rc ok bad
+	log=$(mktemp)
+	echo "== $name"
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
+	ok=$(grep -c '^ok - ' "$log")
+	bad=$(grep -c '^not ok - ' "$log")
+	rm -f "$log"
+	if [ "$rc" -eq 77 ]; then
+		skipped=$((skipped + 1))
+		echo "== $name: skipped"
+		return
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		# A crash or an error outside any check still fails the run.
+		failed=$((failed + 1))
+		failures+=("$name (exit $rc)")
+	elif [ "$bad" -gt 0 ]; then
+		failures+=("$name")
+	fi
+}
+
+run_suite "pcapng writer" "$build/test_pcapng"
+run_suite "packet printer" "$build/test_print"
+run_suite "BPF programs on synthetic packets" "$build/test_packet_progs"
+run_suite "end to end" python3 tests/e2e/test_capture.py
+
+echo
+[ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
+[ "$skipped" -gt 0 ] && echo "$skipped suite(s) skipped"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
