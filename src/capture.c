@@ -112,6 +112,7 @@ static uint32_t round_up_pow2(uint64_t v)
 static struct pidcap_bpf *open_and_load(const struct options *o, bool use_kern_ctx)
 {
 	struct pidcap_bpf *skel = pidcap_bpf__open();
+	uint32_t ring_size;
 	int err;
 
 	if (!skel)
@@ -129,7 +130,9 @@ static struct pidcap_bpf *open_and_load(const struct options *o, bool use_kern_c
 		if (stat("/proc/self/ns/net", &st) == 0)
 			skel->rodata->filter_netns = st.st_ino;
 	}
-	err = bpf_map__set_max_entries(skel->maps.events, round_up_pow2((uint64_t)o->buffer_kib << 10));
+	ring_size = round_up_pow2((uint64_t)o->buffer_kib << 10);
+	skel->rodata->wakeup_bytes = ring_size / 16 < (256 << 10) ? ring_size / 16 : (256 << 10);
+	err = bpf_map__set_max_entries(skel->maps.events, ring_size);
 	if (!err)
 		err = pidcap_bpf__load(skel);
 	if (err) {
@@ -389,7 +392,13 @@ int capture__attach(struct capture *c)
 
 int capture__poll(struct capture *c, int timeout_ms)
 {
-	return ring_buffer__poll(c->ring, timeout_ms);
+	int n = ring_buffer__poll(c->ring, timeout_ms), more;
+
+	if (n < 0)
+		return n;
+	/* The kernel wakes us only for a batch: take what waits anyway. */
+	more = ring_buffer__consume(c->ring);
+	return more < 0 ? more : n + more;
 }
 
 void capture__detach(struct capture *c)

@@ -197,7 +197,7 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 	int quiet_polls = 0, n;
 
 	while (!stop_requested && !s->done) {
-		n = capture__poll(c, 100);
+		n = capture__poll(c, 50);
 		if (n < 0 && n != -EINTR) {
 			fprintf(stderr, "pidcap: cannot read from the kernel: %s\n", strerror(-n));
 			return n;
@@ -256,15 +256,16 @@ int main(int argc, char **argv)
 	if (capture__attach(c) || output__start(s.out))
 		goto abandon;
 	s.wall_offset_ns = wall_clock_offset();
+	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
+	fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
+		o.write_path ? " to " : "",
+		!o.write_path ? "" : strcmp(o.write_path, "-") ? o.write_path : "stdout", o.snaplen);
 	if (o.command && launch__go(&cmd, o.command[0])) {
 		waitpid(cmd.pid, NULL, 0);
 		cmd.pid = 0;
 		exit_code = 127;
 		goto finish;
 	}
-	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
-	fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
-		o.write_path ? " to " : "", o.write_path ? o.write_path : "", o.snaplen);
 
 	err = run(c, &s, o.command ? &cmd : NULL, &cmd_status, &cmd_done);
 	exit_code = err ? 1 : 0;

@@ -45,6 +45,7 @@ const volatile bool filter_ifindex = false;
 const volatile __u32 filter_netns = 0; /* namespace the -i names live in */
 const volatile __u32 snaplen = 262144;
 const volatile bool use_kern_ctx = false; /* kernel has bpf_cast_to_kern_ctx */
+const volatile __u64 wakeup_bytes = 256 << 10;
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 
@@ -109,6 +110,14 @@ struct {
 	__type(value, __u8);
 } selected_ifindexes SEC(".maps");
 
+/* Waking the reader for each record costs several times the record itself:
+ * wake it once a batch is waiting; it also polls on a short timeout. */
+static __always_inline __u64 submit_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+									       : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void count(enum counter c)
 {
 	__u32 key = c;
@@ -168,7 +177,7 @@ int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid, struct linux_bi
 	r->args_size = 0;
 	if (size > 0 && !bpf_probe_read_user(r->args, size, (void *)arg_start))
 		r->args_size = size;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, submit_flags());
 	return 0;
 }
 
@@ -203,7 +212,7 @@ int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child
 	r->parent_tgid = parent_tgid;
 	r->child_tgid = child_tgid;
 	r->pad = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, submit_flags());
 	return 0;
 }
 
@@ -227,7 +236,7 @@ int BPF_PROG(process_exit, struct task_struct *p)
 	r->ts_ns = bpf_ktime_get_ns();
 	r->exit_code = p->exit_code;
 	r->pad = 0;
-	bpf_ringbuf_submit(r, 0);
+	bpf_ringbuf_submit(r, submit_flags());
 	return 0;
 }
 
@@ -411,7 +420,7 @@ struct packet_meta {
 			bpf_ringbuf_discard(r, 0);                                  \
 			goto dropped;                                               \
 		}                                                                   \
-		bpf_ringbuf_submit(r, 0);                                           \
+		bpf_ringbuf_submit(r, submit_flags());                              \
 		return;                                                             \
 	}
 

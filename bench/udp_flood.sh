@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Floods loopback with small UDP datagrams (iperf3 -u -l 64, unlimited rate) and
+# measures, in one run, the workload's packet rate with no capture, under
+# `tcpdump -i lo -w`, and under `pidcap -w`; how many packets each captured
+# against those sent; and what each dropped. Prints medians over ROUNDS runs
+# and ratios against the uncaptured rate. Not a test: the machine is shared and
+# noisy, so compare ratios measured in the same run, not absolute figures.
+#
+#   sudo bash bench/udp_flood.sh [SECONDS] [ROUNDS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-5}
+rounds=${2:-3}
+pidcap=${PIDCAP:-./pidcap}
+port=5299
+dir=$(mktemp -d)
+server=
+cleanup() {
+	[ -n "$server" ] && kill "$server" 2>/dev/null || true
+	rm -rf "$dir"
+}
+trap cleanup EXIT
+
+for tool in iperf3 tcpdump python3 "$pidcap"; do
+	command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
+done
+
+iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 &
+server=$!
+sleep 0.5
+
+# One workload run; prints "sent_packets rate_pps".
+workload() {
+	iperf3 -c 127.0.0.1 -p $port -u -l 64 -b 0 -t "$seconds" -J >"$dir/iperf.json"
+	python3 - "$dir/iperf.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["end"]["sum"]
+print(d["packets"], round(d["packets"] / d["seconds"]))
+PY
+}
+
+# Runs the workload under a capture tool; prints "sent rate captured dropped".
+under() {
+	local log="$dir/capture.log"
+	"$@" 2>"$log" &
+	local cap=$!
+	for _ in $(seq 100); do
+		grep -qE 'listening on|capturing' "$log" && break
+		sleep 0.1
+	done
+	local result
+	result=$(workload)
+	sleep 0.5
+	kill -INT $cap
+	wait $cap || true
+	local captured dropped
+	captured=$(grep -oE '^[0-9]+ packets captured' "$log" | grep -oE '^[0-9]+')
+	dropped=$(grep -oE '^[0-9]+ packets dropped by kernel' "$log" | grep -oE '^[0-9]+')
+	echo "$result $captured $dropped"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+
+declare -A rate sent captured dropped
+for round in $(seq "$rounds"); do
+	read -r s r <<<"$(workload)"
+	rate[none]+="$r "; sent[none]+="$s "
+	read -r s r c d <<<"$(under tcpdump -i lo -w "$dir/t.pcap")"
+	rate[tcpdump]+="$r "; sent[tcpdump]+="$s "; captured[tcpdump]+="$c "; dropped[tcpdump]+="$d "
+	read -r s r c d <<<"$(under "$pidcap" -w "$dir/p.pcapng")"
+	rate[pidcap]+="$r "; sent[pidcap]+="$s "; captured[pidcap]+="$c "; dropped[pidcap]+="$d "
+	echo "round $round done" >&2
+done
+
+med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
+base=$(med "${rate[none]}")
+printf '%-10s %14s %9s %14s %14s %10s\n' mode "datagrams/s" "ratio" "sent" "captured" "dropped"
+printf '%-10s %14s %9s %14s %14s %10s\n' none "$base" 1.00 "$(med "${sent[none]}")" - -
+for mode in tcpdump pidcap; do
+	r=$(med "${rate[$mode]}")
+	printf '%-10s %14s %9s %14s %14s %10s\n' "$mode" "$r" "$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
+		"$(med "${sent[$mode]}")" "$(med "${captured[$mode]}")" "$(med "${dropped[$mode]}")"
+done
+echo "medians of $rounds rounds of $seconds s; tcpdump sees each loopback datagram once, pidcap twice"
+echo "(sent by one process, received by another), plus iperf3's control connection."

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The main job in one go: capture a command's traffic with pidcap, then show
+# the file the way Wireshark would, with PID and Process columns.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+file="$dir/demo.pcapng"
+
+echo "# sudo ./pidcap -w $file -- ping -c 3 127.0.0.1"
+./pidcap -w "$file" -- ping -c 3 -i 0.2 127.0.0.1
+echo
+echo "# tshark -r $file, with Wireshark's columns plus PID and Process:"
+tshark -r "$file" -o 'gui.column.format:"No.","%m","Time","%Aut","PID","%Cus:pktap.pid","Process","%Cus:pktap.cmdname","Interface","%Cus:pktap.ifname","Source","%s","Destination","%d","Info","%i"' 2>/dev/null
+echo
+echo "# the command line of each packet's process, from the packet comments:"
+tshark -r "$file" -T fields -e frame.number -e frame.comment 2>/dev/null | head -3
+echo
+echo "# the same without a file: one line per packet"
+echo "# sudo ./pidcap -- ping -c 1 127.0.0.1"
+./pidcap -- ping -q -c 1 127.0.0.1
