@@ -11,8 +11,26 @@
 #include "output.h"
 #include "pidcap.h"
 #include "print.h"
+#include "record.h"
+
+/* The comment of a process's packets, kept while nothing in it changes:
+ * formatting it anew for each packet cost more than writing the packet. */
+struct cached_comment {
+	bool valid;
+	bool has_owner;
+	pid_t pid, tid;
+	uid_t uid;
+	uint32_t netns;
+	const struct proc_info *proc;
+	unsigned int generation;
+	char comm[PIDCAP_COMM_LEN];
+	char text[8192];
+};
+
+#define COMMENT_CACHE_SIZE 16
 
 struct output {
+	struct cached_comment comments[COMMENT_CACHE_SIZE];
 	FILE *file;
 	struct pcapng_writer *writer; /* NULL for text */
 	char *path; /* a file this run created, else NULL */
@@ -137,9 +155,30 @@ static void format_comment(char *buf, size_t size, const struct packet_view *p)
 		 pi && pi->cmdline ? pi->cmdline : "?");
 }
 
+static const char *comment_for(struct output *out, const struct packet_view *p)
+{
+	struct cached_comment *c = &out->comments[(unsigned int)p->tid % COMMENT_CACHE_SIZE];
+	unsigned int generation = p->proc ? p->proc->generation : 0;
+
+	if (c->valid && c->has_owner == p->has_owner && c->pid == p->pid && c->tid == p->tid &&
+	    c->uid == p->uid && c->netns == p->netns && c->proc == p->proc &&
+	    c->generation == generation && !strncmp(c->comm, p->comm, sizeof(c->comm)))
+		return c->text;
+	format_comment(c->text, sizeof(c->text), p);
+	c->valid = true;
+	c->has_owner = p->has_owner;
+	c->pid = p->pid;
+	c->tid = p->tid;
+	c->uid = p->uid;
+	c->netns = p->netns;
+	c->proc = p->proc;
+	c->generation = generation;
+	snprintf(c->comm, sizeof(c->comm), "%s", p->comm);
+	return c->text;
+}
+
 int output__packet(struct output *out, const struct packet_view *p)
 {
-	char comment[8192];
 	struct pcapng_packet pkt;
 	int err;
 
@@ -148,7 +187,6 @@ int output__packet(struct output *out, const struct packet_view *p)
 	if (!out->name) {
 		err = print_line(out, p);
 	} else {
-		format_comment(comment, sizeof(comment), p);
 		pkt = (struct pcapng_packet){
 			.ts_ns = p->ts_ns,
 			.data = p->data,
@@ -159,7 +197,7 @@ int output__packet(struct output *out, const struct packet_view *p)
 			.netns = p->netns,
 			.pid = p->pid,
 			.comm = p->has_owner ? p->comm : "",
-			.comment = comment,
+			.comment = comment_for(out, p),
 		};
 		err = pcapng_writer__packet(out->writer, &pkt);
 	}

@@ -36,9 +36,12 @@ static struct proc_entry **slot_of(struct proctable *t, pid_t pid)
 
 static void entry_clear(struct proc_entry *e)
 {
+	unsigned int generation = e->info.generation;
+
 	free(e->info.exe);
 	free(e->info.cmdline);
 	memset(&e->info, 0, sizeof(e->info));
+	e->info.generation = generation + 1;
 }
 
 /* A fresh entry for pid, replacing whatever an earlier process of the same
@@ -170,8 +173,10 @@ const struct proc_info *proctable__get(struct proctable *t, pid_t pid, const cha
 		read_proc(&e->info);
 	}
 	/* The kernel's name is the newer one (prctl(PR_SET_NAME) renames). */
-	if (comm && *comm)
+	if (comm && *comm && strncmp(e->info.comm, comm, sizeof(e->info.comm))) {
 		snprintf(e->info.comm, sizeof(e->info.comm), "%s", comm);
+		e->info.generation++;
+	}
 	return &e->info;
 }
 

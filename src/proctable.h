@@ -18,6 +18,7 @@ struct proc_info {
 	pid_t ppid;
 	uid_t uid;
 	bool exited;
+	unsigned int generation; /* changes whenever anything below changes */
 	char comm[PIDCAP_COMM_LEN];
 	char *exe; /* NULL if unknown */
 	char *cmdline; /* arguments joined by spaces; NULL if unknown */

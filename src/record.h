@@ -37,6 +37,7 @@ struct owner {
 	__u32 tid;
 	__u32 uid;
 	__u32 netns; /* the socket's network namespace (inode number) */
+	__u32 exec_id; /* changes when the process execs: same pid, new program */
 	char comm[PIDCAP_COMM_LEN]; /* the process's (thread group leader's) name */
 };
 

@@ -44,10 +44,12 @@ const volatile __u32 target_uid = 0;
 const volatile bool filter_ifindex = false;
 const volatile __u32 filter_netns = 0; /* namespace the -i names live in */
 const volatile __u32 snaplen = 262144;
-const volatile bool use_kern_ctx = false; /* kernel has bpf_cast_to_kern_ctx */
+/* The kernel (6.2+) has bpf_cast_to_kern_ctx and bpf_rdonly_cast. */
+const volatile bool use_kern_ctx = false;
 const volatile __u64 wakeup_bytes = 256 << 10;
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
+extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -142,6 +144,7 @@ static __always_inline void fill_owner(struct owner *o, struct task_struct *task
 	o->tid = BPF_CORE_READ(task, pid);
 	o->uid = BPF_CORE_READ(task, cred, uid.val);
 	o->netns = netns;
+	o->exec_id = BPF_CORE_READ(task, self_exec_id);
 	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
 }
 
@@ -249,41 +252,39 @@ static __always_inline bool is_inet(struct sock *sk)
 	return family == AF_INET || family == AF_INET6;
 }
 
-static __always_inline bool same_comm(const char *a, const char *b)
-{
-	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
-
-	return x[0] == y[0] && x[1] == y[1];
-}
-
 static __always_inline void record_owner(struct sock *sk, struct task_struct *task)
 {
-	struct owner o = {}, *old;
+	struct owner o = {};
 	__u64 key = (__u64)sk;
 
 	fill_owner(&o, task, BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum));
-	old = bpf_map_lookup_elem(&sock_owners, &key);
-	if (old && old->tid == o.tid && old->tgid == o.tgid && same_comm(old->comm, o.comm))
-		return; /* the common case: the same thread again */
 	if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY))
 		count(COUNTER_OWNERS_FULL);
 }
 
-/* The socket behind file descriptor fd of the current task, or NULL. */
+/* The socket behind file descriptor fd of the current task, or NULL. This
+ * runs on every read and write in the system: one helper call, the rest plain
+ * loads where the kernel (6.2+) lets a tracing program cast a pointer. */
 static __always_inline struct sock *sock_of_fd(struct task_struct *task, __u64 fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct fdtable *fdt = task->files->fdt;
 	struct file **fds, *file;
 	struct socket *sock;
-	umode_t mode;
 
-	if (!fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
 		return NULL;
-	mode = BPF_CORE_READ(file, f_inode, i_mode);
-	if ((mode & S_IFMT) != S_IFSOCK)
+	if (use_kern_ctx) {
+		struct file *f = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+
+		if ((f->f_inode->i_mode & S_IFMT) != S_IFSOCK)
+			return NULL;
+		sock = bpf_rdonly_cast(f->private_data, bpf_core_type_id_kernel(struct socket));
+		return sock->sk;
+	}
+	if ((BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
 		return NULL;
 	sock = BPF_CORE_READ(file, private_data);
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
@@ -293,7 +294,9 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
 {
 	struct task_struct *task;
+	struct owner *old;
 	struct sock *sk;
+	__u64 key;
 	__u32 nr = id;
 	__u8 *arg;
 	__u64 fd;
@@ -313,7 +316,14 @@ int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
 	}
 	task = bpf_get_current_task_btf();
 	sk = sock_of_fd(task, fd);
-	if (sk && is_inet(sk))
+	if (!sk)
+		return 0;
+	key = (__u64)sk;
+	old = bpf_map_lookup_elem(&sock_owners, &key);
+	/* The common case: the same thread of the same program again. */
+	if (old && old->tid == task->pid && old->exec_id == (__u32)task->self_exec_id)
+		return 0;
+	if (is_inet(sk))
 		record_owner(sk, task);
 	return 0;
 }
@@ -460,11 +470,11 @@ static __always_inline void read_device(struct __sk_buff *skb, struct packet_met
 	if (!use_kern_ctx)
 		return;
 	kskb = bpf_cast_to_kern_ctx(skb);
-	dev = BPF_CORE_READ(kskb, dev);
+	dev = kskb->dev;
 	if (!dev)
 		return;
-	BPF_CORE_READ_STR_INTO(&m->ifname, dev, name);
-	m->dev_netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+	__builtin_memcpy(m->ifname, dev->name, sizeof(m->ifname));
+	m->dev_netns = dev->nd_net.net->ns.inum;
 }
 
 static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
