@@ -30,6 +30,7 @@
 
 struct capture {
 	const struct options *opts;
+	unsigned int features; /* enum optional_feature the kernel took */
 	struct pidcap_bpf *skel;
 	struct ring_buffer *ring;
 	struct bpf_link *links[MAX_LINKS];
@@ -109,8 +110,17 @@ static uint32_t round_up_pow2(uint64_t v)
 	return p;
 }
 
-static struct pidcap_bpf *open_and_load(const struct options *o, bool use_kern_ctx)
+/* What pidcap uses that older kernels lack; the capture goes on without it. */
+enum optional_feature {
+	FEATURE_KERN_CTX = 1, /* 6.2: interface names from the kernel, cheaper lookups */
+	FEATURE_SEED = 2, /* 5.11: owners of sockets that predate the capture */
+	FEATURE_RELEASE = 4, /* 5.9: owners kept past close */
+	FEATURE_RETRACT = 8, /* 5.17: drop reasons, to undo what a socket filter refused */
+};
+
+static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int features)
 {
+	bool use_kern_ctx = features & FEATURE_KERN_CTX;
 	struct pidcap_bpf *skel = pidcap_bpf__open();
 	uint32_t ring_size;
 	int err;
@@ -130,6 +140,9 @@ static struct pidcap_bpf *open_and_load(const struct options *o, bool use_kern_c
 		if (stat("/proc/self/ns/net", &st) == 0)
 			skel->rodata->filter_netns = st.st_ino;
 	}
+	bpf_program__set_autoload(skel->progs.seed_socket_owners, features & FEATURE_SEED);
+	bpf_program__set_autoload(skel->progs.socket_release, features & FEATURE_RELEASE);
+	bpf_program__set_autoload(skel->progs.packet_discarded, features & FEATURE_RETRACT);
 	ring_size = round_up_pow2((uint64_t)o->buffer_kib << 10);
 	skel->rodata->wakeup_bytes = ring_size / 16 < (256 << 10) ? ring_size / 16 : (256 << 10);
 	err = bpf_map__set_max_entries(skel->maps.events, ring_size);
@@ -205,10 +218,76 @@ static int fill_selections(struct capture *c)
 	return 0;
 }
 
+/* The parts pidcap cannot do without, named, before the verifier's less
+ * readable refusal. */
+static int check_kernel_features(void)
+{
+	static const struct {
+		enum bpf_map_type type;
+		const char *what;
+	} maps[] = {
+		{ BPF_MAP_TYPE_RINGBUF, "the BPF ring buffer (Linux 5.8)" },
+		{ BPF_MAP_TYPE_SK_STORAGE, "BPF socket storage (Linux 5.2)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (libbpf_probe_bpf_map_type(maps[i].type, NULL) <= 0) {
+			fprintf(stderr, "pidcap: this kernel lacks %s\n", maps[i].what);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) <= 0) {
+		fprintf(stderr, "pidcap: this kernel lacks cgroup_skb BPF programs\n");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Loads with every optional feature the kernel accepts, dropping the newest
+ * first, and says once what is missing. */
+static struct pidcap_bpf *load_what_kernel_takes(struct capture *c)
+{
+	static const struct {
+		unsigned int drop;
+		const char *loss;
+	} ladder[] = {
+		{ 0, NULL },
+		{ FEATURE_KERN_CTX | FEATURE_RETRACT,
+		  "a raw socket (ping) shows every packet of its protocol it was handed, "
+		  "also those its own filter then discarded" },
+		{ FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED,
+		  "connections opened before the start show pid 0 until a process uses them" },
+		{ FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED | FEATURE_RELEASE,
+		  "packets of closed sockets (FIN, retransmits) may show pid 0" },
+	};
+	unsigned int all = FEATURE_SEED | FEATURE_RELEASE;
+	struct pidcap_bpf *skel = NULL;
+	size_t i;
+	int err = 0;
+
+	/* Retraction needs the kernel's sk_buff to name the packet it takes back. */
+	if (kernel_has_btf_func("bpf_cast_to_kern_ctx") && kernel_has_btf_func("bpf_rdonly_cast"))
+		all |= FEATURE_KERN_CTX | FEATURE_RETRACT;
+	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]) && !skel; i++) {
+		if (i > 0 && !(all & ladder[i].drop & ~ladder[i - 1].drop))
+			continue; /* nothing new to drop */
+		c->features = all & ~ladder[i].drop;
+		skel = open_and_load(c->opts, c->features);
+		if (!skel && !err)
+			err = errno;
+		if (skel && ladder[i].loss)
+			fprintf(stderr, "pidcap: warning: this kernel is too old for some hooks: %s\n",
+				ladder[i].loss);
+	}
+	if (!skel)
+		errno = err;
+	return skel;
+}
+
 struct capture *capture__load(const struct options *o, capture_record_fn fn, void *ctx)
 {
 	struct capture *c;
-	bool kern_ctx;
 	int err;
 
 	if (check_privileges())
@@ -231,12 +310,9 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 	if (c->cgroup_fd < 0)
 		goto fail;
 
-	/* The kernel's own view of each packet's interface exists from 6.2 on;
-	 * without it the interface name is looked up from user space. */
-	kern_ctx = kernel_has_btf_func("bpf_cast_to_kern_ctx");
-	c->skel = open_and_load(o, kern_ctx);
-	if (!c->skel && kern_ctx)
-		c->skel = open_and_load(o, false);
+	if (check_kernel_features())
+		goto fail;
+	c->skel = load_what_kernel_takes(c);
 	if (!c->skel) {
 		err = errno;
 		fprintf(stderr, "pidcap: cannot load the BPF programs: %s%s\n", strerror(err),
@@ -357,14 +433,19 @@ int capture__attach(struct capture *c)
 		select_existing_descendants(c);
 
 	/* Existing sockets, then every later use of one: the later use wins. */
-	err = seed_socket_owners(c);
+	err = c->features & FEATURE_SEED ? seed_socket_owners(c) : 0;
 	if (err && o->verbose)
 		fprintf(stderr, "pidcap: cannot seed the owners of existing sockets: %s\n",
 			strerror(-err));
 	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
 			"the system call hook");
-	err = err ?: keep_link(c, bpf_program__attach_cgroup(s->progs.socket_release, c->cgroup_fd),
-			       "the socket release hook");
+	if (!err && c->features & FEATURE_RETRACT && o->direction != DIRECTION_OUT)
+		err = keep_link(c, bpf_program__attach(s->progs.packet_discarded),
+				"the packet discard hook");
+	if (!err && c->features & FEATURE_RELEASE)
+		err = keep_link(c, bpf_program__attach_cgroup(s->progs.socket_release,
+							      c->cgroup_fd),
+				"the socket release hook");
 	if (err)
 		return err;
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "holdback.h"
 #include "ifnames.h"
 #include "launch.h"
 #include "options.h"
@@ -28,6 +29,8 @@ struct session {
 	struct output *out;
 	struct proctable *procs;
 	struct ifnames *ifnames;
+	struct holdback *held;
+	uint64_t discarded; /* held packets their socket's own filter refused */
 	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t captured;
 	bool done; /* -c reached or the output failed */
@@ -126,7 +129,16 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	switch (*type) {
 	case RECORD_PACKET:
+		if (size >= sizeof(struct packet_record) &&
+		    (((struct packet_record *)data)->pending || !holdback__empty(s->held)) &&
+		    !holdback__push(s->held, data, size))
+			return 0;
 		return handle_packet(s, data, size);
+	case RECORD_RETRACT:
+		if (size >= sizeof(struct retract_record) &&
+		    holdback__retract(s->held, ((struct retract_record *)data)->skb_id))
+			s->discarded++;
+		return 0;
 	case RECORD_EXEC:
 		if (size >= sizeof(struct exec_record))
 			proctable__exec(s->procs, data);
@@ -144,6 +156,31 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	return 0;
+}
+
+/* How long a packet waits for its socket's filter: the verdict comes
+ * microseconds later, from the same CPU. */
+#define HOLD_NS 20000000ull
+
+/* Writes the held packets whose wait is over (all of them with deadline
+ * UINT64_MAX). */
+static void release_held(struct session *s, uint64_t deadline_ns)
+{
+	const void *r;
+	size_t size;
+
+	while ((r = holdback__ready(s->held, deadline_ns, &size))) {
+		handle_packet(s, r, size);
+		holdback__pop(s->held);
+	}
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return timespec_ns(&ts);
 }
 
 static void print_stats(struct capture *c, const struct session *s)
@@ -202,6 +239,7 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 			fprintf(stderr, "pidcap: cannot read from the kernel: %s\n", strerror(-n));
 			return n;
 		}
+		release_held(s, monotonic_ns() - HOLD_NS);
 		if (stats_requested) {
 			stats_requested = 0;
 			print_stats(c, s);
@@ -237,7 +275,8 @@ int main(int argc, char **argv)
 	s.opts = &o;
 	s.procs = proctable__new();
 	s.ifnames = ifnames__new();
-	if (!s.procs || !s.ifnames)
+	s.held = holdback__new();
+	if (!s.procs || !s.ifnames || !s.held)
 		goto out;
 	install_signals();
 
@@ -274,6 +313,7 @@ finish:
 	capture__detach(c);
 	while (!s.done && capture__poll(c, 0) > 0)
 		;
+	release_held(&s, UINT64_MAX);
 	err = output__close(s.out);
 	s.out = NULL;
 	if (err) {
@@ -303,6 +343,7 @@ out:
 	output__close(s.out);
 	capture__free(c);
 	ifnames__free(s.ifnames);
+	holdback__free(s.held);
 	proctable__free(s.procs);
 	return exit_code;
 }

@@ -11,10 +11,12 @@ enum pcapng_format {
 	 * PKTAP header (pid, command name, interface, direction) before the raw
 	 * IP packet. Stock Wireshark shows pktap.pid / pktap.cmdname. */
 	PCAPNG_FORMAT_PKTAP,
-	/* Plain raw-IP packets (LINKTYPE_RAW, 101), one interface block per
-	 * (interface, network namespace), process identity in Apple's Darwin
-	 * process blocks (0x80000001) referenced from each EPB (option 0x8001).
-	 * libpcap filters work on these files. */
+	/* Linux "cooked" packets (LINKTYPE_LINUX_SLL2, 276, as tcpdump -i any
+	 * writes): a 20-byte SLL2 header (protocol, direction) before the raw IP
+	 * packet. One interface block per (interface, network namespace), process
+	 * identity in Apple's Darwin process blocks (0x80000001) referenced from
+	 * each EPB (option 0x8001). libpcap filters, "inbound" and "outbound"
+	 * too, work on these files, whatever the number of interfaces. */
 	PCAPNG_FORMAT_DARWIN,
 };
 
@@ -42,9 +44,10 @@ struct pcapng_writer;
 /* Starts a pcapng stream on out (not owned: the caller closes it) and writes
  * the section header. Returns NULL and sets errno on failure.
  * application: shb_userappl, left out if NULL or "". snaplen: packet bytes kept;
- * 0, or more than readers accept (256 KiB of EPB data, PKTAP header included),
- * means as many as they accept. Longer packets are cut, their len is kept. The
- * IDB's snaplen counts the 108-byte PKTAP header too (libpcap checks it). */
+ * 0, or more than readers accept (256 KiB of EPB data, link-layer header
+ * included), means as many as they accept. Longer packets are cut, their len is
+ * kept. The IDB's snaplen counts the 108-byte PKTAP or 20-byte SLL2 header too
+ * (libpcap checks it). */
 struct pcapng_writer *pcapng_writer__new(FILE *out, enum pcapng_format format,
 					 const char *application, uint32_t snaplen);
 /* Appends one packet, writing the interface or process blocks it needs first.

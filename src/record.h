@@ -24,6 +24,7 @@ enum record_type {
 	RECORD_EXEC = 2,
 	RECORD_FORK = 3,
 	RECORD_EXIT = 4,
+	RECORD_RETRACT = 5,
 };
 
 enum packet_direction {
@@ -51,6 +52,12 @@ struct packet_record {
 	__u32 dev_netns; /* the interface's network namespace, 0 if unknown */
 	__u32 len; /* length of the packet from its IP header on */
 	__u32 caplen; /* bytes in data[] */
+	/* An inbound packet for a socket with its own filter (ping's raw socket
+	 * sees every ICMP packet and keeps only its own): held back until that
+	 * filter has had its say, and dropped if a RECORD_RETRACT names skb_id. */
+	__u32 pending;
+	__u32 reserved;
+	__u64 skb_id;
 	char ifname[PIDCAP_IFNAME_LEN]; /* "" when the kernel could not tell */
 	struct owner owner;
 	__u8 data[];
@@ -83,6 +90,14 @@ struct exit_record {
 	__u64 ts_ns;
 	__u32 exit_code;
 	__u32 pad;
+};
+
+/* The socket's own filter discarded packet skb_id: it was never received. */
+struct retract_record {
+	__u32 type; /* RECORD_RETRACT */
+	__u32 pad;
+	__u64 ts_ns;
+	__u64 skb_id;
 };
 
 /* Per-CPU counters, summed by the loader. */

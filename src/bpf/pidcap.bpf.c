@@ -409,8 +409,10 @@ static __always_inline bool owner_passes(const struct owner *o, bool has_owner)
 struct packet_meta {
 	struct owner owner;
 	char ifname[PIDCAP_IFNAME_LEN];
+	__u64 skb_id;
 	__u32 dev_netns;
 	__u32 caplen;
+	__u32 pending;
 	bool has_owner;
 	__u8 direction;
 };
@@ -446,6 +448,9 @@ static __always_inline void fill_record(struct packet_record *r, struct __sk_buf
 	r->dev_netns = m->dev_netns;
 	r->len = skb->len;
 	r->caplen = m->caplen;
+	r->pending = m->pending;
+	r->reserved = 0;
+	r->skb_id = m->skb_id;
 	__builtin_memcpy(r->ifname, m->ifname, sizeof(r->ifname));
 	r->owner = m->owner;
 }
@@ -461,20 +466,28 @@ dropped:
 }
 
 /* The interface's name and namespace straight from the kernel's sk_buff, on
- * kernels (6.2+) that let a cgroup_skb program see it. */
-static __always_inline void read_device(struct __sk_buff *skb, struct packet_meta *m)
+ * kernels (6.2+) that let a cgroup_skb program see it; and whether the
+ * receiving socket has a filter of its own that may still discard the packet
+ * (ping's raw socket is handed every ICMP packet and keeps only its own). */
+static __always_inline void read_kernel_skb(struct __sk_buff *skb, struct packet_meta *m)
 {
 	struct sk_buff *kskb;
 	struct net_device *dev;
+	struct sock *sk;
 
 	if (!use_kern_ctx)
 		return;
 	kskb = bpf_cast_to_kern_ctx(skb);
 	dev = kskb->dev;
-	if (!dev)
-		return;
-	__builtin_memcpy(m->ifname, dev->name, sizeof(m->ifname));
-	m->dev_netns = dev->nd_net.net->ns.inum;
+	if (dev) {
+		__builtin_memcpy(m->ifname, dev->name, sizeof(m->ifname));
+		m->dev_netns = dev->nd_net.net->ns.inum;
+	}
+	sk = kskb->sk;
+	if (m->direction == PACKET_IN && sk && sk->sk_filter) {
+		m->pending = 1;
+		m->skb_id = (__u64)kskb;
+	}
 }
 
 static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
@@ -489,7 +502,7 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	m.has_owner = find_owner(skb, &m.owner);
 	if (!owner_passes(&m.owner, m.has_owner))
 		return 1;
-	read_device(skb, &m);
+	read_kernel_skb(skb, &m);
 	if (filter_ifindex) {
 		netns = m.dev_netns ? m.dev_netns : m.owner.netns;
 		if (netns != filter_netns)
@@ -518,4 +531,26 @@ SEC("cgroup_skb/egress")
 int packet_egress(struct __sk_buff *skb)
 {
 	return handle_packet(skb, PACKET_OUT);
+}
+
+/* A socket's own filter discarded a packet pidcap already recorded as
+ * received (see read_kernel_skb): take it back. */
+SEC("tp_btf/kfree_skb")
+int BPF_PROG(packet_discarded, struct sk_buff *skb, void *location, int reason)
+{
+	struct retract_record *r;
+
+	if (reason != bpf_core_enum_value(enum skb_drop_reason, SKB_DROP_REASON_SOCKET_FILTER))
+		return 0;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(COUNTER_EVENTS_DROPPED);
+		return 0;
+	}
+	r->type = RECORD_RETRACT;
+	r->pad = 0;
+	r->ts_ns = bpf_ktime_get_ns();
+	r->skb_id = (__u64)skb;
+	bpf_ringbuf_submit(r, submit_flags());
+	return 0;
 }

@@ -16,12 +16,18 @@
  *                                             and each send one datagram
  *   netpeer udp-flood ADDR PORT SECONDS       send 64-byte datagrams as fast as possible
  *   netpeer udp-sink ADDR PORT SECONDS        count datagrams received, print the count
+ *   netpeer icmp-filtered ADDR ID SECONDS     raw ICMP socket whose filter keeps only id ID:
+ *                                             send 3 echo requests with id ID, read for
+ *                                             SECONDS, print how many packets it read
  * ADDR is an IPv4 or IPv6 literal. Timeouts keep every mode bounded.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/filter.h>
+#include <netinet/ip_icmp.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,6 +362,64 @@ static int udp_sink(const char *host, int port, double seconds)
 	return 0;
 }
 
+static uint16_t checksum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons(~sum);
+}
+
+static int icmp_filtered(const char *host, int id, double seconds)
+{
+	/* Keep only ICMP messages whose echo identifier is ours. */
+	struct sock_filter code[] = {
+		BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, 0),
+		BPF_STMT(BPF_LD | BPF_H | BPF_IND, 4),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned int)id, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, 0xffff),
+		BPF_STMT(BPF_RET | BPF_K, 0),
+	};
+	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
+	struct sockaddr_storage ss;
+	struct timeval tv = { .tv_usec = 100000 };
+	socklen_t len = make_addr(host, 0, &ss);
+	unsigned long long got = 0;
+	double end = now() + seconds;
+	char buf[2048];
+	int fd, seq;
+
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0)
+		die("socket");
+	if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog)))
+		die("SO_ATTACH_FILTER");
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	printf("icmp-filtered=%d\n", getpid());
+	for (seq = 1; seq <= 3; seq++) {
+		struct icmphdr h = { .type = ICMP_ECHO };
+
+		h.un.echo.id = htons(id);
+		h.un.echo.sequence = htons(seq);
+		h.checksum = checksum(&h, sizeof(h));
+		if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&ss, len) < 0)
+			die("sendto");
+		usleep(100000);
+	}
+	while (now() < end)
+		if (recv(fd, buf, sizeof(buf), 0) > 0)
+			got++;
+	printf("read=%llu\n", got);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = argc > 1 ? argv[1] : "";
@@ -382,6 +446,8 @@ int main(int argc, char **argv)
 		return udp_flood(argv[2], port, atof(argv[4]));
 	if (argc == 5 && !strcmp(mode, "udp-sink"))
 		return udp_sink(argv[2], port, atof(argv[4]));
+	if (argc == 5 && !strcmp(mode, "icmp-filtered"))
+		return icmp_filtered(argv[2], atoi(argv[3]), atof(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of netpeer.c\n");
 	return 2;
 }

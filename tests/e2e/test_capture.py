@@ -29,7 +29,7 @@ PROG_NAMES = ("packet_ingress", "packet_egress", "socket_syscall_", "socket_rele
 FIELDS = ["frame.number", "pktap.pid", "pktap.cmdname", "frame.packet_flags_direction",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
           "udp.srcport", "udp.dstport", "tcp.payload", "udp.payload", "icmp.type",
-          "icmpv6.type", "frame.comment", "pktap.ifname", "tcp.flags.syn"]
+          "icmpv6.type", "frame.comment", "pktap.ifname", "tcp.flags.syn", "icmp.ident"]
 
 
 class Failure(Exception):
@@ -564,6 +564,68 @@ def test_filters_direction_interface_user_count(tmp):
         check(len(rows) == 4, "--uid 0: %d" % len(rows))
         rows = capture("--uid", "nobody")
         check(len(rows) == 0, "--uid nobody: %d" % len(rows))
+
+
+def cgroup2_mount():
+    for line in open("/proc/mounts"):
+        dev, mnt, fstype = line.split()[:3]
+        if fstype == "cgroup2":
+            return mnt
+    raise Failure("no cgroup2 mount")
+
+
+def test_raw_sockets_show_only_what_their_filter_keeps(tmp):
+    """The kernel hands a raw ICMP socket every ICMP packet; its socket filter
+    then keeps what it wants. A packet is shown as received only if the
+    filter kept it: two raw sockets, each keeping only its own echo id, each
+    read exactly what pidcap says they received."""
+    out = os.path.join(tmp, "raw.pcapng")
+    cap = Pidcap("-w", out, "-Q", "in")
+    try:
+        peers = [subprocess.Popen([NETPEER, "icmp-filtered", "127.0.0.1", str(ident), "1.5"],
+                                  stdout=subprocess.PIPE, text=True) for ident in (4242, 4343)]
+        outs = [p.communicate(timeout=20)[0] for p in peers]
+    finally:
+        rc, err = cap.stop()
+    check(rc == 0 and all(p.returncode == 0 for p in peers), "exit %d: %s" % (rc, err))
+    rows = tshark_rows(out, "icmp")
+    for ident, text in zip((4242, 4343), outs):
+        got = peer_pids(text)
+        pid = got["icmp-filtered"][0]
+        read = int(re.search(r"read=(\d+)", text).group(1))
+        mine = [r for r in rows if r["pid"] == pid]
+        check(read == 6, "pid %d read %d packets, expected its 3 requests and 3 replies" % (pid, read))
+        check(len(mine) == read and all(r["icmp.ident"] == str(ident) for r in mine),
+              "pid %d (id %d) read %d, shown receiving %s" % (
+                  pid, ident, read, [(r["icmp.type"], r["icmp.ident"]) for r in mine]))
+
+
+def test_cgroup_selects_only_its_processes(tmp):
+    out = os.path.join(tmp, "cg.pcapng")
+    name = TAG + "cg"
+    path = os.path.join(cgroup2_mount(), name)
+    os.mkdir(path)
+    try:
+        cap = Pidcap("-w", out, "--cgroup", name)
+        try:
+            inside = subprocess.Popen(["sh", "-c", "echo $$ > %s/cgroup.procs && exec ping -c 2 -i 0.2 127.0.0.1"
+                                       % path], stdout=subprocess.DEVNULL)
+            outside = subprocess.Popen(["ping", "-c", "2", "-i", "0.2", "127.0.0.2"],
+                                       stdout=subprocess.DEVNULL)
+            inside.wait(10)
+            outside.wait(10)
+        finally:
+            rc, err = cap.stop()
+        check(rc == 0 and inside.returncode == 0, "exit %d: %s" % (rc, err))
+        rows = tshark_rows(out)
+        check(all(r["pid"] == inside.pid for r in rows),
+              "only the cgroup's ping: %s" % [(r["pid"], r["dst"]) for r in rows])
+        # A raw socket may truly receive the other ping's reply before it has
+        # installed its filter; its own exchange must be there whole.
+        own = [r for r in rows if r["icmp.ident"] == str(inside.pid)]
+        check(len(own) == 4, "the cgroup's ping's 4 packets: %d" % len(own))
+    finally:
+        os.rmdir(path)
 
 
 def test_bad_input_one_line_nonzero_nothing_left(tmp):
