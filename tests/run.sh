@@ -4,6 +4,9 @@
 set -u
 cd "$(dirname "$0")/.."
 build=${PIDCAP_BUILD:-build}
+# A sanitizer finding fails the run, not just a line in a log.
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export PIDCAP_BUILD=$build
 passed=0
 failed=0
