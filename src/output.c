@@ -76,6 +76,8 @@ static struct output *open_pcapng(struct output *out, const struct options *o)
 			return NULL;
 		}
 	}
+	/* Large writes: pidcap flushes after each batch from the kernel anyway. */
+	setvbuf(out->file, NULL, _IOFBF, 1 << 20);
 	out->format = o->format;
 	out->snaplen = o->snaplen;
 	return out;

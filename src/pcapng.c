@@ -9,6 +9,9 @@
  * sticky because a partly written block cannot be taken back: every later
  * call reports it instead of appending to a corrupt stream.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* fwrite_unlocked */
+#endif
 #include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -224,7 +227,9 @@ static int pcapng_writer__put(struct pcapng_writer *w, const void *buf, size_t l
 	if (!len)
 		return 0;
 	errno = 0;
-	if (fwrite(buf, 1, len, w->out) != len)
+	/* A dozen pieces per packet: the stream's lock would cost more than the
+	 * copy. The writer is used from one thread. */
+	if (fwrite_unlocked(buf, 1, len, w->out) != len)
 		w->err = errno ? -errno : -EIO;
 	return w->err;
 }
