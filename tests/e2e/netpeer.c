@@ -12,6 +12,9 @@
  *   netpeer tcp-wait ADDR PORT FILE           connect, wait for FILE to exist, then exchange
  *   netpeer fork-udp ADDR PORT                parent opens and connects, a child uses it
  *   netpeer fork-tcp ADDR PORT                parent connects, a child exchanges, parent closes
+ *   netpeer pass-fd ADDR PORT                 a parent opens and connects a UDP socket and
+ *                                             passes it over a UNIX socket to a child born
+ *                                             before it existed, which then uses it
  *   netpeer spawn-short ADDR PORT N           a parent starting N children that live ~1 ms
  *                                             and each send one datagram
  *   netpeer udp-flood ADDR PORT SECONDS       send 64-byte datagrams as fast as possible
@@ -278,6 +281,73 @@ static int fork_tcp(const char *host, int port)
 	return 0;
 }
 
+static int send_fd(int unix_fd, int fd)
+{
+	char byte = 'f', cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(unix_fd, &msg, 0) == 1 ? 0 : -1;
+}
+
+static int receive_fd(int unix_fd)
+{
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			      .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(unix_fd, &msg, 0) != 1)
+		return -1;
+	c = CMSG_FIRSTHDR(&msg);
+	if (!c || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+static int pass_fd(const char *host, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int pair[2], fd;
+	pid_t child;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
+		die("socketpair");
+	printf("parent=%d\n", getpid());
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		close(pair[0]);
+		printf("child=%d\n", getpid());
+		fflush(stdout);
+		fd = receive_fd(pair[1]);
+		if (fd < 0)
+			die("receive_fd");
+		exchange_dgram(fd, "passed");
+		_exit(0);
+	}
+	close(pair[1]);
+	fd = open_socket(host, port, SOCK_DGRAM, &ss, &len);
+	if (connect(fd, (struct sockaddr *)&ss, len))
+		die("connect");
+	if (send_fd(pair[0], fd))
+		die("send_fd");
+	close(fd);
+	return reap(child);
+}
+
 static int spawn_short(const char *host, int port, int n)
 {
 	struct sockaddr_storage ss;
@@ -440,6 +510,8 @@ int main(int argc, char **argv)
 		return fork_udp(argv[2], port);
 	if (argc == 4 && !strcmp(mode, "fork-tcp"))
 		return fork_tcp(argv[2], port);
+	if (argc == 4 && !strcmp(mode, "pass-fd"))
+		return pass_fd(argv[2], port);
 	if (argc == 5 && !strcmp(mode, "spawn-short"))
 		return spawn_short(argv[2], port, atoi(argv[4]));
 	if (argc == 5 && !strcmp(mode, "udp-flood"))

@@ -373,6 +373,26 @@ def test_socket_handed_to_child_after_fork(tmp):
               "TCP data from the child %s: %s" % (tp["child"], [r["pid"] for r in data]))
 
 
+def test_socket_passed_over_unix_socket(tmp):
+    out = os.path.join(tmp, "passfd.pcapng")
+    with Namespaces() as ns:
+        cap = Pidcap("-w", out)
+        try:
+            srv = subprocess.Popen(ns.run(ns.b, NETPEER, "udp-echo", ns.b4, "47112", "1"),
+                                   stdout=subprocess.PIPE, text=True)
+            time.sleep(0.3)
+            p = sh(*ns.run(ns.a, NETPEER, "pass-fd", ns.b4, "47112"), timeout=20)
+            srv_out, _ = srv.communicate(timeout=20)
+        finally:
+            rc, err = cap.stop()
+        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+        pids = peer_pids(p.stdout)
+        rows = tshark_rows(out)
+        check_payload_pids(rows, 4)
+        check_endpoint_pids(rows, 47112, {(ns.b4, True): set(peer_pids(srv_out)["udp-echo"]),
+                                          (ns.a4, False): set(pids["child"])})
+
+
 def test_command_with_short_lived_children_and_a_bystander(tmp):
     out = os.path.join(tmp, "cmd.pcapng")
     port, other_port = 47108, 47109
