@@ -577,6 +577,11 @@ def test_filters_direction_interface_user_count(tmp):
     check(len(rows) == 2 and all(r["dir"] == "in" for r in rows), "-Q in: %s" % len(rows))
     rows = capture("-c", "3")
     check(len(rows) == 3, "-c 3: %d" % len(rows))
+    out = os.path.join(tmp, "f.pcapng")
+    capture("-s", "40")
+    lens = sh("tshark", "-r", out, "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len").stdout.split()
+    # 108 bytes of PKTAP header before the 84-byte IP packet of a ping
+    check(lens and lens[0::2] == ["148"] * 4 and lens[1::2] == ["192"] * 4, "-s 40: %s" % lens)
     rows = capture("-i", "lo")
     check(len(rows) == 4, "-i lo: %d" % len(rows))
     with Namespaces() as ns:
