@@ -81,5 +81,10 @@ for mode in tcpdump pidcap; do
 	printf '%-10s %14s %9s %14s %14s %10s\n' "$mode" "$r" "$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
 		"$(med "${sent[$mode]}")" "$(med "${captured[$mode]}")" "$(med "${dropped[$mode]}")"
 done
+# Attribution: with only iperf3 selected, a datagram pidcap could not
+# attribute (pid 0) or attributed to anyone else would be missing.
+read -r s r c d <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
+echo "attribution: pidcap --comm iperf3 kept $c packets for $s datagrams sent (2 per datagram expected," \
+	"plus the control connection), dropped $d"
 echo "medians of $rounds rounds of $seconds s; tcpdump sees each loopback datagram once, pidcap twice"
 echo "(sent by one process, received by another), plus iperf3's control connection."
