@@ -19,6 +19,8 @@
  *                                             and each send one datagram
  *   netpeer udp-flood ADDR PORT SECONDS       send 64-byte datagrams as fast as possible
  *   netpeer udp-sink ADDR PORT SECONDS        count datagrams received, print the count
+ *   netpeer icmp-dgram ADDR                   an unprivileged-style ping: an ICMP datagram
+ *                                             socket sends 3 echo requests, reads the replies
  *   netpeer icmp-filtered ADDR ID SECONDS     raw ICMP socket whose filter keeps only id ID:
  *                                             send 3 echo requests with id ID, read for
  *                                             SECONDS, print how many packets it read
@@ -447,6 +449,31 @@ static uint16_t checksum(const void *data, size_t len)
 	return htons(~sum);
 }
 
+static int icmp_dgram(const char *host)
+{
+	struct sockaddr_storage ss;
+	struct timeval tv = { .tv_sec = 2 };
+	socklen_t len = make_addr(host, 0, &ss);
+	char buf[256];
+	int fd, seq;
+
+	fd = socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP);
+	if (fd < 0)
+		die("socket(SOCK_DGRAM, IPPROTO_ICMP)");
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	printf("icmp-dgram=%d\n", getpid());
+	for (seq = 1; seq <= 3; seq++) {
+		struct icmphdr h = { .type = ICMP_ECHO }; /* the kernel sets id and checksum */
+
+		h.un.echo.sequence = htons(seq);
+		if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&ss, len) < 0)
+			die("sendto");
+		if (recv(fd, buf, sizeof(buf), 0) < 0)
+			die("recv");
+	}
+	return 0;
+}
+
 static int icmp_filtered(const char *host, int id, double seconds)
 {
 	/* Keep only ICMP messages whose echo identifier is ours. */
@@ -518,6 +545,8 @@ int main(int argc, char **argv)
 		return udp_flood(argv[2], port, atof(argv[4]));
 	if (argc == 5 && !strcmp(mode, "udp-sink"))
 		return udp_sink(argv[2], port, atof(argv[4]));
+	if (argc == 3 && !strcmp(mode, "icmp-dgram"))
+		return icmp_dgram(argv[2]);
 	if (argc == 5 && !strcmp(mode, "icmp-filtered"))
 		return icmp_filtered(argv[2], atoi(argv[3]), atof(argv[4]));
 	fprintf(stderr, "usage: see the comment at the top of netpeer.c\n");

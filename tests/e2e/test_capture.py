@@ -242,6 +242,28 @@ def test_ping_both_ways_across_namespaces(tmp):
               "IPv6 echo replies received: %s" % [r["pid"] for r in rep6_in])
 
 
+def test_ping_through_an_icmp_datagram_socket(tmp):
+    """Unprivileged ping: an ICMP datagram socket, allowed by ping_group_range
+    in the test's own namespace."""
+    out = os.path.join(tmp, "dgram.pcapng")
+    with Namespaces() as ns:
+        sh("ip", "netns", "exec", ns.a, "sysctl", "-qw", "net.ipv4.ping_group_range=0 2147483647")
+        cap = Pidcap("-w", out)
+        try:
+            p = sh(*ns.run(ns.a, NETPEER, "icmp-dgram", ns.b4), timeout=20)
+        finally:
+            rc, err = cap.stop()
+        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+        pid = peer_pids(p.stdout)["icmp-dgram"][0]
+        rows = tshark_rows(out, "icmp")
+        req = [r for r in rows if r["icmp.type"] == "8" and r["dir"] == "out" and r["src"] == ns.a4]
+        rep = [r for r in rows if r["icmp.type"] == "0" and r["dir"] == "in" and r["dst"] == ns.a4]
+        check(len(req) == 3 and all(r["pid"] == pid for r in req),
+              "requests: %s, pid %d" % ([r["pid"] for r in req], pid))
+        check(len(rep) == 3 and all(r["pid"] == pid for r in rep),
+              "replies: %s, pid %d" % ([r["pid"] for r in rep], pid))
+
+
 def tcp_exchange(ns, tmp, name, server_addr, client_addr, port):
     out = os.path.join(tmp, name + ".pcapng")
     cap = Pidcap("-w", out)
