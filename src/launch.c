@@ -12,19 +12,21 @@
 
 #include "launch.h"
 
-static void become_user(const struct passwd *pw)
+/* Returns 0 or an errno value. */
+static int become_user(const struct passwd *pw)
 {
 	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid))
-		_exit(126);
+		return errno;
 	setenv("HOME", pw->pw_dir, 1);
 	setenv("USER", pw->pw_name, 1);
 	setenv("LOGNAME", pw->pw_name, 1);
+	return 0;
 }
 
 static void child(int go_fd, int status_fd, char **argv, const struct passwd *pw)
 {
 	char go;
-	int err;
+	int err = 0;
 
 	/* pidcap's own signal set-up must not leak into the command. */
 	signal(SIGPIPE, SIG_DFL);
@@ -35,9 +37,12 @@ static void child(int go_fd, int status_fd, char **argv, const struct passwd *pw
 		_exit(127); /* pidcap gave up before starting us */
 	close(go_fd);
 	if (pw)
-		become_user(pw);
-	execvp(argv[0], argv);
-	err = errno;
+		err = become_user(pw);
+	if (!err) {
+		execvp(argv[0], argv);
+		err = errno;
+	}
+	/* The parent reads this and says what failed. */
 	if (write(status_fd, &err, sizeof(err)) < 0)
 		_exit(127);
 	_exit(127);

@@ -292,23 +292,24 @@ int main(int argc, char **argv)
 		if (capture__select_pid(c, cmd.pid))
 			goto abandon;
 	}
-	if (capture__attach(c) || output__start(s.out))
+	if (capture__attach(c))
+		goto abandon;
+	/* A command that cannot run is a bad input: one line, no file. What it
+	 * would send waits in the ring buffer until the output has started. */
+	if (o.command && launch__go(&cmd, o.command[0])) {
+		exit_code = 127;
+		goto abandon;
+	}
+	if (output__start(s.out))
 		goto abandon;
 	s.wall_offset_ns = wall_clock_offset();
 	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
 	fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
 		o.write_path ? " to " : "",
 		!o.write_path ? "" : strcmp(o.write_path, "-") ? o.write_path : "stdout", o.snaplen);
-	if (o.command && launch__go(&cmd, o.command[0])) {
-		waitpid(cmd.pid, NULL, 0);
-		cmd.pid = 0;
-		exit_code = 127;
-		goto finish;
-	}
 
 	err = run(c, &s, o.command ? &cmd : NULL, &cmd_status, &cmd_done);
 	exit_code = err ? 1 : 0;
-finish:
 	/* Nothing new comes once detached; what is queued is still written. */
 	capture__detach(c);
 	while (!s.done && capture__poll(c, 0) > 0)

@@ -450,9 +450,12 @@ def test_command_exit_status_is_pidcaps(tmp):
     r = subprocess.run([PIDCAP, "-w", out, "--", "sh", "-c", "exit 3"], capture_output=True,
                        text=True, timeout=30)
     check(r.returncode == 3, "exit %d: %s" % (r.returncode, r.stderr))
+    os.unlink(out)
     r = subprocess.run([PIDCAP, "-w", out, "--", "/nonexistent/cmd"], capture_output=True,
                        text=True, timeout=30)
-    check(r.returncode == 127 and "cannot run" in r.stderr, "exit %d: %s" % (r.returncode, r.stderr))
+    check(r.returncode == 127 and r.stderr.startswith("pidcap: cannot run") and
+          len(r.stderr.splitlines()) == 1, "exit %d: %r" % (r.returncode, r.stderr))
+    check(not os.path.exists(out), "a command that cannot run left a file")
 
 
 def test_run_as_another_user(tmp):
