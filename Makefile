@@ -12,7 +12,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -Isrc
-LDLIBS += -lbpf -lelf -lz
+LDLIBS += -lbpf -lelf -lz -lpcap
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -52,7 +52,7 @@ $(OUTPUT)/pidcap: $(APP_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print \
-	     $(OUTPUT)/test_packet_progs
+	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter
 
 $(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
 	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
@@ -65,6 +65,11 @@ $(OUTPUT)/test_print: tests/unit/test_print.c src/print.c src/print.h | $(OUTPUT
 
 $(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c $(OUTPUT)/pidcap.skel.h | $(OUTPUT)
 	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(OUTPUT)/test_filter: tests/bpf/test_filter.c tests/bpf/filter_reference.c src/filter.c \
+		       src/filter_pcap.c src/filter.h | $(OUTPUT)
+	$(CC) $(CFLAGS) -Itests/bpf tests/bpf/test_filter.c tests/bpf/filter_reference.c \
+		src/filter.c src/filter_pcap.c -o $@ $(LDFLAGS) $(LDLIBS)
 
 tests: $(OUTPUT)/pidcap $(TEST_BINS)
 

@@ -23,6 +23,7 @@
 
 #include "capture.h"
 #include "cgroup.h"
+#include "filter.h"
 #include "record.h"
 #include "pidcap.skel.h"
 
@@ -36,6 +37,8 @@ struct capture {
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
 	int cgroup_fd;
+	int filter_fds[2]; /* expression programs: ingress, egress; -1 if none */
+	int filter_links[2];
 	capture_record_fn fn;
 	void *ctx;
 };
@@ -304,6 +307,8 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 	c->fn = fn;
 	c->ctx = ctx;
 	c->cgroup_fd = -1;
+	c->filter_fds[0] = c->filter_fds[1] = -1;
+	c->filter_links[0] = c->filter_links[1] = -1;
 	libbpf_set_print(o->verbose ? libbpf_print_verbose : libbpf_print_quiet);
 
 	c->cgroup_fd = cgroup__open(o->cgroup_path);
@@ -325,6 +330,43 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 fail:
 	capture__free(c);
 	return NULL;
+}
+
+int capture__set_filter(struct capture *c, const struct sock_filter *classic, size_t count)
+{
+	static const int attach_types[2] = { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
+	struct bpf_program *packet_progs[2] = { c->skel->progs.packet_ingress,
+						c->skel->progs.packet_egress };
+	int arrays[2] = { bpf_map__fd(c->skel->maps.ingress_programs),
+			  bpf_map__fd(c->skel->maps.egress_programs) };
+	__u32 i, zero = 0;
+
+	for (i = 0; i < 2; i++) {
+		struct bpf_insn *insns = NULL;
+		int n = filter__translate(classic, count, arrays[i], 0, &insns), fd;
+		int prog_fd = bpf_program__fd(packet_progs[i]);
+
+		if (n < 0) {
+			fprintf(stderr, "pidcap: cannot run this filter in the kernel: %s\n",
+				n == -EOPNOTSUPP ? "it uses the kernel's ancillary data" :
+						   strerror(-n));
+			return n;
+		}
+		fd = filter__load(insns, n, attach_types[i], NULL, 0);
+		free(insns);
+		if (fd < 0) {
+			fprintf(stderr, "pidcap: the kernel refused the filter program: %s\n",
+				strerror(-fd));
+			return fd;
+		}
+		c->filter_fds[i] = fd;
+		if (bpf_map_update_elem(arrays[i], &zero, &prog_fd, BPF_ANY)) {
+			fprintf(stderr, "pidcap: cannot chain the filter to the capture: %s\n",
+				strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
 }
 
 int capture__select_pid(struct capture *c, pid_t pid)
@@ -351,6 +393,26 @@ static int keep_link(struct capture *c, struct bpf_link *link, const char *what)
 		return -E2BIG;
 	}
 	c->links[c->n_links++] = link;
+	return 0;
+}
+
+/* Attaches the packet program for one direction, behind the filter
+ * expression's program when there is one. */
+static int attach_packets(struct capture *c, int dir)
+{
+	static const int attach_types[2] = { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
+	static const char *what[2] = { "the ingress packet hook", "the egress packet hook" };
+	struct bpf_program *prog = dir ? c->skel->progs.packet_egress : c->skel->progs.packet_ingress;
+	int link;
+
+	if (c->filter_fds[dir] < 0)
+		return keep_link(c, bpf_program__attach_cgroup(prog, c->cgroup_fd), what[dir]);
+	link = bpf_link_create(c->filter_fds[dir], c->cgroup_fd, attach_types[dir], NULL);
+	if (link < 0) {
+		fprintf(stderr, "pidcap: cannot attach %s: %s\n", what[dir], strerror(errno));
+		return -errno;
+	}
+	c->filter_links[dir] = link;
 	return 0;
 }
 
@@ -457,14 +519,12 @@ int capture__attach(struct capture *c)
 		return err;
 	}
 	if (o->direction != DIRECTION_OUT) {
-		err = keep_link(c, bpf_program__attach_cgroup(s->progs.packet_ingress, c->cgroup_fd),
-				"the ingress packet hook");
+		err = attach_packets(c, 0);
 		if (err)
 			return err;
 	}
 	if (o->direction != DIRECTION_IN) {
-		err = keep_link(c, bpf_program__attach_cgroup(s->progs.packet_egress, c->cgroup_fd),
-				"the egress packet hook");
+		err = attach_packets(c, 1);
 		if (err)
 			return err;
 	}
@@ -484,6 +544,13 @@ int capture__poll(struct capture *c, int timeout_ms)
 
 void capture__detach(struct capture *c)
 {
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (c->filter_links[i] >= 0)
+			close(c->filter_links[i]);
+		c->filter_links[i] = -1;
+	}
 	while (c->n_links > 0)
 		bpf_link__destroy(c->links[--c->n_links]);
 }
@@ -519,9 +586,14 @@ void capture__stats(struct capture *c, struct capture_stats *s)
 
 void capture__free(struct capture *c)
 {
+	int i;
+
 	if (!c)
 		return;
 	capture__detach(c);
+	for (i = 0; i < 2; i++)
+		if (c->filter_fds[i] >= 0)
+			close(c->filter_fds[i]);
 	ring_buffer__free(c->ring);
 	pidcap_bpf__destroy(c->skel);
 	if (c->cgroup_fd >= 0)

@@ -29,6 +29,12 @@ struct capture_stats {
  * attaching anything. Prints one line saying what is wrong and returns NULL on
  * failure. */
 struct capture *capture__load(const struct options *o, capture_record_fn fn, void *ctx);
+struct sock_filter;
+
+/* Runs the classic BPF program (from filter__compile) in the kernel before
+ * the capture: only packets it accepts are recorded. Prints one line and
+ * returns -errno on failure. */
+int capture__set_filter(struct capture *c, const struct sock_filter *classic, size_t count);
 /* Selects a process (thread group id) from now on. */
 int capture__select_pid(struct capture *c, pid_t pid);
 /* Attaches every hook. Prints one line and returns -errno on failure. */

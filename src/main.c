@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "filter.h"
 #include "holdback.h"
 #include "ifnames.h"
 #include "launch.h"
@@ -20,6 +21,8 @@
 #include "output.h"
 #include "proctable.h"
 #include "record.h"
+
+#define PCAP_ERRBUF_LEN 512
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t stats_requested;
@@ -264,12 +267,23 @@ int main(int argc, char **argv)
 	struct options o;
 	struct capture *c = NULL;
 	struct launch cmd = { .pid = 0, .go_fd = -1, .status_fd = -1 };
+	struct sock_filter *classic = NULL;
+	size_t classic_count = 0;
 	int cmd_status = 0, err, exit_code = 1;
 	bool cmd_done = false;
 
 	err = options__parse(&o, argc, argv);
 	if (err)
 		return err > 0 ? 0 : 2;
+	if (o.expression) {
+		char msg[PCAP_ERRBUF_LEN];
+
+		if (filter__compile(o.expression, o.snaplen, &classic, &classic_count, msg,
+				    sizeof(msg))) {
+			fprintf(stderr, "pidcap: %s\n", msg);
+			goto out;
+		}
+	}
 	if (check_pids(&o))
 		return 1;
 	s.opts = &o;
@@ -282,6 +296,8 @@ int main(int argc, char **argv)
 
 	c = capture__load(&o, handle_record, &s);
 	if (!c)
+		goto out;
+	if (classic && capture__set_filter(c, classic, classic_count))
 		goto out;
 	s.out = output__open(&o);
 	if (!s.out)
@@ -346,5 +362,7 @@ out:
 	ifnames__free(s.ifnames);
 	holdback__free(s.held);
 	proctable__free(s.procs);
+	filter__free_classic(classic);
+	options__free(&o);
 	return exit_code;
 }

@@ -21,8 +21,9 @@ enum long_only {
 };
 
 static const char usage[] =
-	"Usage: pidcap [options] [-- COMMAND [ARGS...]]\n"
+	"Usage: pidcap [options] [EXPRESSION] [-- COMMAND [ARGS...]]\n"
 	"Capture every packet local processes send or receive, with the process.\n"
+	"EXPRESSION is tcpdump's (pcap-filter(7)), evaluated in the kernel on the IP packet.\n"
 	"\n"
 	"Output:\n"
 	"  -w FILE            write pcapng to FILE ('-' for stdout); without -w, print one line per packet\n"
@@ -54,7 +55,7 @@ static const char usage[] =
 	"\n"
 	"Examples:\n"
 	"  sudo pidcap -w out.pcapng -- curl -s http://127.0.0.1:8000/\n"
-	"  sudo pidcap --comm sshd -f -c 100\n"
+	"  sudo pidcap --comm sshd -f -c 100 tcp port 22\n"
 	"  sudo pidcap -w - --pid 4242 | tshark -i - -Y 'pktap.pid == 4242'\n"
 	"\n"
 	"SIGINT or SIGTERM stop the capture and print statistics; SIGUSR1 prints them meanwhile.\n";
@@ -98,6 +99,26 @@ static int parse_user(const char *s, uid_t *uid)
 	return 0;
 }
 
+/* The words of a filter expression, joined by spaces as tcpdump does. */
+static char *join_words(char **words, int n)
+{
+	size_t size = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < n; i++)
+		size += strlen(words[i]) + 1;
+	s = calloc(1, size);
+	if (!s)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
 int options__parse(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -113,15 +134,26 @@ int options__parse(struct options *o, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
-	int c;
+	int c, i;
 
 	memset(o, 0, sizeof(*o));
+	/* Everything after a lone "--" is the command, with its own options;
+	 * before it, options and the filter expression mix as in tcpdump. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			if (i + 1 == argc)
+				return bad("'%s' must be followed by a command", "--");
+			o->command = &argv[i + 1];
+			argc = i;
+			break;
+		}
+	}
 	o->snaplen = 262144;
 	o->buffer_kib = 32768;
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
 	/* '+': options end at the first non-option, so COMMAND's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+:w:c:s:B:i:Q:fvnh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:c:s:B:i:Q:fvnh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o->write_path = optarg;
@@ -217,14 +249,19 @@ int options__parse(struct options *o, int argc, char **argv)
 		}
 	}
 	if (optind < argc) {
-		if (strcmp(argv[optind - 1], "--"))
-			return bad("unexpected argument '%s': filter expressions are not supported yet; put a command after '--'",
-				   argv[optind]);
-		o->command = &argv[optind];
+		o->expression = join_words(&argv[optind], argc - optind);
+		if (!o->expression)
+			return -ENOMEM;
 	}
 	if (o->run_as && !o->command)
 		return bad("%s needs a command after '--'", "--run-as");
 	if (o->command)
 		o->follow_forks = true;
 	return 0;
+}
+
+void options__free(struct options *o)
+{
+	free(o->expression);
+	o->expression = NULL;
 }

@@ -37,11 +37,13 @@ struct options {
 	bool verbose;
 	const char *run_as; /* --run-as USER for the command */
 	char **command; /* after "--"; NULL if none */
+	char *expression; /* pcap-filter(7) words joined; NULL if none (allocated) */
 };
 
 /* Parses argv into o. On a bad option prints one line to stderr and returns
  * -EINVAL; returns 1 when it printed help or the version and pidcap should
  * exit 0; 0 otherwise. */
 int options__parse(struct options *o, int argc, char **argv);
+void options__free(struct options *o);
 
 #endif

@@ -90,6 +90,16 @@ struct {
 	__type(value, __u8);
 } syscall_fd_arg SEC(".maps");
 
+/* The packet programs, for the filter-expression programs (see filter.c) to
+ * tail-call when a packet matches; one array per direction, since a tail call
+ * must stay within one attach type. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} ingress_programs SEC(".maps"), egress_programs SEC(".maps");
+
 /* Selected processes (thread group ids); -f adds descendants. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Capture file reader: classic pcap and pcapng, as pidcap, tcpdump and
+ * Wireshark write them. The file is untrusted input: every length is checked
+ * before use, and a damaged file gives an error naming the byte offset.
+ */
+#ifndef PIDCAP_SAVEFILE_H
+#define PIDCAP_SAVEFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct savefile;
+
+enum savefile_direction {
+	SAVEFILE_DIR_UNKNOWN = 0,
+	SAVEFILE_DIR_IN = 1,
+	SAVEFILE_DIR_OUT = 2,
+};
+
+/*
+ * One packet. Every pointer points into memory owned by the reader and stays
+ * valid until the next savefile__next() or savefile__free() call. Strings are
+ * NUL-terminated but otherwise as stored: they may hold any other byte, so
+ * escape them before printing.
+ */
+struct savefile_packet {
+	uint64_t ts_ns;	   /* wall clock, ns since the epoch (if_tsresol, if_tsoffset applied) */
+	uint32_t linktype; /* LINKTYPE_* of the interface (pcapng) or file (pcap); 258 for PKTAP */
+	const uint8_t *frame; /* the bytes as stored, link-layer header included */
+	uint32_t caplen;      /* bytes at frame; never more than len */
+	uint32_t len;	      /* length on the wire */
+	/*
+	 * The IPv4 or IPv6 header inside frame, or NULL: ARP and other
+	 * protocols, unknown link types, a cut link-layer header. When set,
+	 * ip_caplen >= 1 and the version nibble ip[0] >> 4 is 4 or 6.
+	 * ip_caplen <= ip_len; both count from ip to the end of the packet.
+	 */
+	const uint8_t *ip;
+	uint32_t ip_caplen;
+	uint32_t ip_len;
+	int direction;	     /* enum savefile_direction: epb_flags, else PKTAP flags, else SLL */
+	/*
+	 * Interface name: the PKTAP header's when there is one and it is not
+	 * empty (the IDB of a PKTAP file names the pseudo-interface, "pktap"),
+	 * else the IDB's if_name, else "". Never NULL.
+	 */
+	const char *ifname;
+	uint32_t netns;	     /* from an IDB if_description "netns N" (pidcap writes it), else 0 */
+	int32_t pid;	     /* Darwin process block, else PKTAP header; -1 if the file does not say */
+	const char *comm;    /* process name from the same source as pid, "" if unknown */
+	const char *comment; /* first opt_comment of the EPB, or NULL */
+};
+
+/*
+ * Starts reading a capture from in (a file or a pipe: the reader never seeks;
+ * not owned, the caller closes it). Returns NULL on failure with a one-line
+ * reason in err ("not a pcap or pcapng file", "truncated section header at
+ * offset 0: 20 of 28 bytes", "out of memory", ...).
+ */
+struct savefile *savefile__open(FILE *in, char *err, size_t errsize);
+
+/*
+ * Reads the next packet into *p. Returns 1 for a packet, 0 at the end of the
+ * file, -1 for a damaged file or a read error, with err saying what and at
+ * which byte offset ("block at offset 1234: total length 8 is shorter than a
+ * block header"). Name resolution, statistics, journal export, custom and
+ * unknown blocks are skipped. After 0 or -1 every later call returns the same
+ * (and, for -1, the same message).
+ */
+int savefile__next(struct savefile *s, struct savefile_packet *p, char *err, size_t errsize);
+
+/* Frees the reader (accepts NULL); does not close the stream. */
+void savefile__free(struct savefile *s);
+
+#endif
