@@ -309,7 +309,7 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 	c->cgroup_fd = -1;
 	c->filter_fds[0] = c->filter_fds[1] = -1;
 	c->filter_links[0] = c->filter_links[1] = -1;
-	libbpf_set_print(o->verbose ? libbpf_print_verbose : libbpf_print_quiet);
+	libbpf_set_print(o->debug ? libbpf_print_verbose : libbpf_print_quiet);
 
 	c->cgroup_fd = cgroup__open(o->cgroup_path);
 	if (c->cgroup_fd < 0)
@@ -321,7 +321,7 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 	if (!c->skel) {
 		err = errno;
 		fprintf(stderr, "pidcap: cannot load the BPF programs: %s%s\n", strerror(err),
-			o->verbose ? "" : " (run with -v for the kernel's reasons)");
+			o->debug ? "" : " (run with --debug for the kernel's reasons)");
 		goto fail;
 	}
 	if (fill_syscall_table(c) || fill_selections(c))
@@ -496,7 +496,7 @@ int capture__attach(struct capture *c)
 
 	/* Existing sockets, then every later use of one: the later use wins. */
 	err = c->features & FEATURE_SEED ? seed_socket_owners(c) : 0;
-	if (err && o->verbose)
+	if (err && o->debug)
 		fprintf(stderr, "pidcap: cannot seed the owners of existing sockets: %s\n",
 			strerror(-err));
 	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),

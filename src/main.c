@@ -4,6 +4,8 @@
  * Reads top to bottom: options, checks, load, output, attach, poll, report.
  */
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include "ifnames.h"
 #include "launch.h"
 #include "options.h"
+#include "dumpfile.h"
 #include "output.h"
 #include "proctable.h"
 #include "record.h"
@@ -37,6 +40,7 @@ struct session {
 	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t captured;
 	bool done; /* -c reached or the output failed */
+	bool status_line; /* writing a file, stderr a terminal */
 };
 
 static void on_stop(int sig)
@@ -54,6 +58,14 @@ static void on_stats(int sig)
 static int64_t timespec_ns(const struct timespec *ts)
 {
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return timespec_ns(&ts);
 }
 
 /* The smallest gap between two realtime reads brackets the monotonic read
@@ -112,6 +124,10 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		.len = r->len,
 	};
 	err = output__packet(s->out, &v);
+	if (err == DUMPFILE_COMPLETE) { /* -G with -W: the last file is full */
+		s->done = true;
+		return 0;
+	}
 	if (err) {
 		fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-err));
 		s->done = true;
@@ -218,6 +234,49 @@ static int check_pids(const struct options *o)
 	return 0;
 }
 
+/* -Z: everything that needs root is done (hooks attached, file open); the
+ * rest runs as USER, and later files of a rotation are USER's. */
+static int drop_privileges(const struct options *o, struct output *out)
+{
+	struct passwd *pw = getpwnam(o->drop_to_user);
+
+	if (!pw) {
+		fprintf(stderr, "pidcap: unknown user '%s'\n", o->drop_to_user);
+		return -ENOENT;
+	}
+	if (output__give_to(out, pw->pw_uid, pw->pw_gid) ||
+	    initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
+		fprintf(stderr, "pidcap: cannot become '%s': %s\n", o->drop_to_user, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* While writing a file on a terminal: how it goes, about once a second. */
+static void show_status(struct capture *c, struct session *s, bool last)
+{
+	static uint64_t last_ns, last_captured;
+	struct capture_stats st;
+	uint64_t now = monotonic_ns(), bytes;
+	double rate;
+
+	if (!s->status_line)
+		return;
+	if (last) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (last_ns && now - last_ns < 1000000000)
+		return;
+	capture__stats(c, &st);
+	rate = last_ns ? (s->captured - last_captured) * 1e9 / (now - last_ns) : 0;
+	bytes = output__bytes(s->out);
+	fprintf(stderr, "\r\033[K%llu packets captured, %llu dropped, %.0f packets/s, %.1f MB written",
+		(unsigned long long)s->captured, (unsigned long long)st.dropped, rate, bytes / 1e6);
+	last_ns = now;
+	last_captured = s->captured;
+}
+
 static void install_signals(void)
 {
 	struct sigaction stop = { .sa_handler = on_stop }, stats = { .sa_handler = on_stats };
@@ -243,6 +302,7 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 			return n;
 		}
 		release_held(s, monotonic_ns() - HOLD_NS);
+		show_status(c, s, false);
 		if (stats_requested) {
 			stats_requested = 0;
 			print_stats(c, s);
@@ -299,7 +359,7 @@ int main(int argc, char **argv)
 		goto out;
 	if (classic && capture__set_filter(c, classic, classic_count))
 		goto out;
-	s.out = output__open(&o);
+	s.out = output__open(&o, realtime_ns());
 	if (!s.out)
 		goto out;
 	if (o.command) {
@@ -318,7 +378,12 @@ int main(int argc, char **argv)
 	}
 	if (output__start(s.out))
 		goto abandon;
+	if (o.drop_to_user && drop_privileges(&o, s.out))
+		goto abandon;
+	if (o.line_buffered)
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	s.wall_offset_ns = wall_clock_offset();
+	s.status_line = o.write_path && strcmp(o.write_path, "-") && isatty(STDERR_FILENO);
 	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
 	fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
 		o.write_path ? " to " : "",
@@ -331,6 +396,7 @@ int main(int argc, char **argv)
 	while (!s.done && capture__poll(c, 0) > 0)
 		;
 	release_held(&s, UINT64_MAX);
+	show_status(c, &s, true);
 	err = output__close(s.out);
 	s.out = NULL;
 	if (err) {

@@ -18,6 +18,8 @@ enum long_only {
 	OPT_FORMAT,
 	OPT_RUN_AS,
 	OPT_VERSION,
+	OPT_DEBUG,
+	OPT_JSON,
 };
 
 static const char usage[] =
@@ -32,6 +34,11 @@ static const char usage[] =
 	"  -c COUNT           stop after COUNT packets\n"
 	"  -s SNAPLEN         bytes to keep of each packet (default 262144)\n"
 	"  -B KIB             kernel buffer size in KiB (default 32768)\n"
+	"  -C SIZE            start a new file when this one exceeds SIZE million bytes (or 10k, 5m, 1g)\n"
+	"  -G SECONDS         start a new file every SECONDS (-w may hold strftime(3) patterns)\n"
+	"  -W COUNT           with -C: keep COUNT files, overwriting the oldest; with -G: stop after COUNT\n"
+	"  -U                 write each packet out as it comes\n"
+	"  -Z USER            drop root for USER once the capture is attached and the file open\n"
 	"\n"
 	"Which packets:\n"
 	"      --pid PID      packets of this process (repeatable)\n"
@@ -46,7 +53,8 @@ static const char usage[] =
 	"      --run-as USER  run COMMAND as USER instead of root\n"
 	"\n"
 	"Other:\n"
-	"  -v                 explain failures in detail (libbpf and verifier messages)\n"
+	"  -v                 more about each packet and its process (command line, parent, user, ...)\n"
+	"      --debug        explain failures in detail (libbpf and verifier messages)\n"
 	"  -h, --help         this help;  --version  the version\n"
 	"\n"
 	"--pid, --comm and COMMAND select processes (a packet matches any of them); --uid, --cgroup,\n"
@@ -99,6 +107,39 @@ static int parse_user(const char *s, uid_t *uid)
 	return 0;
 }
 
+/* -C: millions of bytes as tcpdump, or with a k, m or g suffix, powers of 1024. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t unit = 1000000, v;
+	char num[32];
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k':
+	case 'K':
+		unit = 1024;
+		num[--n] = '\0';
+		break;
+	case 'm':
+	case 'M':
+		unit = 1024 * 1024;
+		num[--n] = '\0';
+		break;
+	case 'g':
+	case 'G':
+		unit = 1024 * 1024 * 1024;
+		num[--n] = '\0';
+		break;
+	}
+	if (parse_u64(num, UINT64_MAX / unit, &v) || !v)
+		return -EINVAL;
+	*out = v * unit;
+	return 0;
+}
+
 /* The words of a filter expression, joined by spaces as tcpdump does. */
 static char *join_words(char **words, int n)
 {
@@ -131,6 +172,8 @@ int options__parse(struct options *o, int argc, char **argv)
 		{ "follow-forks", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t v;
@@ -153,7 +196,7 @@ int options__parse(struct options *o, int argc, char **argv)
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
 	/* '+': options end at the first non-option, so COMMAND's own options stay its own. */
-	while ((c = getopt_long(argc, argv, ":w:c:s:B:i:Q:fvnh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o->write_path = optarg;
@@ -230,7 +273,52 @@ int options__parse(struct options *o, int argc, char **argv)
 			o->follow_forks = true;
 			break;
 		case 'v':
-			o->verbose = true;
+			o->verbose++;
+			break;
+		case OPT_DEBUG:
+			o->debug = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case 'C':
+			if (parse_size(optarg, &o->rotate_bytes))
+				return bad("invalid file size '%s': millions of bytes, or a number with k, m or g",
+					   optarg);
+			break;
+		case 'W':
+			if (parse_u64(optarg, INT32_MAX, &v) || !v)
+				return bad("invalid file count '%s'", optarg);
+			o->rotate_files = v;
+			break;
+		case 'G':
+			if (parse_u64(optarg, INT32_MAX, &v) || !v)
+				return bad("invalid rotation interval '%s'", optarg);
+			o->rotate_seconds = v;
+			break;
+		case 'U':
+			o->packet_buffered = true;
+			break;
+		case 'Z':
+			o->drop_to_user = optarg;
+			break;
+		case 't':
+			if (o->timestamps < 5)
+				o->timestamps++;
+			break;
+		case 'l':
+			o->line_buffered = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'e':
+			o->link_header = true;
+			break;
+		case 'x':
+		case 'X':
+		case 'A':
+			o->dump = c;
 			break;
 		case 'n':
 			break; /* addresses are always numeric */
@@ -255,6 +343,13 @@ int options__parse(struct options *o, int argc, char **argv)
 	}
 	if (o->run_as && !o->command)
 		return bad("%s needs a command after '--'", "--run-as");
+	if ((o->rotate_bytes || o->rotate_seconds || o->rotate_files) &&
+	    (!o->write_path || !strcmp(o->write_path, "-")))
+		return bad("%s need a file to write (-w FILE)", "-C, -G and -W");
+	if (o->rotate_files && !o->rotate_bytes && !o->rotate_seconds)
+		return bad("%s needs -C or -G", "-W");
+	if (o->drop_to_user && !getpwnam(o->drop_to_user))
+		return bad("unknown user '%s'", o->drop_to_user);
 	if (o->command)
 		o->follow_forks = true;
 	return 0;

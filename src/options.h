@@ -34,7 +34,19 @@ struct options {
 	uint64_t count; /* -c; 0 = no limit */
 	uint32_t snaplen;
 	uint32_t buffer_kib; /* -B */
-	bool verbose;
+	int verbose; /* -v count: more about each packet and its process */
+	bool debug; /* --debug: libbpf's and the verifier's messages */
+	uint64_t rotate_bytes; /* -C */
+	uint32_t rotate_files; /* -W */
+	uint32_t rotate_seconds; /* -G */
+	bool packet_buffered; /* -U */
+	const char *drop_to_user; /* -Z */
+	int timestamps; /* -t count: 0 time of day, 1 none, 2 epoch, 3 delta, 4 date, 5 since first */
+	bool line_buffered; /* -l */
+	bool quiet; /* -q */
+	bool link_header; /* -e */
+	int dump; /* 0, or 'x', 'X', 'A' */
+	bool json; /* --json */
 	const char *run_as; /* --run-as USER for the command */
 	char **command; /* after "--"; NULL if none */
 	char *expression; /* pcap-filter(7) words joined; NULL if none (allocated) */

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dumpfile.h"
 #include "output.h"
 #include "pidcap.h"
 #include "print.h"
@@ -31,92 +32,48 @@ struct cached_comment {
 
 struct output {
 	struct cached_comment comments[COMMENT_CACHE_SIZE];
-	FILE *file;
-	struct pcapng_writer *writer; /* NULL for text */
-	char *path; /* a file this run created, else NULL */
-	const char *name; /* as the user gave it */
-	enum pcapng_format format;
-	uint32_t snaplen;
+	struct dumpfile *dump; /* NULL for text on stdout */
 	int error; /* first write error, -errno */
 };
 
-static struct output *open_pcapng(struct output *out, const struct options *o)
-{
-	int fd;
-
-	if (!strcmp(o->write_path, "-")) {
-		if (isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "pidcap: refusing to write pcapng to a terminal; "
-					"redirect it or pipe it (pidcap -w - | tshark -i -)\n");
-			return NULL;
-		}
-		out->file = stdout;
-	} else {
-		/* O_NOFOLLOW: a link planted where the file goes must not redirect
-		 * root's writes; 0600: packets are private. */
-		fd = open(o->write_path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			out->path = strdup(o->write_path);
-		else if (errno == EEXIST)
-			fd = open(o->write_path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-		if (fd < 0) {
-			fprintf(stderr, "pidcap: cannot write '%s': %s\n", o->write_path,
-				errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-			return NULL;
-		}
-		if (fchmod(fd, 0600)) {
-			fprintf(stderr, "pidcap: cannot make '%s' private: %s\n", o->write_path,
-				strerror(errno));
-			close(fd);
-			return NULL;
-		}
-		out->file = fdopen(fd, "w");
-		if (!out->file) {
-			close(fd);
-			return NULL;
-		}
-	}
-	/* Large writes: pidcap flushes after each batch from the kernel anyway. */
-	setvbuf(out->file, NULL, _IOFBF, 1 << 20);
-	out->format = o->format;
-	out->snaplen = o->snaplen;
-	return out;
-}
-
-struct output *output__open(const struct options *o)
+struct output *output__open(const struct options *o, uint64_t now_ns)
 {
 	struct output *out = calloc(1, sizeof(*out));
+	struct dumpfile_options d = {
+		.path = o->write_path,
+		.format = o->format,
+		.snaplen = o->snaplen,
+		.max_bytes = o->rotate_bytes,
+		.max_files = o->rotate_files,
+		.seconds = o->rotate_seconds,
+		.packet_buffered = o->packet_buffered,
+	};
 
 	if (!out)
 		return NULL;
-	if (!o->write_path) {
-		out->file = stdout;
-		return out;
-	}
-	out->name = o->write_path;
-	if (!open_pcapng(out, o)) {
-		output__abandon(out);
-		return NULL;
+	if (o->write_path) {
+		out->dump = dumpfile__open(&d, now_ns);
+		if (!out->dump) {
+			free(out);
+			return NULL;
+		}
 	}
 	return out;
 }
 
 int output__start(struct output *out)
 {
-	if (!out->name)
-		return 0;
-	/* An existing file is emptied only now that the capture runs. */
-	if (out->file != stdout && ftruncate(fileno(out->file), 0)) {
-		fprintf(stderr, "pidcap: cannot write '%s': %s\n", out->name, strerror(errno));
-		return -errno;
-	}
-	out->writer = pcapng_writer__new(out->file, out->format, "pidcap " PIDCAP_VERSION,
-					 out->snaplen);
-	if (!out->writer) {
-		fprintf(stderr, "pidcap: cannot write '%s': %s\n", out->name, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	return out->dump ? dumpfile__start(out->dump) : 0;
+}
+
+int output__give_to(struct output *out, uid_t uid, gid_t gid)
+{
+	return out->dump ? dumpfile__chown(out->dump, uid, gid) : 0;
+}
+
+uint64_t output__bytes(const struct output *out)
+{
+	return out->dump ? dumpfile__bytes(out->dump) : 0;
 }
 
 static const char *direction_name(enum pcapng_direction d)
@@ -127,13 +84,15 @@ static const char *direction_name(enum pcapng_direction d)
 static int print_line(struct output *out, const struct packet_view *p)
 {
 	char summary[512], stamp[32];
+
+	(void)out;
 	time_t secs = p->ts_ns / 1000000000;
 	struct tm tm;
 
 	localtime_r(&secs, &tm);
 	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 	print_ip_summary(summary, sizeof(summary), p->data, p->caplen, p->len);
-	if (fprintf(out->file, "%s.%06u %s %s %s[%d] %s\n", stamp,
+	if (fprintf(stdout, "%s.%06u %s %s %s[%d] %s\n", stamp,
 		    (unsigned int)(p->ts_ns % 1000000000 / 1000), p->ifname,
 		    direction_name(p->direction), p->has_owner ? p->comm : "kernel", p->pid,
 		    summary) < 0)
@@ -186,7 +145,7 @@ int output__packet(struct output *out, const struct packet_view *p)
 
 	if (out->error)
 		return out->error;
-	if (!out->name) {
+	if (!out->dump) {
 		err = print_line(out, p);
 	} else {
 		pkt = (struct pcapng_packet){
@@ -201,7 +160,7 @@ int output__packet(struct output *out, const struct packet_view *p)
 			.comm = p->has_owner ? p->comm : "",
 			.comment = comment_for(out, p),
 		};
-		err = pcapng_writer__packet(out->writer, &pkt);
+		err = dumpfile__packet(out->dump, &pkt);
 	}
 	if (err)
 		out->error = err;
@@ -214,7 +173,7 @@ int output__flush(struct output *out)
 
 	if (out->error)
 		return out->error;
-	err = out->writer ? pcapng_writer__flush(out->writer) : (fflush(out->file) ? -errno : 0);
+	err = out->dump ? dumpfile__flush(out->dump) : (fflush(stdout) ? -errno : 0);
 	if (err)
 		out->error = err;
 	return err;
@@ -226,11 +185,9 @@ int output__close(struct output *out)
 
 	if (!out)
 		return 0;
-	err = output__flush(out);
-	pcapng_writer__free(out->writer);
-	if (out->file && out->file != stdout && fclose(out->file) && !err)
-		err = -errno;
-	free(out->path);
+	err = out->dump ? dumpfile__close(out->dump) : (fflush(stdout) ? -errno : 0);
+	if (!err && out->error && out->error != DUMPFILE_COMPLETE)
+		err = out->error;
 	free(out);
 	return err;
 }
@@ -239,11 +196,6 @@ void output__abandon(struct output *out)
 {
 	if (!out)
 		return;
-	pcapng_writer__free(out->writer);
-	if (out->file && out->file != stdout)
-		fclose(out->file);
-	if (out->path)
-		unlink(out->path);
-	free(out->path);
+	dumpfile__abandon(out->dump);
 	free(out);
 }

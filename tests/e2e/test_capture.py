@@ -577,6 +577,45 @@ def test_darwin_format_works_with_tcpdump_filters(tmp):
           "comments: %s" % comments[:2])
 
 
+def test_rotation_by_size_and_count(tmp):
+    base = os.path.join(tmp, "f.pcapng")
+    r = subprocess.run([PIDCAP, "-w", base, "-C", "2k", "-W", "3", "--", "ping", "-q", "-c", "20",
+                        "-i", "0.05", "127.0.0.1"], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
+    files = sorted(os.listdir(tmp))
+    check(files == ["f.pcapng0", "f.pcapng1", "f.pcapng2"], "files: %s" % files)
+    total = 0
+    for f in files:
+        path = os.path.join(tmp, f)
+        rows = tshark_rows(path)  # each file stands on its own
+        check(rows and all(row["pktap.cmdname"] == "ping" for row in rows), "%s: %s" % (f, rows))
+        check(os.path.getsize(path) < 2048 + 1024, "%s is %d bytes" % (f, os.path.getsize(path)))
+        check(stat.S_IMODE(os.stat(path).st_mode) == 0o600, "%s mode" % f)
+        total += len(rows)
+    check(total < 40, "the oldest file was not overwritten: %d packets kept" % total)
+
+
+def test_rotation_by_time_as_another_user(tmp):
+    os.chmod(tmp, 0o777)
+    pattern = os.path.join(tmp, "g-%H%M%S.pcapng")
+    cap = Pidcap("-w", pattern, "-G", "1", "-W", "2", "-Z", "nobody", "--comm", "ping")
+    ping = subprocess.Popen(["ping", "-q", "-c", "20", "-i", "0.2", "127.0.0.1"],
+                            stdout=subprocess.DEVNULL)
+    try:
+        cap.proc.wait(15)  # -G 1 -W 2: done after the second file
+    except subprocess.TimeoutExpired:
+        pass
+    rc, err = cap.stop()
+    ping.kill()
+    check(rc == 0, "exit %d: %s" % (rc, err))
+    files = sorted(f for f in os.listdir(tmp) if f.startswith("g-"))
+    check(len(files) == 2, "files: %s" % files)
+    for f in files:
+        st = os.stat(os.path.join(tmp, f))
+        check(st.st_uid == 65534, "%s belongs to uid %d" % (f, st.st_uid))
+        check(tshark_rows(os.path.join(tmp, f)), "%s is empty" % f)
+
+
 def test_text_lines_name_the_process(tmp):
     r = subprocess.run([PIDCAP, "-c", "2", "--", "ping", "-q", "-c", "1", "127.0.0.1"],
                        capture_output=True, text=True, timeout=30)
