@@ -60,8 +60,9 @@ $(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
 $(OUTPUT)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/pcapng.h | $(OUTPUT)
 	$(CC) $(CFLAGS) tests/unit/test_pcapng.c src/pcapng.c -o $@ $(LDFLAGS)
 
-$(OUTPUT)/test_print: tests/unit/test_print.c src/print.c src/print.h | $(OUTPUT)
-	$(CC) $(CFLAGS) tests/unit/test_print.c src/print.c -o $@ $(LDFLAGS)
+PRINT_SRCS := $(wildcard src/print*.c)
+$(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print*.h) | $(OUTPUT)
+	$(CC) $(CFLAGS) tests/unit/test_print.c $(PRINT_SRCS) -o $@ $(LDFLAGS)
 
 $(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c $(OUTPUT)/pidcap.skel.h | $(OUTPUT)
 	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)

@@ -5,15 +5,15 @@
  *
  * Packet bytes are untrusted. A dissector sees one layer as a struct span (the captured
  * bytes from the start of that layer) and reads it only through get_u8()/get_be16()/
- * get_be32()/get_addr()/get_mac(), which check the offset against span.len. A span is
+ * get_be32()/nd_get_addr()/nd_get_mac(), which check the offset against span.len. A span is
  * only ever narrowed (span_from(), span_cut()), so nothing past the capture is read.
  *
  * tcpdump reports truncation in two ways and both are mimicked:
  *  - a failed GET_* longjmps out of the whole dissection: here a failed get_*() sets
  *    c->trunc, after which pr() drops all output and " [|proto]" is appended once at the
- *    end (pr_end());
+ *    end (nd_end());
  *  - an explicit "goto trunc" prints " [|proto]" in place and the caller may go on:
- *    mark_trunc().
+ *    nd_trunc().
  */
 #ifndef PIDCAP_PRINT_UTIL_H
 #define PIDCAP_PRINT_UTIL_H
@@ -52,28 +52,31 @@ struct tok {
 
 /* Appends to the summary, unless a read already failed (tcpdump would have longjmp'd). */
 __attribute__((format(printf, 2, 3)))
-void pr(struct pctx *c, const char *fmt, ...);
+void nd_printf(struct pctx *c, const char *fmt, ...);
+
+/* Short, as tcpdump's ND_PRINT(): every dissector prints through it. */
+#define pr(c, ...)	nd_printf(c, __VA_ARGS__)
 
 /*
  * tcpdump's "\n\t" (or "\n    "): with -v it breaks its output into lines; here the line
  * break and the indentation after it become one space, so a summary stays one line.
  */
-void pr_nl(struct pctx *c);
+void nd_newline(struct pctx *c);
 
 /* tcpdump's "goto trunc": the marker goes here, and the caller may print more. */
-void mark_trunc(struct pctx *c);
+void nd_trunc(struct pctx *c);
 
 /* tcpdump's nd_print_invalid(). */
-void print_invalid(struct pctx *c);
+void nd_invalid(struct pctx *c);
 
 /* One byte as tcpdump's fn_print_char() shows it: "M-" for 8 bits, "^" for controls. */
-void print_char(struct pctx *c, uint8_t ch);
+void nd_char(struct pctx *c, uint8_t ch);
 
 /* Seconds as "1h2m3s" (unsigned_relts_print()). */
-void print_relts(struct pctx *c, uint32_t secs);
+void nd_relts(struct pctx *c, uint32_t secs);
 
 /* Ends the summary: the final truncation marker, a pending line break. Returns the length. */
-size_t pr_end(struct pctx *c);
+size_t nd_end(struct pctx *c);
 
 static inline void set_proto(struct pctx *c, const char *proto)
 {
@@ -83,13 +86,13 @@ static inline void set_proto(struct pctx *c, const char *proto)
 }
 
 /* The name of v in a table ending with { 0, NULL }, or NULL. */
-const char *tok_name(const struct tok *t, uint32_t v);
+const char *nd_tok_name(const struct tok *t, uint32_t v);
 
 /* tok2str(): the name, or fmt (with one %u or %x for v) formatted into tmp. */
-const char *tok_str(const struct tok *t, const char *fmt, uint32_t v, char *tmp, size_t n);
+const char *nd_tok_str(const struct tok *t, const char *fmt, uint32_t v, char *tmp, size_t n);
 
 /* bittok2str(): the names of the bits set in v, joined by sep, or none. */
-const char *tok_bits(const struct tok *t, const char *none, const char *sep, uint32_t v,
+const char *nd_tok_bits(const struct tok *t, const char *none, const char *sep, uint32_t v,
 		     char *tmp, size_t n);
 
 /* ---- bounds-checked packet access ---- */
@@ -150,25 +153,25 @@ static inline struct span span_cut(struct span s, uint32_t n)
 #define MAC_STRLEN	18
 
 /* Formats the IPv4 (AF_INET) or IPv6 address at off into dst (ADDR_STRLEN bytes). */
-const char *get_addr(struct pctx *c, struct span s, uint32_t off, int af, char *dst);
+const char *nd_get_addr(struct pctx *c, struct span s, uint32_t off, int af, char *dst);
 
 /* Formats the MAC address at off as "aa:bb:cc:dd:ee:ff" into dst (MAC_STRLEN bytes). */
-const char *get_mac(struct pctx *c, struct span s, uint32_t off, char *dst);
+const char *nd_get_mac(struct pctx *c, struct span s, uint32_t off, char *dst);
 
 /* ---- checksums ---- */
 
-/* The Internet checksum of parts, already summed (see cksum_add()). */
+/* The Internet checksum of parts, already summed (see nd_cksum_add()). */
 struct cksum {
 	uint32_t sum;
 	bool odd;		/* an odd number of bytes so far: the next one is a low byte */
 };
 
-void cksum_add(struct cksum *k, const uint8_t *p, uint32_t n);
+void nd_cksum_add(struct cksum *k, const uint8_t *p, uint32_t n);
 
 /* 0 when the data (checksum field included) is correct, as tcpdump's in_cksum(). */
-uint16_t cksum_fold(const struct cksum *k);
+uint16_t nd_cksum_fold(const struct cksum *k);
 
 /* What the checksum field should have held (in_cksum_shouldbe()). */
-uint16_t cksum_shouldbe(uint16_t sum, uint16_t computed);
+uint16_t nd_cksum_shouldbe(uint16_t sum, uint16_t computed);
 
 #endif
