@@ -22,6 +22,7 @@
 #include "options.h"
 #include "dumpfile.h"
 #include "output.h"
+#include "print.h"
 #include "proctable.h"
 #include "record.h"
 
@@ -122,7 +123,13 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		.data = r->data,
 		.caplen = r->caplen,
 		.len = r->len,
+		.linktype = LINKTYPE_RAW,
+		.frame = r->data,
+		.frame_caplen = r->caplen,
+		.frame_len = r->len,
 	};
+	if (v.proc && !s->opts->write_path && (s->opts->verbose || s->opts->json))
+		v.parent = proctable__get(s->procs, v.proc->ppid, NULL);
 	err = output__packet(s->out, &v);
 	if (err == DUMPFILE_COMPLETE) { /* -G with -W: the last file is full */
 		s->done = true;

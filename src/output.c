@@ -10,6 +10,7 @@
 
 #include "dumpfile.h"
 #include "output.h"
+#include "textline.h"
 #include "pidcap.h"
 #include "print.h"
 #include "record.h"
@@ -33,6 +34,7 @@ struct cached_comment {
 struct output {
 	struct cached_comment comments[COMMENT_CACHE_SIZE];
 	struct dumpfile *dump; /* NULL for text on stdout */
+	struct textline *text;
 	int error; /* first write error, -errno */
 };
 
@@ -57,6 +59,12 @@ struct output *output__open(const struct options *o, uint64_t now_ns)
 			free(out);
 			return NULL;
 		}
+		return out;
+	}
+	out->text = textline__new(o);
+	if (!out->text) {
+		free(out);
+		return NULL;
 	}
 	return out;
 }
@@ -74,30 +82,6 @@ int output__give_to(struct output *out, uid_t uid, gid_t gid)
 uint64_t output__bytes(const struct output *out)
 {
 	return out->dump ? dumpfile__bytes(out->dump) : 0;
-}
-
-static const char *direction_name(enum pcapng_direction d)
-{
-	return d == PCAPNG_DIR_IN ? "In" : d == PCAPNG_DIR_OUT ? "Out" : "?";
-}
-
-static int print_line(struct output *out, const struct packet_view *p)
-{
-	char summary[512], stamp[32];
-
-	(void)out;
-	time_t secs = p->ts_ns / 1000000000;
-	struct tm tm;
-
-	localtime_r(&secs, &tm);
-	strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-	print_ip_summary(summary, sizeof(summary), p->data, p->caplen, p->len);
-	if (fprintf(stdout, "%s.%06u %s %s %s[%d] %s\n", stamp,
-		    (unsigned int)(p->ts_ns % 1000000000 / 1000), p->ifname,
-		    direction_name(p->direction), p->has_owner ? p->comm : "kernel", p->pid,
-		    summary) < 0)
-		return -errno;
-	return 0;
 }
 
 /* The comment carries what the PKTAP header cannot: thread, user, namespace,
@@ -146,7 +130,7 @@ int output__packet(struct output *out, const struct packet_view *p)
 	if (out->error)
 		return out->error;
 	if (!out->dump) {
-		err = print_line(out, p);
+		err = textline__packet(out->text, stdout, p);
 	} else {
 		pkt = (struct pcapng_packet){
 			.ts_ns = p->ts_ns,
@@ -188,6 +172,7 @@ int output__close(struct output *out)
 	err = out->dump ? dumpfile__close(out->dump) : (fflush(stdout) ? -errno : 0);
 	if (!err && out->error && out->error != DUMPFILE_COMPLETE)
 		err = out->error;
+	textline__free(out->text);
 	free(out);
 	return err;
 }
@@ -197,5 +182,6 @@ void output__abandon(struct output *out)
 	if (!out)
 		return;
 	dumpfile__abandon(out->dump);
+	textline__free(out->text);
 	free(out);
 }

@@ -21,9 +21,16 @@ struct packet_view {
 	uid_t uid;
 	const char *comm;
 	const struct proc_info *proc; /* NULL for packets with no process */
-	const uint8_t *data;
+	const struct proc_info *parent; /* its parent, for -v and --json; may be NULL */
+	const uint8_t *data; /* the IP packet */
 	uint32_t caplen;
 	uint32_t len;
+	/* The frame as captured or stored, for link layers and dumps: for a live
+	 * capture LINKTYPE_RAW and the IP packet itself. */
+	uint32_t linktype;
+	const uint8_t *frame;
+	uint32_t frame_caplen;
+	uint32_t frame_len;
 };
 
 struct output;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <unistd.h>
+
+#include "cgroup.h"
 
 #include "proctable.h"
 
@@ -16,8 +20,11 @@ struct proc_entry {
 	struct proc_entry *next;
 };
 
+struct cgroup_name;
+
 struct proctable {
 	struct proc_entry *buckets[BUCKETS];
+	struct cgroup_name *cgroups;
 };
 
 struct proctable *proctable__new(void)
@@ -40,6 +47,7 @@ static void entry_clear(struct proc_entry *e)
 
 	free(e->info.exe);
 	free(e->info.cmdline);
+	free(e->info.cgroup);
 	memset(&e->info, 0, sizeof(e->info));
 	e->info.generation = generation + 1;
 }
@@ -82,6 +90,71 @@ static char *join_args(const char *args, size_t size, bool truncated)
 	return s;
 }
 
+/* A cgroup v2 directory's id is its inode number: find it in the hierarchy
+ * (once per id) to name the cgroup of a process that may be gone already. */
+struct cgroup_name {
+	uint64_t id;
+	char *path;
+	struct cgroup_name *next;
+};
+
+/* Depth-first search below path (a buffer of size bytes, holding len) for
+ * the directory whose inode number is id; leaves its path in path. */
+static bool find_directory(char *path, size_t len, size_t size, uint64_t id, int depth)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	if (depth > 32)
+		return false;
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		int n;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n = snprintf(path + len, size - len, "/%s", de->d_name);
+		if (n < 0 || (size_t)n >= size - len)
+			continue;
+		found = de->d_ino == id || find_directory(path, len + n, size, id, depth + 1);
+	}
+	closedir(dir);
+	if (!found)
+		path[len] = '\0';
+	return found;
+}
+
+static char *cgroup_path_of_id(struct proctable *t, uint64_t id)
+{
+	struct cgroup_name *c;
+	char mount[4096];
+
+	if (!id)
+		return NULL;
+	for (c = t->cgroups; c; c = c->next)
+		if (c->id == id)
+			return c->path ? strdup(c->path) : NULL;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->id = id;
+	if (cgroup__mount_point(mount, sizeof(mount)) == 0) {
+		size_t root = strlen(mount);
+		struct stat st;
+
+		if (stat(mount, &st) == 0 && st.st_ino == id)
+			c->path = strdup("/");
+		else if (find_directory(mount, root, sizeof(mount), id, 0))
+			c->path = strdup(mount + root);
+	}
+	c->next = t->cgroups;
+	t->cgroups = c;
+	return c->path ? strdup(c->path) : NULL;
+}
+
 void proctable__exec(struct proctable *t, const struct exec_record *r)
 {
 	struct proc_entry *e = entry_reset(t, r->tgid);
@@ -95,6 +168,7 @@ void proctable__exec(struct proctable *t, const struct exec_record *r)
 	e->info.comm[sizeof(e->info.comm) - 1] = '\0';
 	e->info.exe = strndup(r->filename, sizeof(r->filename));
 	e->info.cmdline = join_args(r->args, size, r->args_truncated);
+	e->info.cgroup = cgroup_path_of_id(t, r->cgroup_id);
 }
 
 static void read_proc(struct proc_info *info)
@@ -110,6 +184,16 @@ static void read_proc(struct proc_info *info)
 		buf[n] = '\0';
 		info->exe = strdup(buf);
 	}
+	snprintf(path, sizeof(path), "/proc/%d/comm", info->pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f)) {
+			buf[strcspn(buf, "\n")] = '\0';
+			buf[sizeof(info->comm) - 1] = '\0';
+			memcpy(info->comm, buf, sizeof(info->comm));
+		}
+		fclose(f);
+	}
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", info->pid);
 	f = fopen(path, "re");
 	if (f) {
@@ -121,6 +205,18 @@ static void read_proc(struct proc_info *info)
 	snprintf(path, sizeof(path), "/proc/%d", info->pid);
 	if (stat(path, &st) == 0)
 		info->uid = st.st_uid;
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", info->pid);
+	f = fopen(path, "re");
+	if (f) {
+		while (fgets(buf, sizeof(buf), f)) {
+			if (!strncmp(buf, "0::", 3)) {
+				buf[strcspn(buf, "\n")] = '\0';
+				info->cgroup = strdup(buf + 3);
+				break;
+			}
+		}
+		fclose(f);
+	}
 	snprintf(path, sizeof(path), "/proc/%d/stat", info->pid);
 	f = fopen(path, "re");
 	if (f) {
@@ -152,6 +248,7 @@ void proctable__fork(struct proctable *t, pid_t parent, pid_t child)
 	memcpy(e->info.comm, p->info.comm, sizeof(e->info.comm));
 	e->info.exe = p->info.exe ? strdup(p->info.exe) : NULL;
 	e->info.cmdline = p->info.cmdline ? strdup(p->info.cmdline) : NULL;
+	e->info.cgroup = p->info.cgroup ? strdup(p->info.cgroup) : NULL;
 }
 
 void proctable__exit(struct proctable *t, pid_t pid)
@@ -186,6 +283,13 @@ void proctable__free(struct proctable *t)
 
 	if (!t)
 		return;
+	while (t->cgroups) {
+		struct cgroup_name *next = t->cgroups->next;
+
+		free(t->cgroups->path);
+		free(t->cgroups);
+		t->cgroups = next;
+	}
 	for (i = 0; i < BUCKETS; i++) {
 		struct proc_entry *e = t->buckets[i];
 

@@ -22,6 +22,7 @@ struct proc_info {
 	char comm[PIDCAP_COMM_LEN];
 	char *exe; /* NULL if unknown */
 	char *cmdline; /* arguments joined by spaces; NULL if unknown */
+	char *cgroup; /* cgroup v2 path, e.g. /system.slice/ssh.service; NULL if unknown */
 };
 
 struct proctable;

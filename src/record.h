@@ -71,6 +71,7 @@ struct exec_record {
 	__u32 uid;
 	__u32 args_size; /* bytes used in args[], NUL-separated */
 	__u32 args_truncated;
+	__u64 cgroup_id; /* the process's cgroup v2 directory (its inode number) */
 	char comm[PIDCAP_COMM_LEN];
 	char filename[PIDCAP_FILENAME_LEN];
 	char args[PIDCAP_ARGS_LEN];

@@ -179,6 +179,7 @@ int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid, struct linux_bi
 	r->ts_ns = bpf_ktime_get_ns();
 	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
 	r->uid = BPF_CORE_READ(p, cred, uid.val);
+	r->cgroup_id = bpf_get_current_cgroup_id();
 	__builtin_memcpy(r->comm, comm, sizeof(comm));
 	bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
 	arg_start = BPF_CORE_READ(p, mm, arg_start);

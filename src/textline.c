@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "output.h"
+#include "print.h"
+#include "textline.h"
+
+struct user_name {
+	uid_t uid;
+	char name[64];
+	struct user_name *next;
+};
+
+struct textline {
+	int timestamps; /* -t count */
+	int verbose;
+	bool json;
+	int dump; /* 0, 'x', 'X' or 'A' */
+	struct print_options print;
+	char dump_text[1 << 20];
+	uint64_t first_ns, previous_ns; /* for -ttttt and -ttt */
+	struct user_name *users;
+};
+
+struct textline *textline__new(const struct options *o)
+{
+	struct textline *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->timestamps = o->timestamps;
+	t->verbose = o->verbose;
+	t->json = o->json;
+	t->dump = o->dump;
+	t->print.verbose = o->verbose;
+	t->print.link_header = o->link_header;
+	t->print.quiet = o->quiet;
+	return t;
+}
+
+static const char *user_name(struct textline *t, uid_t uid)
+{
+	struct user_name *u;
+	struct passwd *pw;
+
+	for (u = t->users; u; u = u->next)
+		if (u->uid == uid)
+			return u->name;
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return "?";
+	u->uid = uid;
+	pw = getpwuid(uid);
+	snprintf(u->name, sizeof(u->name), "%s", pw ? pw->pw_name : "?");
+	u->next = t->users;
+	t->users = u;
+	return u->name;
+}
+
+static void format_delta(char *buf, size_t size, uint64_t ns)
+{
+	snprintf(buf, size, "%02llu:%02llu:%02llu.%06llu", (unsigned long long)(ns / 3600000000000ull),
+		 (unsigned long long)(ns / 60000000000ull % 60),
+		 (unsigned long long)(ns / 1000000000 % 60), (unsigned long long)(ns / 1000 % 1000000));
+}
+
+/* tcpdump's forms: (none) time of day, -t nothing, -tt seconds since the
+ * epoch, -ttt since the previous packet, -tttt date and time, -ttttt since
+ * the first packet. Returns "" for -t, else the stamp and a space. */
+static void format_stamp(struct textline *t, char *buf, size_t size, uint64_t ts_ns)
+{
+	time_t secs = ts_ns / 1000000000;
+	unsigned int usec = ts_ns % 1000000000 / 1000;
+	char day[32];
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	switch (t->timestamps) {
+	case 0:
+		strftime(day, sizeof(day), "%H:%M:%S", &tm);
+		snprintf(buf, size, "%s.%06u ", day, usec);
+		break;
+	case 1:
+		buf[0] = '\0';
+		break;
+	case 2:
+		snprintf(buf, size, "%lld.%06u ", (long long)secs, usec);
+		break;
+	case 3:
+		format_delta(buf, size, t->previous_ns ? ts_ns - t->previous_ns : 0);
+		strncat(buf, " ", size - strlen(buf) - 1);
+		break;
+	case 4:
+		strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(buf, size, "%s.%06u ", day, usec);
+		break;
+	default:
+		format_delta(buf, size, ts_ns - t->first_ns);
+		strncat(buf, " ", size - strlen(buf) - 1);
+		break;
+	}
+}
+
+/* -x, -X, -A: as tcpdump, the bytes from the network header on (the whole
+ * frame when there is no IP packet to start from). */
+static int print_bytes(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	enum print_dump style = t->dump == 'x' ? PRINT_DUMP_HEX :
+				t->dump == 'X' ? PRINT_DUMP_HEX_ASCII : PRINT_DUMP_ASCII;
+	const uint8_t *bytes = p->data ? p->data : p->frame;
+	uint32_t n = p->data ? p->caplen : p->frame_caplen;
+
+	print_dump(t->dump_text, sizeof(t->dump_text), bytes, n, style);
+	return fputs(t->dump_text, out) < 0 ? -errno : 0;
+}
+
+static const char *direction_name(enum pcapng_direction d)
+{
+	return d == PCAPNG_DIR_IN ? "In" : d == PCAPNG_DIR_OUT ? "Out" : "?";
+}
+
+/* -v: the process in full, on a second line, as tcpdump -v continues a packet. */
+static int print_process(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	const struct proc_info *pi = p->proc, *pp = p->parent;
+
+	if (!p->has_owner)
+		return fprintf(out, "    no process: sent or received by the kernel itself, netns %u\n",
+			       p->netns) < 0 ? -errno : 0;
+	if (fprintf(out, "    process %s[%d] thread %d user %s(%u) parent %d%s%s%s netns %u", p->comm,
+		    p->pid, p->tid, user_name(t, p->uid), p->uid, pi ? pi->ppid : 0,
+		    pp && *pp->comm ? " (" : "", pp && *pp->comm ? pp->comm : "",
+		    pp && *pp->comm ? ")" : "", p->netns) < 0)
+		return -errno;
+	if (pi && pi->cgroup && fprintf(out, " cgroup %s", pi->cgroup) < 0)
+		return -errno;
+	if (pi && pi->exe && fprintf(out, " exe %s", pi->exe) < 0)
+		return -errno;
+	if (fprintf(out, "\n    cmdline %s\n", pi && pi->cmdline ? pi->cmdline : "?") < 0)
+		return -errno;
+	return 0;
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped; other bytes
+ * as they are (process names and command lines are usually UTF-8, and a
+ * stray byte is escaped rather than breaking the line). */
+static void json_string(FILE *out, const char *s)
+{
+	const unsigned char *c;
+
+	fputc('"', out);
+	for (c = (const unsigned char *)(s ? s : ""); *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(out, "\\%c", *c);
+		else if (*c < 0x20 || *c >= 0x7f)
+			fprintf(out, "\\u%04x", *c);
+		else
+			fputc(*c, out);
+	}
+	fputc('"', out);
+}
+
+static int print_json(struct textline *t, FILE *out, const struct packet_view *p,
+		      const char *summary)
+{
+	const struct proc_info *pi = p->proc;
+
+	fprintf(out, "{\"time_ns\":%llu,\"interface\":", (unsigned long long)p->ts_ns);
+	json_string(out, p->ifname);
+	fprintf(out, ",\"netns\":%u,\"direction\":\"%s\",\"pid\":%d", p->netns,
+		p->direction == PCAPNG_DIR_IN ? "in" : p->direction == PCAPNG_DIR_OUT ? "out" : "",
+		p->pid);
+	if (p->has_owner) {
+		fprintf(out, ",\"tid\":%d,\"comm\":", p->tid);
+		json_string(out, p->comm);
+		fprintf(out, ",\"uid\":%u,\"user\":", p->uid);
+		json_string(out, user_name(t, p->uid));
+		if (pi) {
+			fprintf(out, ",\"ppid\":%d,\"exe\":", pi->ppid);
+			json_string(out, pi->exe);
+			fputs(",\"cmdline\":", out);
+			json_string(out, pi->cmdline);
+			fputs(",\"cgroup\":", out);
+			json_string(out, pi->cgroup);
+		}
+	}
+	fprintf(out, ",\"length\":%u,\"caplen\":%u,\"summary\":", p->len, p->caplen);
+	json_string(out, summary);
+	return fputs("}\n", out) < 0 ? -errno : 0;
+}
+
+int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	char summary[1024], stamp[64];
+	int err;
+
+	if (!t->first_ns)
+		t->first_ns = p->ts_ns;
+	print_frame_summary(summary, sizeof(summary), p->linktype, p->frame, p->frame_caplen,
+			    p->frame_len, &t->print);
+	if (t->json) {
+		err = print_json(t, out, p, summary);
+	} else {
+		format_stamp(t, stamp, sizeof(stamp), p->ts_ns);
+		err = fprintf(out, "%s%s %s %s[%d] %s\n", stamp, p->ifname,
+			      direction_name(p->direction), p->has_owner ? p->comm : "kernel",
+			      p->pid, summary) < 0 ? -errno : 0;
+		if (!err && t->verbose)
+			err = print_process(t, out, p);
+		if (!err && t->dump)
+			err = print_bytes(t, out, p);
+	}
+	t->previous_ns = p->ts_ns;
+	return err;
+}
+
+void textline__free(struct textline *t)
+{
+	if (!t)
+		return;
+	while (t->users) {
+		struct user_name *next = t->users->next;
+
+		free(t->users);
+		t->users = next;
+	}
+	free(t);
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One line per packet on stdout, as tcpdump prints it, with the process:
+ * timestamps in tcpdump's -t forms, -v's process details, or one JSON object
+ * per packet (--json) for scripts.
+ */
+#ifndef PIDCAP_TEXTLINE_H
+#define PIDCAP_TEXTLINE_H
+
+#include <stdio.h>
+
+#include "options.h"
+
+struct packet_view;
+struct textline;
+
+struct textline *textline__new(const struct options *o);
+/* Returns 0 or -errno. */
+int textline__packet(struct textline *t, FILE *out, const struct packet_view *p);
+void textline__free(struct textline *t);
+
+#endif
