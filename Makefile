@@ -25,7 +25,7 @@ APP_SRCS := $(wildcard src/*.c)
 APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test tests bench clean
+.PHONY: all deps demo check test tests fuzz bench clean
 all: pidcap
 
 pidcap: $(OUTPUT)/pidcap
@@ -52,7 +52,7 @@ $(OUTPUT)/pidcap: $(APP_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print \
-	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter
+	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
 
 $(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
 	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
@@ -71,6 +71,25 @@ $(OUTPUT)/test_filter: tests/bpf/test_filter.c tests/bpf/filter_reference.c src/
 		       src/filter_pcap.c src/filter.h | $(OUTPUT)
 	$(CC) $(CFLAGS) -Itests/bpf tests/bpf/test_filter.c tests/bpf/filter_reference.c \
 		src/filter.c src/filter_pcap.c -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(OUTPUT)/test_savefile: tests/unit/test_savefile.c src/savefile.c src/savefile.h src/pcapng.c \
+			 src/pcapng.h | $(OUTPUT)
+	$(CC) $(CFLAGS) tests/unit/test_savefile.c src/savefile.c src/pcapng.c -o $@ $(LDFLAGS)
+
+# The pcapng/pcap reader under libFuzzer with ASan and UBSan, for FUZZ_SECONDS
+# from the committed corpus; new inputs go to a scratch folder. Any input that
+# ever crashes it belongs in tests/fuzz/regressions (replayed by test_savefile).
+FUZZ_SECONDS ?= 60
+$(OUTPUT)/fuzz_savefile: tests/fuzz/fuzz_savefile.c src/savefile.c src/savefile.h | $(OUTPUT)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+		-Isrc tests/fuzz/fuzz_savefile.c src/savefile.c -o $@
+
+fuzz: $(OUTPUT)/fuzz_savefile
+	mkdir -p $(OUTPUT)/fuzz-new
+	$(OUTPUT)/fuzz_savefile -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
+		-timeout=10 -artifact_prefix=$(OUTPUT)/ $(OUTPUT)/fuzz-new tests/fuzz/corpus \
+		tests/fuzz/regressions
+	@echo "fuzz: $(FUZZ_SECONDS) s of the savefile reader, no crash"
 
 tests: $(OUTPUT)/pidcap $(TEST_BINS)
 

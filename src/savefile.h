@@ -26,8 +26,14 @@ enum savefile_direction {
  * escape them before printing.
  */
 struct savefile_packet {
-	uint64_t ts_ns;	   /* wall clock, ns since the epoch (if_tsresol, if_tsoffset applied) */
-	uint32_t linktype; /* LINKTYPE_* of the interface (pcapng) or file (pcap); 258 for PKTAP */
+	/* Wall clock, ns since the epoch, with if_tsresol and if_tsoffset applied. */
+	uint64_t ts_ns;
+	/*
+	 * LINKTYPE_* of the packet's interface (pcapng) or of the file (pcap).
+	 * For PKTAP (258) frame starts with the PKTAP header: the link type
+	 * of the packet inside is not reported, ip is decoded through it.
+	 */
+	uint32_t linktype;
 	const uint8_t *frame; /* the bytes as stored, link-layer header included */
 	uint32_t caplen;      /* bytes at frame; never more than len */
 	uint32_t len;	      /* length on the wire */
@@ -40,15 +46,15 @@ struct savefile_packet {
 	const uint8_t *ip;
 	uint32_t ip_caplen;
 	uint32_t ip_len;
-	int direction;	     /* enum savefile_direction: epb_flags, else PKTAP flags, else SLL */
+	int direction; /* enum savefile_direction: epb_flags, else PKTAP flags, else SLL */
 	/*
 	 * Interface name: the PKTAP header's when there is one and it is not
 	 * empty (the IDB of a PKTAP file names the pseudo-interface, "pktap"),
 	 * else the IDB's if_name, else "". Never NULL.
 	 */
 	const char *ifname;
-	uint32_t netns;	     /* from an IDB if_description "netns N" (pidcap writes it), else 0 */
-	int32_t pid;	     /* Darwin process block, else PKTAP header; -1 if the file does not say */
+	uint32_t netns;	     /* from an IDB if_description "netns N" (pidcap's), else 0 */
+	int32_t pid;	     /* Darwin process block, else PKTAP header; -1: not in the file */
 	const char *comm;    /* process name from the same source as pid, "" if unknown */
 	const char *comment; /* first opt_comment of the EPB, or NULL */
 };

@@ -43,6 +43,7 @@ run_suite() {
 
 run_suite "pcapng writer" "$build/test_pcapng"
 run_suite "packet printer" "$build/test_print"
+run_suite "pcap and pcapng reader" "$build/test_savefile"
 run_suite "bash completion" bash tests/unit/test_completion.sh
 run_suite "help, man page and completion agree" bash tests/unit/test_docs.sh
 run_suite "BPF programs on synthetic packets" "$build/test_packet_progs"

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the capture file reader (src/savefile.c): the input is
+ * a whole file, read through a stream as pidcap -r would. Every byte the
+ * reader hands back is touched so that AddressSanitizer sees an over-read,
+ * and the promises of savefile.h are checked, so a broken one is a crash too.
+ * See README.md here for how to build and run it.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "savefile.h"
+
+/* Far more than a 1 MiB input can hold: a runaway loop, not a long file. */
+#define MAX_PACKETS 1000000
+
+static volatile uint8_t sink;
+
+static void touch(const void *p, size_t n)
+{
+	const volatile uint8_t *b = p;
+	uint8_t x = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		x ^= b[i];
+	sink ^= x;
+}
+
+static void touch_str(const char *s)
+{
+	touch(s, strlen(s) + 1);
+}
+
+static void packet__check(const struct savefile_packet *p)
+{
+	if (p->caplen > p->len || (p->caplen && !p->frame))
+		__builtin_trap();
+	if (!p->ifname || !p->comm || p->direction < 0 || p->direction > 2)
+		__builtin_trap();
+	touch(p->frame, p->caplen);
+	touch_str(p->ifname);
+	touch_str(p->comm);
+	if (p->comment)
+		touch_str(p->comment);
+	if (!p->ip)
+		return;
+	if (p->ip < p->frame || p->ip + p->ip_caplen > p->frame + p->caplen || !p->ip_caplen ||
+	    p->ip_caplen > p->ip_len || p->ip_len != p->len - (uint32_t)(p->ip - p->frame))
+		__builtin_trap();
+	if (p->ip[0] >> 4 != 4 && p->ip[0] >> 4 != 6)
+		__builtin_trap();
+	touch(p->ip, p->ip_caplen);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct savefile_packet p;
+	struct savefile *s;
+	char err[256];
+	int ret, n = 0;
+	FILE *f;
+
+	if (!size)
+		return 0; /* fmemopen() refuses an empty buffer */
+	f = fmemopen((void *)data, size, "rb");
+	if (!f)
+		return 0;
+	s = savefile__open(f, err, sizeof(err));
+	if (!s) {
+		if (!err[0])
+			__builtin_trap();
+		fclose(f);
+		return 0;
+	}
+	while ((ret = savefile__next(s, &p, err, sizeof(err))) == 1 && n++ < MAX_PACKETS)
+		packet__check(&p);
+	/* A failure names its offset, and repeats itself. */
+	if (ret == -1 && !strstr(err, "offset") && !strstr(err, "out of memory"))
+		__builtin_trap();
+	if (ret != 1 && savefile__next(s, &p, err, sizeof(err)) != ret)
+		__builtin_trap();
+	savefile__free(s);
+	fclose(f);
+	return 0;
+}
