@@ -21,6 +21,12 @@ struct sock_filter;
 int filter__compile(const char *expr, uint32_t snaplen, struct sock_filter **insns, size_t *count,
 		    char *err, size_t errsize);
 void filter__free_classic(struct sock_filter *insns);
+/* The same for frames of link type linktype (LINKTYPE_*), for reading files. */
+int filter__compile_linktype(const char *expr, uint32_t linktype, uint32_t snaplen,
+			     struct sock_filter **insns, size_t *count, char *err, size_t errsize);
+/* Runs a classic program on a packet in user space (libpcap's interpreter). */
+int filter__matches(const struct sock_filter *insns, const uint8_t *pkt, uint32_t caplen,
+		    uint32_t len);
 
 /* Translates a classic BPF program into eBPF for a cgroup_skb program: a
  * packet the classic program accepts goes on by bpf_tail_call(ctx,

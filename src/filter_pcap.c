@@ -17,11 +17,36 @@
 _Static_assert(sizeof(struct bpf_insn) == sizeof(struct sock_filter),
 	       "libpcap's and the kernel's classic instructions differ");
 
+/* libpcap names link types by DLT_ value; they are the LINKTYPE_ value but
+ * for the raw IP ones. */
+static int dlt_of(uint32_t linktype)
+{
+	switch (linktype) {
+	case 101: /* LINKTYPE_RAW */
+	case 14:
+		return DLT_RAW;
+	default:
+		return (int)linktype;
+	}
+}
+
 int filter__compile(const char *expr, uint32_t snaplen, struct sock_filter **insns, size_t *count,
 		    char *err, size_t errsize)
 {
+	return filter__compile_linktype(expr, 101, snaplen, insns, count, err, errsize);
+}
+
+int filter__matches(const struct sock_filter *insns, const uint8_t *pkt, uint32_t caplen,
+		    uint32_t len)
+{
+	return bpf_filter((const struct bpf_insn *)insns, pkt, len, caplen) != 0;
+}
+
+int filter__compile_linktype(const char *expr, uint32_t linktype, uint32_t snaplen,
+			     struct sock_filter **insns, size_t *count, char *err, size_t errsize)
+{
 	struct bpf_program prog;
-	pcap_t *p = pcap_open_dead(DLT_RAW, (int)snaplen);
+	pcap_t *p = pcap_open_dead(dlt_of(linktype), (int)snaplen);
 
 	if (!p) {
 		snprintf(err, errsize, "cannot start libpcap");

@@ -25,6 +25,7 @@
 #include "print.h"
 #include "proctable.h"
 #include "record.h"
+#include "replay.h"
 
 #define PCAP_ERRBUF_LEN 512
 
@@ -328,6 +329,31 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 	return 0;
 }
 
+/* -r: no kernel involved, no privileges needed. */
+static int read_file(struct options *o)
+{
+	struct output *out;
+	int err, close_err;
+
+	install_signals();
+	out = output__open(o, realtime_ns());
+	if (!out) {
+		options__free(o);
+		return 1;
+	}
+	if (output__start(out)) {
+		output__abandon(out);
+		options__free(o);
+		return 1;
+	}
+	err = replay__run(o, out, &stop_requested);
+	close_err = output__close(out);
+	if (close_err)
+		fprintf(stderr, "pidcap: the output is incomplete: %s\n", strerror(-close_err));
+	options__free(o);
+	return err || close_err ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct session s = {};
@@ -340,16 +366,24 @@ int main(int argc, char **argv)
 	bool cmd_done = false;
 
 	err = options__parse(&o, argc, argv);
-	if (err)
+	if (err) {
+		options__free(&o);
 		return err > 0 ? 0 : 2;
+	}
 	if (o.expression) {
 		char msg[PCAP_ERRBUF_LEN];
 
-		if (filter__compile(o.expression, o.snaplen, &classic, &classic_count, msg,
-				    sizeof(msg))) {
+		/* Files may hold link layers (Ethernet, ARP): check the words there;
+		 * a live capture sees IP packets. */
+		if (filter__compile_linktype(o.expression, o.read_path ? 1 : 101, o.snaplen,
+					     &classic, &classic_count, msg, sizeof(msg))) {
 			fprintf(stderr, "pidcap: %s\n", msg);
 			goto out;
 		}
+	}
+	if (o.read_path) {
+		filter__free_classic(classic);
+		return read_file(&o);
 	}
 	if (check_pids(&o))
 		return 1;

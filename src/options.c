@@ -29,6 +29,8 @@ static const char usage[] =
 	"\n"
 	"Output:\n"
 	"  -w FILE            write pcapng to FILE ('-' for stdout); without -w, print one line per packet\n"
+	"  -r FILE            read packets from a pcap or pcapng FILE ('-' for stdin) instead of capturing;\n"
+	"                     with -w, convert (the expression, --pid, --comm, --uid and -Q apply)\n"
 	"      --format FMT   pktap (default: Wireshark shows pktap.pid, pktap.cmdname) or\n"
 	"                     darwin (plain IP packets + process blocks: libpcap filters work)\n"
 	"  -c COUNT           stop after COUNT packets\n"
@@ -206,10 +208,13 @@ int options__parse(struct options *o, int argc, char **argv)
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
 	/* '+': options end at the first non-option, so COMMAND's own options stay its own. */
-	while ((c = getopt_long(argc, argv, ":w:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o->write_path = optarg;
+			break;
+		case 'r':
+			o->read_path = optarg;
 			break;
 		case OPT_FORMAT:
 			if (!strcmp(optarg, "pktap"))
@@ -358,6 +363,8 @@ int options__parse(struct options *o, int argc, char **argv)
 		return bad("%s need a file to write (-w FILE)", "-C, -G and -W");
 	if (o->rotate_files && !o->rotate_bytes && !o->rotate_seconds)
 		return bad("%s needs -C or -G", "-W");
+	if (o->read_path && (o->command || o->cgroup_path || o->n_ifnames || o->follow_forks))
+		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture", "-r");
 	if (o->drop_to_user && !getpwnam(o->drop_to_user))
 		return bad("unknown user '%s'", o->drop_to_user);
 	if (o->command)

@@ -19,6 +19,7 @@ enum direction_filter {
 
 struct options {
 	const char *write_path; /* -w; "-" is stdout; NULL prints text */
+	const char *read_path; /* -r; "-" is stdin; NULL captures live */
 	enum pcapng_format format;
 	pid_t pids[OPTIONS_MAX_LIST];
 	int n_pids;

@@ -142,7 +142,7 @@ int output__packet(struct output *out, const struct packet_view *p)
 			.netns = p->netns,
 			.pid = p->pid,
 			.comm = p->has_owner ? p->comm : "",
-			.comment = comment_for(out, p),
+			.comment = p->stored_comment ? p->stored_comment : comment_for(out, p),
 		};
 		err = dumpfile__packet(out->dump, &pkt);
 	}

@@ -16,12 +16,14 @@ struct packet_view {
 	uint32_t netns;
 	enum pcapng_direction direction;
 	bool has_owner;
+	bool unknown_process; /* read from a file that does not say */
 	pid_t pid;
 	pid_t tid;
 	uid_t uid;
 	const char *comm;
 	const struct proc_info *proc; /* NULL for packets with no process */
 	const struct proc_info *parent; /* its parent, for -v and --json; may be NULL */
+	const char *stored_comment; /* the comment a file read with -r had, or NULL */
 	const uint8_t *data; /* the IP packet */
 	uint32_t caplen;
 	uint32_t len;

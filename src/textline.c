@@ -129,6 +129,10 @@ static int print_process(struct textline *t, FILE *out, const struct packet_view
 {
 	const struct proc_info *pi = p->proc, *pp = p->parent;
 
+	if (!pi && p->stored_comment) /* read from a file: what the file said */
+		return fprintf(out, "    %s\n", p->stored_comment) < 0 ? -errno : 0;
+	if (p->unknown_process)
+		return 0;
 	if (!p->has_owner)
 		return fprintf(out, "    no process: sent or received by the kernel itself, netns %u\n",
 			       p->netns) < 0 ? -errno : 0;
@@ -172,9 +176,10 @@ static int print_json(struct textline *t, FILE *out, const struct packet_view *p
 
 	fprintf(out, "{\"time_ns\":%llu,\"interface\":", (unsigned long long)p->ts_ns);
 	json_string(out, p->ifname);
-	fprintf(out, ",\"netns\":%u,\"direction\":\"%s\",\"pid\":%d", p->netns,
-		p->direction == PCAPNG_DIR_IN ? "in" : p->direction == PCAPNG_DIR_OUT ? "out" : "",
-		p->pid);
+	fprintf(out, ",\"netns\":%u,\"direction\":\"%s\"", p->netns,
+		p->direction == PCAPNG_DIR_IN ? "in" : p->direction == PCAPNG_DIR_OUT ? "out" : "");
+	if (!p->unknown_process)
+		fprintf(out, ",\"pid\":%d", p->pid);
 	if (p->has_owner) {
 		fprintf(out, ",\"tid\":%d,\"comm\":", p->tid);
 		json_string(out, p->comm);
@@ -189,7 +194,11 @@ static int print_json(struct textline *t, FILE *out, const struct packet_view *p
 			json_string(out, pi->cgroup);
 		}
 	}
-	fprintf(out, ",\"length\":%u,\"caplen\":%u,\"summary\":", p->len, p->caplen);
+	if (p->stored_comment) {
+		fputs(",\"comment\":", out);
+		json_string(out, p->stored_comment);
+	}
+	fprintf(out, ",\"length\":%u,\"caplen\":%u,\"summary\":", p->frame_len, p->frame_caplen);
 	json_string(out, summary);
 	return fputs("}\n", out) < 0 ? -errno : 0;
 }
@@ -207,9 +216,18 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 		err = print_json(t, out, p, summary);
 	} else {
 		format_stamp(t, stamp, sizeof(stamp), p->ts_ns);
-		err = fprintf(out, "%s%s %s %s[%d] %s\n", stamp, p->ifname,
-			      direction_name(p->direction), p->has_owner ? p->comm : "kernel",
-			      p->pid, summary) < 0 ? -errno : 0;
+		/* What a file does not say (interface, direction, process) is left
+		 * out, so a plain tcpdump file reads as tcpdump prints it. */
+		err = fprintf(out, "%s", stamp);
+		if (err >= 0 && *p->ifname)
+			err = fprintf(out, "%s ", p->ifname);
+		if (err >= 0 && p->direction != PCAPNG_DIR_UNKNOWN)
+			err = fprintf(out, "%s ", direction_name(p->direction));
+		if (err >= 0 && !p->unknown_process)
+			err = fprintf(out, "%s[%d] ", p->has_owner ? p->comm : "kernel", p->pid);
+		if (err >= 0)
+			err = fprintf(out, "%s\n", summary);
+		err = err < 0 ? -errno : 0;
 		if (!err && t->verbose)
 			err = print_process(t, out, p);
 		if (!err && t->dump)

@@ -48,6 +48,7 @@ run_suite "bash completion" bash tests/unit/test_completion.sh
 run_suite "help, man page and completion agree" bash tests/unit/test_docs.sh
 run_suite "BPF programs on synthetic packets" "$build/test_packet_progs"
 run_suite "filter expressions in the kernel" "$build/test_filter"
+run_suite "golden: files in, text out" bash tests/golden/run.sh
 run_suite "end to end" python3 tests/e2e/test_capture.py
 
 echo

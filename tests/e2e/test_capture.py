@@ -616,6 +616,29 @@ def test_rotation_by_time_as_another_user(tmp):
         check(tshark_rows(os.path.join(tmp, f)), "%s is empty" % f)
 
 
+def test_status_line_on_a_terminal(tmp):
+    """Writing a file with stderr on a terminal: a live status line."""
+    out = os.path.join(tmp, "status.pcapng")
+    log = os.path.join(tmp, "typescript")
+    term = subprocess.Popen(["script", "-q", "-f", "-c", "%s -w %s --comm ping" % (PIDCAP, out), log],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 10
+        while time.time() < deadline and (not os.path.exists(log) or
+                                          "capturing" not in open(log, errors="replace").read()):
+            time.sleep(0.1)
+        subprocess.run(["ping", "-c", "8", "-i", "0.3", "127.0.0.1"], stdout=subprocess.DEVNULL)
+        time.sleep(1.2)
+    finally:
+        subprocess.run(["pkill", "-INT", "-f", "%s -w %s" % (PIDCAP, out)])
+        term.wait(10)
+    text = open(log, errors="replace").read()
+    status = re.findall(r"(\d+) packets captured, (\d+) dropped, (\d+) packets/s, ([\d.]+) MB written", text)
+    check(len(status) >= 2, "status lines: %r" % text[-400:])
+    check(status[-1][0] == "16" and status[-1][1] == "0", "last status: %s" % (status[-1],))
+
+
 def test_text_lines_name_the_process(tmp):
     r = subprocess.run([PIDCAP, "-c", "2", "--", "ping", "-q", "-c", "1", "127.0.0.1"],
                        capture_output=True, text=True, timeout=30)
@@ -761,6 +784,9 @@ def test_bad_input_one_line_nonzero_nothing_left(tmp):
     target = os.path.join(tmp, "bad.pcapng")
     link = os.path.join(tmp, "link.pcapng")
     os.symlink(os.path.join(tmp, "elsewhere"), link)
+    damaged = os.path.join(tmp, "damaged.pcapng")
+    with open(os.path.join(ROOT, "tests/golden/inputs/mixed-pktap.pcapng"), "rb") as f:
+        open(damaged, "wb").write(f.read()[:1000])
     cases = [
         (["--no-such-option"], "unknown option"),
         (["-Q", "sideways"], "invalid direction"),
@@ -775,6 +801,9 @@ def test_bad_input_one_line_nonzero_nothing_left(tmp):
         (["-w", target, "--run-as", "nobody"], "needs a command"),
         (["-w", target, "--run-as", "no-such-user-pidcap", "--", "true"], "unknown user"),
         (["-w", target, "tcp", "port"], "syntax error"),
+        (["-r", os.path.join(tmp, "missing.pcapng")], "cannot read"),
+        (["-r", damaged], "offset"),
+        (["-r", link], "cannot read"),
         (["-w", target, "ether", "host", "01:02:03:04:05:06"], "ethernet addresses supported only"),
     ]
     for args, words in cases:
@@ -786,6 +815,13 @@ def test_bad_input_one_line_nonzero_nothing_left(tmp):
         check(not os.path.exists(target), "%s left %s" % (args, target))
         check(not os.path.exists(os.path.join(tmp, "elsewhere")), "followed the link")
         check(attached_programs() == [], "%s left programs attached" % args)
+    # A damaged file: what could be read is written whole, and the error says where.
+    r = subprocess.run([PIDCAP, "-r", damaged, "-w", target], capture_output=True, text=True,
+                       timeout=30)
+    check(r.returncode != 0 and len(r.stderr.splitlines()) == 1 and "offset" in r.stderr,
+          "damaged: exit %d %r" % (r.returncode, r.stderr))
+    info = sh("capinfos", "-c", target).stdout
+    check(re.search(r"Number of packets:\s+[1-9]", info), "the readable part: %s" % info)
     # Without privileges: as nobody, with no capabilities.
     r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                         "--inh-caps=-all", PIDCAP, "-c", "1"], capture_output=True, text=True,

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/filter.h>
+
+#include "dumpfile.h"
+#include "filter.h"
+#include "print.h"
+#include "replay.h"
+#include "savefile.h"
+
+#define LINKTYPE_PKTAP 258
+
+/* The expression compiled once per link type met in the file: for the IP
+ * packet when there is one (as in a live capture), else for the frame. */
+struct compiled {
+	uint32_t linktype;
+	struct sock_filter *insns; /* NULL: the expression cannot apply here */
+	struct compiled *next;
+};
+
+struct replay {
+	const struct options *opts;
+	struct output *out;
+	struct compiled *filters;
+	unsigned long long written, not_ip;
+};
+
+static const struct compiled *filter_for(struct replay *r, uint32_t linktype)
+{
+	struct compiled *c;
+	char err[512];
+	size_t n;
+
+	for (c = r->filters; c; c = c->next)
+		if (c->linktype == linktype)
+			return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->linktype = linktype;
+	if (filter__compile_linktype(r->opts->expression, linktype, r->opts->snaplen, &c->insns,
+				     &n, err, sizeof(err)))
+		c->insns = NULL;
+	c->next = r->filters;
+	r->filters = c;
+	return c;
+}
+
+static bool expression_matches(struct replay *r, const struct savefile_packet *p)
+{
+	const struct compiled *c;
+
+	if (!r->opts->expression)
+		return true;
+	c = filter_for(r, p->ip ? LINKTYPE_RAW : p->linktype);
+	if (!c || !c->insns)
+		return false;
+	if (p->ip)
+		return filter__matches(c->insns, p->ip, p->ip_caplen, p->ip_len);
+	return filter__matches(c->insns, p->frame, p->caplen, p->len);
+}
+
+/* A number that pidcap's own comment carries ("uid=0"), or -1. */
+static long comment_number(const char *comment, const char *key)
+{
+	const char *at = comment ? strstr(comment, key) : NULL;
+
+	if (!at || (at != comment && at[-1] != ' '))
+		return -1;
+	return strtol(at + strlen(key), NULL, 10);
+}
+
+static bool process_matches(const struct options *o, const struct savefile_packet *p, long uid)
+{
+	bool selected = !o->n_pids && !o->n_comms;
+	int i;
+
+	for (i = 0; i < o->n_pids && !selected; i++)
+		selected = p->pid == o->pids[i];
+	for (i = 0; i < o->n_comms && !selected; i++)
+		selected = p->pid > 0 && !strcmp(p->comm, o->comms[i]);
+	if (o->filter_uid && uid != (long)o->uid)
+		return false;
+	if (o->direction == DIRECTION_IN && p->direction != SAVEFILE_DIR_IN)
+		return false;
+	if (o->direction == DIRECTION_OUT && p->direction != SAVEFILE_DIR_OUT)
+		return false;
+	return selected;
+}
+
+/* Returns 0 (written or filtered out, *written says which), DUMPFILE_COMPLETE,
+ * or -errno. */
+static int replay_packet(struct replay *r, const struct savefile_packet *p, bool *written)
+{
+	long uid = comment_number(p->comment, "uid="), tid = comment_number(p->comment, "tid=");
+	long netns = p->netns ? (long)p->netns : comment_number(p->comment, "netns=");
+	bool pktap = p->linktype == LINKTYPE_PKTAP;
+	struct packet_view v;
+
+	*written = false;
+	if (!expression_matches(r, p) || !process_matches(r->opts, p, uid))
+		return 0;
+	if (r->opts->write_path && !p->ip) {
+		r->not_ip++; /* pidcap's formats hold IP packets only */
+		return 0;
+	}
+	v = (struct packet_view){
+		.ts_ns = p->ts_ns,
+		.ifname = p->ifname,
+		.netns = netns > 0 ? (uint32_t)netns : 0,
+		.direction = p->direction == SAVEFILE_DIR_IN ? PCAPNG_DIR_IN :
+			     p->direction == SAVEFILE_DIR_OUT ? PCAPNG_DIR_OUT : PCAPNG_DIR_UNKNOWN,
+		.has_owner = p->pid > 0,
+		.unknown_process = p->pid < 0,
+		.pid = p->pid > 0 ? p->pid : 0,
+		.tid = tid > 0 ? tid : (p->pid > 0 ? p->pid : 0),
+		.uid = uid >= 0 ? (uid_t)uid : 0,
+		.comm = p->comm,
+		.stored_comment = p->comment,
+		.data = p->ip,
+		.caplen = p->ip ? p->ip_caplen : 0,
+		.len = p->ip ? p->ip_len : 0,
+		/* The printer knows link layers, not PKTAP: print what is inside. */
+		.linktype = pktap && p->ip ? LINKTYPE_RAW : p->linktype,
+		.frame = pktap && p->ip ? p->ip : p->frame,
+		.frame_caplen = pktap && p->ip ? p->ip_caplen : p->caplen,
+		.frame_len = pktap && p->ip ? p->ip_len : p->len,
+	};
+	*written = true;
+	return output__packet(r->out, &v);
+}
+
+int replay__run(const struct options *o, struct output *out, volatile sig_atomic_t *stop)
+{
+	struct replay r = { .opts = o, .out = out };
+	struct savefile_packet p;
+	struct savefile *s;
+	char err[512];
+	FILE *in = stdin;
+	bool written;
+	int rc = 0, got;
+
+	if (strcmp(o->read_path, "-")) {
+		in = fopen(o->read_path, "re");
+		if (!in) {
+			fprintf(stderr, "pidcap: cannot read '%s': %s\n", o->read_path,
+				strerror(errno));
+			return -errno;
+		}
+	}
+	s = savefile__open(in, err, sizeof(err));
+	if (!s) {
+		fprintf(stderr, "pidcap: %s: %s\n", o->read_path, err);
+		rc = -EINVAL;
+		goto out;
+	}
+	while (!*stop && (!o->count || r.written < o->count)) {
+		got = savefile__next(s, &p, err, sizeof(err));
+		if (got == 0)
+			break;
+		if (got < 0) {
+			fprintf(stderr, "pidcap: %s: %s\n", o->read_path, err);
+			rc = -EINVAL;
+			break;
+		}
+		got = replay_packet(&r, &p, &written);
+		if (got == DUMPFILE_COMPLETE)
+			break;
+		if (got < 0) {
+			fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-got));
+			rc = got;
+			break;
+		}
+		r.written += written;
+	}
+	if (r.not_ip)
+		fprintf(stderr, "pidcap: %llu packets not written: not IP, and pidcap's files hold "
+				"IP packets only\n", r.not_ip);
+out:
+	savefile__free(s);
+	while (r.filters) {
+		struct compiled *next = r.filters->next;
+
+		filter__free_classic(r.filters->insns);
+		free(r.filters);
+		r.filters = next;
+	}
+	if (in != stdin)
+		fclose(in);
+	return rc;
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* -r: packets from a pcap or pcapng file, through the same filters and
+ * outputs as a live capture. */
+#ifndef PIDCAP_REPLAY_H
+#define PIDCAP_REPLAY_H
+
+#include <signal.h>
+
+#include "options.h"
+#include "output.h"
+
+/* Reads o->read_path ("-" for stdin) to out, applying the expression and the
+ * process filters. Prints one line and returns -errno on a damaged file or a
+ * write error, 0 otherwise. */
+int replay__run(const struct options *o, struct output *out, volatile sig_atomic_t *stop);
+
+#endif

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# How the golden inputs were made (run once, as root; the files are committed
+# so the golden test is deterministic). Traffic stays inside two namespaces.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=tests/golden/inputs
+a=gold-a b=gold-b
+cleanup() { ip netns del $a 2>/dev/null || true; ip netns del $b 2>/dev/null || true; }
+trap cleanup EXIT
+cleanup
+ip netns add $a
+ip netns add $b
+ip link add gva netns $a type veth peer name gvb netns $b
+ip -n $a addr add 10.77.0.1/24 dev gva
+ip -n $b addr add 10.77.0.2/24 dev gvb
+ip -n $a addr add fd00:77::1/64 dev gva nodad
+ip -n $b addr add fd00:77::2/64 dev gvb nodad
+for ns in $a $b; do ip -n $ns link set lo up; done
+ip -n $a link set gva up
+ip -n $b link set gvb up
+
+# Ethernet and ARP, as tcpdump writes them (classic pcap).
+ip netns exec $a tcpdump -i gva -w $out/ethernet-arp.pcap -c 6 2>/dev/null &
+sleep 1
+ip netns exec $a ping -c 2 -i 0.2 10.77.0.2 >/dev/null
+wait
+
+# pidcap's own: TCP, UDP, ICMP, IPv6; the darwin file is the same capture
+# converted, so the two read alike.
+for format in pktap; do
+	./pidcap -w $out/mixed-$format.pcapng --format $format \
+		-- ip netns exec $a sh -c '
+		ip netns exec '$b' build/netpeer udp-echo 10.77.0.2 5555 1 >/dev/null &
+		ip netns exec '$b' build/netpeer tcp-server fd00:77::2 8080 1 >/dev/null &
+		sleep 0.3
+		build/netpeer udp-send 10.77.0.2 5555 1 >/dev/null
+		build/netpeer tcp-client fd00:77::2 8080 >/dev/null
+		ping -c 1 10.77.0.2 >/dev/null
+		wait'
+done
+./pidcap -r $out/mixed-pktap.pcapng -w $out/mixed-darwin.pcapng --format darwin
+chmod 644 $out/*
