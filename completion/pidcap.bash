@@ -25,6 +25,10 @@ _pidcap()
 		COMPREPLY=($(compgen -W 'in out inout' -- "$cur"))
 		return
 		;;
+	--events)
+		COMPREPLY=($(compgen -W 'exec exit fork tcp all none exec,exit,fork,tcp' -- "$cur"))
+		return
+		;;
 	-i)
 		_available_interfaces -a
 		return
@@ -45,7 +49,7 @@ _pidcap()
 		_filedir -d
 		return
 		;;
-	-c | -s | -B | -C | -W | -G)
+	-c | -s | -B | -C | -W | -G | --args-size)
 		return
 		;;
 	esac
@@ -53,7 +57,8 @@ _pidcap()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-w -r --format -c -s -B -C -W -G -U -Z --pid --comm -f
 			--follow-forks --uid --cgroup -i -Q --run-as -v -e -q -x -X -A -t -tt -ttt -tttt
-			-ttttt -l -n --json --debug -h --help --version --' -- "$cur"))
+			-ttttt -l -n --json --events --no-packets --args-size --debug -h --help --version
+			--' -- "$cur"))
 		return
 	fi
 	# Otherwise: words of a filter expression.

@@ -27,7 +27,7 @@
 #include "record.h"
 #include "pidcap.skel.h"
 
-#define MAX_LINKS 16
+#define MAX_LINKS 24
 
 struct capture {
 	const struct options *opts;
@@ -137,6 +137,12 @@ static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int fe
 	skel->rodata->filter_ifindex = o->n_ifnames > 0;
 	skel->rodata->snaplen = o->snaplen;
 	skel->rodata->use_kern_ctx = use_kern_ctx;
+	skel->rodata->events_mask = o->events;
+	skel->rodata->max_args = o->args_size;
+	skel->rodata->execve_nr = SYS_execve;
+	skel->rodata->execveat_nr = SYS_execveat;
+	bpf_program__set_autoload(skel->progs.exec_result, o->events & EVENT_EXEC);
+	bpf_program__set_autoload(skel->progs.tcp_state, o->events & EVENT_TCP);
 	if (o->n_ifnames) {
 		struct stat st;
 
@@ -518,6 +524,13 @@ int capture__attach(struct capture *c)
 		fprintf(stderr, "pidcap: cannot open the ring buffer: %s\n", strerror(-err));
 		return err;
 	}
+	if (!err && o->events & EVENT_EXEC)
+		err = keep_link(c, bpf_program__attach(s->progs.exec_result),
+				"the exec result hook");
+	if (!err && o->events & EVENT_TCP)
+		err = keep_link(c, bpf_program__attach(s->progs.tcp_state), "the TCP state hook");
+	if (err || o->no_packets)
+		return err;
 	if (o->direction != DIRECTION_OUT) {
 		err = attach_packets(c, 0);
 		if (err)

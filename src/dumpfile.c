@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "dumpfile.h"
+#include "events.h"
 #include "pidcap.h"
 #include "rotation.h"
 
@@ -166,6 +167,30 @@ int dumpfile__packet(struct dumpfile *d, const struct pcapng_packet *p)
 		}
 	}
 	err = pcapng_writer__packet(d->writer, p);
+	if (!err && d->opts.packet_buffered)
+		err = pcapng_writer__flush(d->writer);
+	if (err)
+		d->error = err;
+	return err;
+}
+
+int dumpfile__event(struct dumpfile *d, const struct event *e)
+{
+	static char entry[sizeof(e->text) + 4096];
+	size_t len;
+	int err;
+
+	if (d->error)
+		return d->error;
+	if (d->rotates && rotation__due(&d->rotation, ftello(d->file), e->ts_ns)) {
+		err = rotate(d, e->ts_ns);
+		if (err) {
+			d->error = err;
+			return err;
+		}
+	}
+	len = event__journal(e, entry, sizeof(entry));
+	err = len ? pcapng_writer__journal(d->writer, entry, len) : -E2BIG;
 	if (!err && d->opts.packet_buffered)
 		err = pcapng_writer__flush(d->writer);
 	if (err)

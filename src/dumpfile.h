@@ -36,6 +36,9 @@ int dumpfile__start(struct dumpfile *d);
 /* Writes a packet, moving to the next file first when rotation says so.
  * Returns 0, DUMPFILE_COMPLETE, or -errno (reported once, sticky). */
 int dumpfile__packet(struct dumpfile *d, const struct pcapng_packet *p);
+struct event;
+/* Writes an event as a systemd Journal Export Block; as dumpfile__packet. */
+int dumpfile__event(struct dumpfile *d, const struct event *e);
 int dumpfile__flush(struct dumpfile *d);
 /* Gives the current file to uid:gid, for -Z: later files are created by the
  * user pidcap has become. */

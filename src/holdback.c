@@ -10,7 +10,10 @@ struct held {
 	struct held *next;
 	size_t size;
 	bool retracted;
-	struct packet_record record; /* followed by its data */
+	bool pending; /* a packet waiting for its socket filter's verdict */
+	uint64_t skb_id;
+	uint64_t ts_ns;
+	uint64_t record[]; /* a copy of the record, 8-byte aligned */
 };
 
 struct holdback {
@@ -31,15 +34,20 @@ int holdback__push(struct holdback *h, const void *record, size_t size)
 {
 	struct held *e;
 
-	if (size < sizeof(struct packet_record))
+	const struct packet_record *p = record;
+
+	if (size < 16)
 		return -EINVAL;
-	e = malloc(offsetof(struct held, record) + size);
+	e = malloc(sizeof(*e) + size);
 	if (!e)
 		return -ENOMEM;
 	e->next = NULL;
 	e->size = size;
 	e->retracted = false;
-	memcpy(&e->record, record, size);
+	e->pending = p->type == RECORD_PACKET && size >= sizeof(*p) && p->pending;
+	e->skb_id = e->pending ? p->skb_id : 0;
+	e->ts_ns = *(const uint64_t *)((const char *)record + 8);
+	memcpy(e->record, record, size);
 	if (h->tail)
 		h->tail->next = e;
 	else
@@ -53,7 +61,7 @@ bool holdback__retract(struct holdback *h, uint64_t skb_id)
 	struct held *e;
 
 	for (e = h->head; e; e = e->next) {
-		if (e->record.pending && !e->retracted && e->record.skb_id == skb_id) {
+		if (e->pending && !e->retracted && e->skb_id == skb_id) {
 			e->retracted = true;
 			return true;
 		}
@@ -65,10 +73,10 @@ const void *holdback__ready(struct holdback *h, uint64_t deadline_ns, size_t *si
 {
 	while (h->head && h->head->retracted)
 		holdback__pop(h);
-	if (!h->head || (h->head->record.pending && h->head->record.ts_ns > deadline_ns))
+	if (!h->head || (h->head->pending && h->head->ts_ns > deadline_ns))
 		return NULL;
 	*size = h->head->size;
-	return &h->head->record;
+	return h->head->record;
 }
 
 void holdback__pop(struct holdback *h)

@@ -16,7 +16,9 @@ struct holdback;
 
 struct holdback *holdback__new(void);
 bool holdback__empty(const struct holdback *h);
-/* Queues a copy of a packet record; returns 0 or -ENOMEM. */
+/* Queues a copy of a record (pidcap's records start with their type and a
+ * timestamp); a packet record waits for its verdict if its pending flag is
+ * set. Returns 0 or -ENOMEM. */
 int holdback__push(struct holdback *h, const void *record, size_t size);
 /* Forgets the held packet skb_id; returns true if one was held. */
 bool holdback__retract(struct holdback *h, uint64_t skb_id);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,7 +24,30 @@ static int become_user(const struct passwd *pw)
 	return 0;
 }
 
-static void child(int go_fd, int status_fd, char **argv, const struct passwd *pw)
+/* The command's path, found in PATH the way execvp would: done here, once,
+ * so the capture does not show the child's exec trying every directory. */
+static int resolve(const char *name, char *path, size_t size)
+{
+	const char *dirs = getenv("PATH"), *p;
+	struct stat st;
+
+	if (strchr(name, '/')) {
+		snprintf(path, size, "%s", name);
+		return 0;
+	}
+	for (p = dirs ? dirs : "/usr/local/bin:/usr/bin:/bin"; *p;) {
+		size_t len = strcspn(p, ":");
+
+		if ((size_t)snprintf(path, size, "%.*s/%s", (int)len, len ? p : ".", name) < size &&
+		    stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0)
+			return 0;
+		p += len + (p[len] == ':');
+	}
+	return -ENOENT;
+}
+
+static void child(int go_fd, int status_fd, char **argv, const char *path,
+		  const struct passwd *pw)
 {
 	char go;
 	int err = 0;
@@ -39,7 +63,7 @@ static void child(int go_fd, int status_fd, char **argv, const struct passwd *pw
 	if (pw)
 		err = become_user(pw);
 	if (!err) {
-		execvp(argv[0], argv);
+		execv(path, argv);
 		err = errno;
 	}
 	/* The parent reads this and says what failed. */
@@ -53,6 +77,10 @@ int launch__prepare(struct launch *l, char **argv, const char *run_as)
 	struct passwd *pw = NULL;
 	int go[2], status[2];
 
+	if (resolve(argv[0], l->path, sizeof(l->path))) {
+		fprintf(stderr, "pidcap: cannot run '%s': %s\n", argv[0], strerror(ENOENT));
+		return -ENOENT;
+	}
 	if (run_as) {
 		pw = getpwnam(run_as);
 		if (!pw) {
@@ -82,7 +110,7 @@ int launch__prepare(struct launch *l, char **argv, const char *run_as)
 	if (l->pid == 0) {
 		close(go[1]);
 		close(status[0]);
-		child(go[0], status[1], argv, pw);
+		child(go[0], status[1], argv, l->path, pw);
 	}
 	close(go[0]);
 	close(status[1]);

@@ -10,6 +10,7 @@ struct launch {
 	pid_t pid;
 	int go_fd; /* write end: a byte lets the child exec */
 	int status_fd; /* read end: errno from a failed exec, EOF on success */
+	char path[4096]; /* the command, found in PATH */
 };
 
 /* Forks a child that waits, then becomes argv (as user run_as if not NULL).

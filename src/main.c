@@ -21,6 +21,7 @@
 #include "launch.h"
 #include "options.h"
 #include "dumpfile.h"
+#include "events.h"
 #include "output.h"
 #include "print.h"
 #include "proctable.h"
@@ -39,6 +40,8 @@ struct session {
 	struct ifnames *ifnames;
 	struct holdback *held;
 	uint64_t discarded; /* held packets their socket's own filter refused */
+	struct event *event; /* room to format one event */
+	uint64_t events_captured;
 	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t captured;
 	bool done; /* -c reached or the output failed */
@@ -147,42 +150,103 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 	return 0;
 }
 
+/* Events update what pidcap knows of processes, and go out if asked for. */
+static int handle_event(struct session *s, const void *data, size_t size, __u32 type)
+{
+	const struct proc_info *proc = NULL;
+	unsigned int kind = 0;
+	int err;
+
+	switch (type) {
+	case RECORD_EXEC: {
+		const struct exec_record *r = data;
+
+		if (size < sizeof(*r))
+			return 0;
+		if (!r->result)
+			proctable__exec(s->procs, r, size);
+		kind = EVENT_EXEC;
+		break;
+	}
+	case RECORD_FORK: {
+		const struct fork_record *r = data;
+
+		if (size < sizeof(*r))
+			return 0;
+		proctable__fork(s->procs, r->parent_tgid, r->child_tgid);
+		kind = EVENT_FORK;
+		if (s->opts->events & kind)
+			proc = proctable__get(s->procs, r->parent_tgid, NULL);
+		break;
+	}
+	case RECORD_EXIT:
+		if (size < sizeof(struct exit_record))
+			return 0;
+		kind = EVENT_EXIT;
+		if (s->opts->events & kind)
+			proc = proctable__get(s->procs, ((const struct exit_record *)data)->tgid, NULL);
+		break;
+	case RECORD_TCP: {
+		const struct tcp_record *r = data;
+
+		if (size < sizeof(*r))
+			return 0;
+		kind = EVENT_TCP;
+		if (r->has_owner && s->opts->events & kind)
+			proc = proctable__get(s->procs, r->owner.tgid, NULL);
+		break;
+	}
+	}
+	if (s->opts->events & kind && !s->done &&
+	    !event__from_record(s->event, data, size, proc, s->wall_offset_ns)) {
+		err = output__event(s->out, s->event);
+		if (err == DUMPFILE_COMPLETE) {
+			s->done = true;
+		} else if (err) {
+			fprintf(stderr, "pidcap: cannot write events: %s\n", strerror(-err));
+			s->done = true;
+		} else {
+			s->events_captured++;
+			/* An events-only capture counts events for -c. */
+			if (s->opts->no_packets && s->opts->count &&
+			    s->events_captured >= s->opts->count)
+				s->done = true;
+		}
+	}
+	if (type == RECORD_EXIT)
+		proctable__exit(s->procs, ((const struct exit_record *)data)->tgid);
+	return 0;
+}
+
+static int dispatch(struct session *s, void *data, size_t size)
+{
+	__u32 type = *(const __u32 *)data;
+
+	if (type == RECORD_PACKET)
+		return handle_packet(s, data, size);
+	return handle_event(s, data, size, type);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
-	const __u32 *type = data;
+	const struct packet_record *p = data;
 
-	if (size < sizeof(*type))
+	if (size < 16) /* every record starts with its type and time */
 		return 0;
-	switch (*type) {
-	case RECORD_PACKET:
-		if (size >= sizeof(struct packet_record) &&
-		    (((struct packet_record *)data)->pending || !holdback__empty(s->held)) &&
-		    !holdback__push(s->held, data, size))
-			return 0;
-		return handle_packet(s, data, size);
-	case RECORD_RETRACT:
+	if (p->type == RECORD_RETRACT) {
 		if (size >= sizeof(struct retract_record) &&
 		    holdback__retract(s->held, ((struct retract_record *)data)->skb_id))
 			s->discarded++;
 		return 0;
-	case RECORD_EXEC:
-		if (size >= sizeof(struct exec_record))
-			proctable__exec(s->procs, data);
-		return 0;
-	case RECORD_FORK:
-		if (size >= sizeof(struct fork_record)) {
-			const struct fork_record *f = data;
-
-			proctable__fork(s->procs, f->parent_tgid, f->child_tgid);
-		}
-		return 0;
-	case RECORD_EXIT:
-		if (size >= sizeof(struct exit_record))
-			proctable__exit(s->procs, ((const struct exit_record *)data)->tgid);
-		return 0;
 	}
-	return 0;
+	/* Behind a packet waiting for its verdict, everything waits: the output
+	 * stays in time order. */
+	if ((!holdback__empty(s->held) ||
+	     (p->type == RECORD_PACKET && size >= sizeof(*p) && p->pending)) &&
+	    !holdback__push(s->held, data, size))
+		return 0;
+	return dispatch(s, data, size);
 }
 
 /* How long a packet waits for its socket's filter: the verdict comes
@@ -197,7 +261,7 @@ static void release_held(struct session *s, uint64_t deadline_ns)
 	size_t size;
 
 	while ((r = holdback__ready(s->held, deadline_ns, &size))) {
-		handle_packet(s, r, size);
+		dispatch(s, (void *)r, size);
 		holdback__pop(s->held);
 	}
 }
@@ -218,10 +282,15 @@ static void print_stats(struct capture *c, const struct session *s)
 	fprintf(stderr, "%llu packets captured\n", (unsigned long long)s->captured);
 	fprintf(stderr, "%llu packets received by filter\n", (unsigned long long)st.matched);
 	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)st.dropped);
+	if (s->opts->events) {
+		fprintf(stderr, "%llu events captured\n", (unsigned long long)s->events_captured);
+		fprintf(stderr, "%llu events dropped by kernel\n",
+			(unsigned long long)st.events_dropped);
+	}
 	if (st.cut)
 		fprintf(stderr, "%llu packets cut to %u bytes (longer than one record holds)\n",
 			(unsigned long long)st.cut, PIDCAP_MAX_CAPLEN);
-	if (st.events_dropped)
+	if (st.events_dropped && !s->opts->events)
 		fprintf(stderr, "%llu process records dropped by kernel (names may be missing)\n",
 			(unsigned long long)st.events_dropped);
 	if (st.owners_full)
@@ -391,7 +460,8 @@ int main(int argc, char **argv)
 	s.procs = proctable__new();
 	s.ifnames = ifnames__new();
 	s.held = holdback__new();
-	if (!s.procs || !s.ifnames || !s.held)
+	s.event = malloc(sizeof(*s.event));
+	if (!s.procs || !s.ifnames || !s.held || !s.event)
 		goto out;
 	install_signals();
 
@@ -468,6 +538,7 @@ out:
 	capture__free(c);
 	ifnames__free(s.ifnames);
 	holdback__free(s.held);
+	free(s.event);
 	proctable__free(s.procs);
 	filter__free_classic(classic);
 	options__free(&o);

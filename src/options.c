@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "options.h"
+#include "record.h"
 #include "pidcap.h"
 
 enum long_only {
@@ -20,6 +21,9 @@ enum long_only {
 	OPT_VERSION,
 	OPT_DEBUG,
 	OPT_JSON,
+	OPT_EVENTS,
+	OPT_NO_PACKETS,
+	OPT_ARGS_SIZE,
 };
 
 static const char usage[] =
@@ -53,6 +57,11 @@ static const char usage[] =
 	"  -- COMMAND ARGS    run COMMAND and capture exactly its traffic and its descendants';\n"
 	"                     pidcap exits with COMMAND's status\n"
 	"      --run-as USER  run COMMAND as USER instead of root\n"
+	"\n"
+	"Events (exec, exit, fork, TCP connections; with -w all by default, else none):\n"
+	"      --events LIST  exec,exit,fork,tcp, all or none\n"
+	"      --no-packets   events only: an exec, exit and connection tracer\n"
+	"      --args-size N  bytes of an exec's arguments to keep (default 16384, at most 65536)\n"
 	"\n"
 	"Printing (without -w):\n"
 	"  -v                 more about each packet, and its process in full (-vv: more still)\n"
@@ -116,6 +125,35 @@ static int parse_user(const char *s, uid_t *uid)
 	if (!pw)
 		return -ENOENT;
 	*uid = pw->pw_uid;
+	return 0;
+}
+
+/* --events exec,exit,fork,tcp | all | none */
+static int parse_events(const char *list, unsigned int *out)
+{
+	static const struct {
+		const char *name;
+		unsigned int bits;
+	} names[] = {
+		{ "exec", EVENT_EXEC }, { "exit", EVENT_EXIT }, { "fork", EVENT_FORK },
+		{ "tcp", EVENT_TCP },	{ "all", EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP },
+		{ "none", 0 },
+	};
+	char copy[256], *word, *save;
+	size_t i;
+
+	if (strlen(list) >= sizeof(copy) || !*list)
+		return -EINVAL;
+	strcpy(copy, list);
+	*out = 0;
+	for (word = strtok_r(copy, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(word, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -EINVAL;
+		*out |= names[i].bits;
+	}
 	return 0;
 }
 
@@ -186,12 +224,17 @@ int options__parse(struct options *o, int argc, char **argv)
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "events", required_argument, NULL, OPT_EVENTS },
+		{ "no-packets", no_argument, NULL, OPT_NO_PACKETS },
+		{ "args-size", required_argument, NULL, OPT_ARGS_SIZE },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool events_given = false;
 	uint64_t v;
 	int c, i;
 
 	memset(o, 0, sizeof(*o));
+	o->args_size = 16384;
 	/* Everything after a lone "--" is the command, with its own options;
 	 * before it, options and the filter expression mix as in tcpdump. */
 	for (i = 1; i < argc; i++) {
@@ -296,6 +339,20 @@ int options__parse(struct options *o, int argc, char **argv)
 		case OPT_JSON:
 			o->json = true;
 			break;
+		case OPT_EVENTS:
+			if (parse_events(optarg, &o->events))
+				return bad("invalid event list '%s': exec, exit, fork, tcp, all or none, "
+					   "joined by commas", optarg);
+			events_given = true;
+			break;
+		case OPT_NO_PACKETS:
+			o->no_packets = true;
+			break;
+		case OPT_ARGS_SIZE:
+			if (parse_u64(optarg, PIDCAP_ARGS_MAX, &v) || v < 64)
+				return bad("invalid argument size '%s': 64 to 65536 bytes", optarg);
+			o->args_size = v;
+			break;
 		case 'C':
 			if (parse_size(optarg, &o->rotate_bytes))
 				return bad("invalid file size '%s': millions of bytes, or a number with k, m or g",
@@ -363,6 +420,13 @@ int options__parse(struct options *o, int argc, char **argv)
 		return bad("%s need a file to write (-w FILE)", "-C, -G and -W");
 	if (o->rotate_files && !o->rotate_bytes && !o->rotate_seconds)
 		return bad("%s needs -C or -G", "-W");
+	/* A file tells the whole story by default; text lines are packets, as in
+	 * tcpdump, unless events are asked for. */
+	if (!events_given)
+		o->events = o->write_path || o->no_packets ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP
+							   : 0;
+	if (o->no_packets && !o->events)
+		return bad("%s and no events: nothing to capture", "--no-packets");
 	if (o->read_path && (o->command || o->cgroup_path || o->n_ifnames || o->follow_forks))
 		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture", "-r");
 	if (o->drop_to_user && !getpwnam(o->drop_to_user))

@@ -48,6 +48,9 @@ struct options {
 	bool link_header; /* -e */
 	int dump; /* 0, or 'x', 'X', 'A' */
 	bool json; /* --json */
+	unsigned int events; /* enum event_kind bits, from --events (or the default) */
+	bool no_packets; /* --no-packets: events only */
+	uint32_t args_size; /* --args-size: bytes of an exec's arguments kept */
 	const char *run_as; /* --run-as USER for the command */
 	char **command; /* after "--"; NULL if none */
 	char *expression; /* pcap-filter(7) words joined; NULL if none (allocated) */

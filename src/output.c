@@ -151,6 +151,18 @@ int output__packet(struct output *out, const struct packet_view *p)
 	return err;
 }
 
+int output__event(struct output *out, const struct event *e)
+{
+	int err;
+
+	if (out->error)
+		return out->error;
+	err = out->dump ? dumpfile__event(out->dump, e) : textline__event(out->text, stdout, e);
+	if (err)
+		out->error = err;
+	return err;
+}
+
 int output__flush(struct output *out)
 {
 	int err;

@@ -46,6 +46,9 @@ struct output *output__open(const struct options *o, uint64_t now_ns);
 int output__start(struct output *out);
 /* Returns 0, -errno, or DUMPFILE_COMPLETE when -G -W wrote its last file. */
 int output__packet(struct output *out, const struct packet_view *p);
+struct event;
+/* Writes a process event: a journal block in a file, a line on stdout. */
+int output__event(struct output *out, const struct event *e);
 /* For -Z: the file written now belongs to uid:gid. */
 int output__give_to(struct output *out, uid_t uid, gid_t gid);
 /* Bytes written to files so far. */

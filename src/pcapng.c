@@ -25,6 +25,7 @@
 #define BT_SHB 0x0A0D0D0AU
 #define BT_IDB 0x00000001U
 #define BT_EPB 0x00000006U
+#define BT_JOURNAL 0x00000009U /* systemd Journal Export Block */
 #define BT_DARWIN_PROCESS 0x80000001U
 
 #define BYTE_ORDER_MAGIC 0x1A2B3C4DU
@@ -575,6 +576,17 @@ int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p
 		return err;
 	sll2_header__fill(hdr, p);
 	return pcapng_writer__epb(w, p, ifid, hdr, proc_idx);
+}
+
+int pcapng_writer__journal(struct pcapng_writer *w, const char *entry, size_t len)
+{
+	struct pcapng_part part = { entry, len };
+
+	if (!w || (!entry && len) || len > 16u << 20)
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	return pcapng_writer__block(w, BT_JOURNAL, &part, 1, NULL, 0);
 }
 
 int pcapng_writer__flush(struct pcapng_writer *w)

@@ -58,6 +58,10 @@ struct pcapng_writer *pcapng_writer__new(FILE *out, enum pcapng_format format,
  * may be half written, so every later call returns the same error. An empty
  * comm gives a process block without a name option. */
 int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p);
+/* Appends a systemd Journal Export Block (type 9): entry is "KEY=value\n"
+ * lines, __REALTIME_TIMESTAMP= among them for Wireshark to time it. Needs no
+ * interface. Returns 0 or -errno. */
+int pcapng_writer__journal(struct pcapng_writer *w, const char *entry, size_t len);
 /* Pushes buffered blocks to the file descriptor; returns 0 or -errno. */
 int pcapng_writer__flush(struct pcapng_writer *w);
 /* Frees the writer (accepts NULL); does not close the stream. */

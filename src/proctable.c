@@ -155,10 +155,16 @@ static char *cgroup_path_of_id(struct proctable *t, uint64_t id)
 	return c->path ? strdup(c->path) : NULL;
 }
 
-void proctable__exec(struct proctable *t, const struct exec_record *r)
+void proctable__exec(struct proctable *t, const struct exec_record *r, size_t record_size)
 {
-	struct proc_entry *e = entry_reset(t, r->tgid);
-	size_t size = r->args_size < sizeof(r->args) ? r->args_size : sizeof(r->args);
+	struct proc_entry *e;
+	size_t size = r->args_size;
+
+	if (record_size < sizeof(*r))
+		return;
+	if (size > record_size - sizeof(*r))
+		size = record_size - sizeof(*r);
+	e = entry_reset(t, r->tgid);
 
 	if (!e)
 		return;

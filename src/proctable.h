@@ -28,7 +28,8 @@ struct proc_info {
 struct proctable;
 
 struct proctable *proctable__new(void);
-void proctable__exec(struct proctable *t, const struct exec_record *r);
+/* A successful exec; record_size bounds the arguments that follow r. */
+void proctable__exec(struct proctable *t, const struct exec_record *r, size_t record_size);
 void proctable__fork(struct proctable *t, pid_t parent, pid_t child);
 void proctable__exit(struct proctable *t, pid_t pid);
 /* The process pid, looked up in /proc the first time it shows up without an

@@ -14,7 +14,8 @@
 #define PIDCAP_COMM_LEN 16
 #define PIDCAP_IFNAME_LEN 16
 #define PIDCAP_FILENAME_LEN 256
-#define PIDCAP_ARGS_LEN 4096
+/* The largest argument list an exec record carries (--args-size caps it lower). */
+#define PIDCAP_ARGS_MAX 65536
 /* Largest packet copy one record can hold; longer packets (GSO super-packets
  * beyond 64 KiB) are cut here and counted. */
 #define PIDCAP_MAX_CAPLEN 65536
@@ -25,6 +26,15 @@ enum record_type {
 	RECORD_FORK = 3,
 	RECORD_EXIT = 4,
 	RECORD_RETRACT = 5,
+	RECORD_TCP = 6,
+};
+
+/* Which events the user asked for (--events). */
+enum event_kind {
+	EVENT_EXEC = 1,
+	EVENT_EXIT = 2,
+	EVENT_FORK = 4,
+	EVENT_TCP = 8,
 };
 
 enum packet_direction {
@@ -69,12 +79,14 @@ struct exec_record {
 	__u64 ts_ns;
 	__u32 ppid;
 	__u32 uid;
+	__s32 result; /* 0, or the -errno of an exec that failed (the process goes on) */
 	__u32 args_size; /* bytes used in args[], NUL-separated */
-	__u32 args_truncated;
+	__u32 args_truncated; /* the list was longer than args[] holds */
+	__u32 pad;
 	__u64 cgroup_id; /* the process's cgroup v2 directory (its inode number) */
 	char comm[PIDCAP_COMM_LEN];
 	char filename[PIDCAP_FILENAME_LEN];
-	char args[PIDCAP_ARGS_LEN];
+	char args[]; /* up to PIDCAP_ARGS_MAX */
 };
 
 struct fork_record {
@@ -82,15 +94,42 @@ struct fork_record {
 	__u32 parent_tgid;
 	__u64 ts_ns;
 	__u32 child_tgid;
-	__u32 pad;
+	__u32 uid;
+	char comm[PIDCAP_COMM_LEN]; /* the parent's, which the child shares until exec */
 };
 
 struct exit_record {
 	__u32 type; /* RECORD_EXIT */
 	__u32 tgid;
 	__u64 ts_ns;
-	__u32 exit_code;
+	__u32 exit_code; /* as wait(2) reports it: status << 8, or the signal | 0x80 for a core */
+	__u32 uid;
+	__u64 lifetime_ns;
+	__u32 ppid;
 	__u32 pad;
+	char comm[PIDCAP_COMM_LEN];
+};
+
+enum tcp_event {
+	TCP_EVENT_CONNECT = 1, /* our SYN was answered */
+	TCP_EVENT_ACCEPT = 2, /* a connection to a listener was established */
+	TCP_EVENT_CLOSE = 3,
+};
+
+struct tcp_record {
+	__u32 type; /* RECORD_TCP */
+	__u32 event; /* enum tcp_event */
+	__u64 ts_ns;
+	__u16 family; /* AF_INET or AF_INET6 */
+	__u16 sport, dport; /* host order */
+	__u16 old_state; /* TCP_* before the change */
+	__u8 saddr[16], daddr[16]; /* IPv4 in the first 4 bytes */
+	__u64 bytes_sent; /* acknowledged by the peer */
+	__u64 bytes_received;
+	__u64 duration_ns; /* since the connection's first state change (close) */
+	__u32 has_owner;
+	__u32 pad;
+	struct owner owner;
 };
 
 /* The socket's own filter discarded packet skb_id: it was never received. */

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "events.h"
 #include "output.h"
 #include "print.h"
 #include "textline.h"
@@ -234,6 +235,40 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 			err = print_bytes(t, out, p);
 	}
 	t->previous_ns = p->ts_ns;
+	return err;
+}
+
+int textline__event(struct textline *t, FILE *out, const struct event *e)
+{
+	char stamp[64];
+	size_t i;
+	int err;
+
+	if (!t->first_ns)
+		t->first_ns = e->ts_ns;
+	if (t->json) {
+		fprintf(out, "{\"time_ns\":%llu,\"event\":\"%s\",\"pid\":%d,\"comm\":",
+			(unsigned long long)e->ts_ns, e->name, e->pid);
+		json_string(out, e->comm);
+		for (i = 0; i < e->nfields; i++) {
+			char key[64];
+			size_t k;
+
+			/* journal keys as JSON keys: lower case, no leading underscore */
+			snprintf(key, sizeof(key), "%s", e->keys[i] + (e->keys[i][0] == '_'));
+			for (k = 0; key[k]; k++)
+				key[k] = key[k] >= 'A' && key[k] <= 'Z' ? key[k] + 32 : key[k];
+			fprintf(out, ",\"%s\":", key);
+			json_string(out, e->values[i]);
+		}
+		fputs(",\"message\":", out);
+		json_string(out, e->message);
+		err = fputs("}\n", out) < 0 ? -errno : 0;
+	} else {
+		format_stamp(t, stamp, sizeof(stamp), e->ts_ns);
+		err = fprintf(out, "%s%s\n", stamp, e->message) < 0 ? -errno : 0;
+	}
+	t->previous_ns = e->ts_ns;
 	return err;
 }
 

@@ -17,6 +17,9 @@ struct textline;
 struct textline *textline__new(const struct options *o);
 /* Returns 0 or -errno. */
 int textline__packet(struct textline *t, FILE *out, const struct packet_view *p);
+struct event;
+/* One line for a process event (with --json, one object). */
+int textline__event(struct textline *t, FILE *out, const struct event *e);
 void textline__free(struct textline *t);
 
 #endif

@@ -47,6 +47,9 @@ const volatile __u32 snaplen = 262144;
 /* The kernel (6.2+) has bpf_cast_to_kern_ctx and bpf_rdonly_cast. */
 const volatile bool use_kern_ctx = false;
 const volatile __u64 wakeup_bytes = 256 << 10;
+const volatile __u32 max_args = 16384; /* --args-size */
+const volatile __u32 events_mask = 0; /* enum event_kind: what --events asked for */
+const volatile __u32 execve_nr = 59, execveat_nr = 322; /* set by the loader */
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
@@ -158,40 +161,156 @@ static __always_inline void fill_owner(struct owner *o, struct task_struct *task
 	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
 }
 
+static __always_inline void fill_exec(struct exec_record *r, struct task_struct *p,
+				      const char *comm)
+{
+	r->type = RECORD_EXEC;
+	r->tgid = p->tgid;
+	r->ts_ns = bpf_ktime_get_ns();
+	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
+	r->uid = BPF_CORE_READ(p, cred, uid.val);
+	r->result = 0;
+	r->pad = 0;
+	r->cgroup_id = bpf_get_current_cgroup_id();
+	__builtin_memcpy(r->comm, comm, PIDCAP_COMM_LEN);
+}
+
+/* The argument list, read whole from the new program's memory, in the
+ * smallest record that holds it (the ring buffer wants constant sizes). */
+#define EMIT_EXEC_CLASS(N)                                                           \
+	if (size <= (N)) {                                                           \
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);               \
+		if (!r)                                                              \
+			goto dropped;                                                \
+		fill_exec(r, p, comm);                                               \
+		bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), filename); \
+		r->args_truncated = truncated;                                       \
+		r->args_size = 0;                                                    \
+		if (size > 0 && size <= (N) &&                                       \
+		    !bpf_probe_read_user(r->args, size, (void *)arg_start))          \
+			r->args_size = size;                                         \
+		bpf_ringbuf_submit(r, submit_flags());                               \
+		return 0;                                                            \
+	}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct exec_record *r;
 	char comm[PIDCAP_COMM_LEN] = {};
 	unsigned long arg_start, arg_end, size;
-	__u32 tgid = p->tgid;
+	const char *filename = BPF_CORE_READ(bprm, filename);
+	bool truncated;
 
 	bpf_probe_read_kernel_str(comm, sizeof(comm), p->comm);
-	if (filter_process && !process_selected(tgid, comm))
+	if (filter_process && !process_selected(p->tgid, comm))
 		return 0;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
-	if (!r) {
-		count(COUNTER_EVENTS_DROPPED);
-		return 0;
-	}
-	r->type = RECORD_EXEC;
-	r->tgid = tgid;
-	r->ts_ns = bpf_ktime_get_ns();
-	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
-	r->uid = BPF_CORE_READ(p, cred, uid.val);
-	r->cgroup_id = bpf_get_current_cgroup_id();
-	__builtin_memcpy(r->comm, comm, sizeof(comm));
-	bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), BPF_CORE_READ(bprm, filename));
 	arg_start = BPF_CORE_READ(p, mm, arg_start);
 	arg_end = BPF_CORE_READ(p, mm, arg_end);
 	size = arg_end > arg_start ? arg_end - arg_start : 0;
-	r->args_truncated = size > PIDCAP_ARGS_LEN;
-	if (size > PIDCAP_ARGS_LEN)
-		size = PIDCAP_ARGS_LEN;
-	r->args_size = 0;
-	if (size > 0 && !bpf_probe_read_user(r->args, size, (void *)arg_start))
-		r->args_size = size;
+	truncated = size > max_args;
+	if (truncated)
+		size = max_args;
+	EMIT_EXEC_CLASS(512)
+	EMIT_EXEC_CLASS(4096)
+	EMIT_EXEC_CLASS(16384)
+	EMIT_EXEC_CLASS(PIDCAP_ARGS_MAX)
+dropped:
+	count(COUNTER_EVENTS_DROPPED);
+	return 0;
+}
+
+/* A failed exec never reaches sched_process_exec: what it tried is kept at
+ * sys_enter and reported at sys_exit if the call failed. */
+struct pending_exec {
+	__u64 filename; /* user pointers */
+	__u64 argv;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, struct pending_exec);
+} pending_execs SEC(".maps");
+
+/* How many execs are between sys_enter and sys_exit: while none is, the
+ * sys_exit hook costs one load. */
+__s64 execs_in_flight;
+
+static __always_inline void remember_exec(struct pt_regs *regs, __u32 nr)
+{
+	struct pending_exec e;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+
+	if (nr == execve_nr) {
+		e.filename = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		e.argv = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	} else {
+		e.filename = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		e.argv = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	}
+	if (!bpf_map_update_elem(&pending_execs, &tid, &e, BPF_ANY))
+		__sync_fetch_and_add(&execs_in_flight, 1);
+}
+
+#define FAILED_EXEC_ARGS 4096
+#define FAILED_EXEC_MAX_ARGV 32
+/* Room for the last argument to start anywhere in the first 4 KiB. */
+#define FAILED_EXEC_ROOM (2 * FAILED_EXEC_ARGS)
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(exec_result, struct pt_regs *regs, long ret)
+{
+	struct task_struct *p;
+	struct pending_exec *e;
+	struct exec_record *r;
+	char comm[PIDCAP_COMM_LEN] = {};
+	__u32 tid, off = 0;
+	int i;
+
+	if (execs_in_flight <= 0)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	e = bpf_map_lookup_elem(&pending_execs, &tid);
+	if (!e)
+		return 0;
+	__sync_fetch_and_add(&execs_in_flight, -1);
+	p = bpf_get_current_task_btf();
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (ret >= 0 || (filter_process && !process_selected(p->tgid, comm)))
+		goto out;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r) + FAILED_EXEC_ROOM, 0);
+	if (!r) {
+		count(COUNTER_EVENTS_DROPPED);
+		goto out;
+	}
+	fill_exec(r, p, comm);
+	r->result = ret;
+	bpf_probe_read_user_str(r->filename, sizeof(r->filename), (void *)e->filename);
+	r->args_truncated = 0;
+	for (i = 0; i < FAILED_EXEC_MAX_ARGV; i++) {
+		__u64 arg = 0;
+		long n;
+
+		if (bpf_probe_read_user(&arg, sizeof(arg), (void *)(e->argv + i * 8)) || !arg)
+			break;
+		if (off >= FAILED_EXEC_ARGS - 1) {
+			r->args_truncated = 1;
+			break;
+		}
+		n = bpf_probe_read_user_str(&r->args[off & (FAILED_EXEC_ARGS - 1)], FAILED_EXEC_ARGS,
+					    (void *)arg);
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	if (i == FAILED_EXEC_MAX_ARGV)
+		r->args_truncated = 1;
+	r->args_size = off < FAILED_EXEC_ARGS ? off : FAILED_EXEC_ARGS;
 	bpf_ringbuf_submit(r, submit_flags());
+out:
+	bpf_map_delete_elem(&pending_execs, &tid);
 	return 0;
 }
 
@@ -225,18 +344,20 @@ int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child
 	r->ts_ns = bpf_ktime_get_ns();
 	r->parent_tgid = parent_tgid;
 	r->child_tgid = child_tgid;
-	r->pad = 0;
+	r->uid = BPF_CORE_READ(parent, cred, uid.val);
+	BPF_CORE_READ_STR_INTO(&r->comm, parent, group_leader, comm);
 	bpf_ringbuf_submit(r, submit_flags());
 	return 0;
 }
 
+/* A process ends when its last thread does. */
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(process_exit, struct task_struct *p)
 {
 	struct exit_record *r;
 	__u32 tgid = p->tgid;
 
-	if (p->pid != tgid)
+	if (BPF_CORE_READ(p, signal, live.counter) != 0)
 		return 0;
 	if (filter_process && !bpf_map_lookup_elem(&selected_pids, &tgid))
 		return 0;
@@ -249,7 +370,11 @@ int BPF_PROG(process_exit, struct task_struct *p)
 	r->tgid = tgid;
 	r->ts_ns = bpf_ktime_get_ns();
 	r->exit_code = p->exit_code;
+	r->uid = BPF_CORE_READ(p, cred, uid.val);
+	r->lifetime_ns = r->ts_ns - BPF_CORE_READ(p, group_leader, start_time);
+	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
 	r->pad = 0;
+	BPF_CORE_READ_STR_INTO(&r->comm, p, group_leader, comm);
 	bpf_ringbuf_submit(r, submit_flags());
 	return 0;
 }
@@ -312,6 +437,10 @@ int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
 	__u8 *arg;
 	__u64 fd;
 
+	if ((nr == execve_nr || nr == execveat_nr) && events_mask & EVENT_EXEC) {
+		remember_exec(regs, nr);
+		return 0;
+	}
 	arg = bpf_map_lookup_elem(&syscall_fd_arg, &nr);
 	if (!arg || !*arg)
 		return 0;
@@ -563,5 +692,106 @@ int BPF_PROG(packet_discarded, struct sk_buff *skb, void *location, int reason)
 	r->ts_ns = bpf_ktime_get_ns();
 	r->skb_id = (__u64)skb;
 	bpf_ringbuf_submit(r, submit_flags());
+	return 0;
+}
+
+/* ------------------------------------------------------------- TCP events */
+
+/* When each connection began, for its duration at close, and its local
+ * port, which the socket has given back by the time it closes. */
+struct tcp_start {
+	__u64 ns;
+	__u16 sport;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct tcp_start);
+} tcp_started SEC(".maps");
+
+static __always_inline bool owner_of_sock(struct sock *sk, struct owner *out)
+{
+	__u64 key = (__u64)sk;
+	struct owner *o = bpf_map_lookup_elem(&sock_owners, &key);
+
+	if (!o)
+		o = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+	if (!o || !o->tgid)
+		return false;
+	*out = *o;
+	return true;
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
+{
+	struct tcp_record *r;
+	struct owner o = {};
+	bool has_owner;
+	struct tcp_start start, *started;
+	__u64 key = (__u64)sk, now;
+	__u32 event;
+
+	if (sk->sk_protocol != IPPROTO_TCP)
+		return 0;
+	now = bpf_ktime_get_ns();
+	if (newstate == TCP_SYN_SENT || newstate == TCP_SYN_RECV ||
+	    (newstate == TCP_ESTABLISHED && oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)) {
+		start.ns = now;
+		start.sport = sk->__sk_common.skc_num;
+		bpf_map_update_elem(&tcp_started, &key, &start, BPF_NOEXIST);
+	}
+	if (oldstate == TCP_SYN_SENT && newstate == TCP_ESTABLISHED)
+		event = TCP_EVENT_CONNECT;
+	else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+		event = TCP_EVENT_ACCEPT;
+	else if (newstate == TCP_CLOSE)
+		event = TCP_EVENT_CLOSE;
+	else
+		return 0;
+	started = bpf_map_lookup_elem(&tcp_started, &key);
+	/* A connecting socket gets its port after SYN_SENT: keep it now. */
+	if (started && sk->__sk_common.skc_num)
+		started->sport = sk->__sk_common.skc_num;
+	has_owner = owner_of_sock(sk, &o);
+	if (filter_process && (!has_owner || !process_selected(o.tgid, o.comm)))
+		goto out;
+	if (filter_uid && (!has_owner || o.uid != target_uid))
+		goto out;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r) {
+		count(COUNTER_EVENTS_DROPPED);
+		goto out;
+	}
+	r->type = RECORD_TCP;
+	r->event = event;
+	r->ts_ns = now;
+	r->family = sk->__sk_common.skc_family;
+	r->sport = sk->__sk_common.skc_num;
+	if (!r->sport && started)
+		r->sport = started->sport;
+	r->dport = bpf_ntohs(sk->__sk_common.skc_dport);
+	r->old_state = oldstate;
+	__builtin_memset(r->saddr, 0, sizeof(r->saddr));
+	__builtin_memset(r->daddr, 0, sizeof(r->daddr));
+	if (r->family == AF_INET) {
+		__builtin_memcpy(r->saddr, &sk->__sk_common.skc_rcv_saddr, 4);
+		__builtin_memcpy(r->daddr, &sk->__sk_common.skc_daddr, 4);
+	} else {
+		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr);
+		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr);
+	}
+	r->bytes_sent = BPF_CORE_READ((struct tcp_sock *)sk, bytes_acked);
+	r->bytes_received = BPF_CORE_READ((struct tcp_sock *)sk, bytes_received);
+	r->duration_ns = started ? now - started->ns : 0;
+	r->has_owner = has_owner;
+	r->pad = 0;
+	r->owner = o;
+	bpf_ringbuf_submit(r, submit_flags());
+out:
+	if (newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&tcp_started, &key);
 	return 0;
 }

@@ -276,9 +276,11 @@ static void test_full_ring_is_counted(void)
  * combination must load, not only the defaults. */
 static void test_every_option_loads(void)
 {
-	int mask, masks = kernel_has_kern_ctx() ? 32 : 16;
+	int mask, masks = 64;
 
 	for (mask = 0; mask < masks; mask++) {
+		if ((mask & 16) && !kernel_has_kern_ctx())
+			continue;
 		struct pidcap_bpf *skel = pidcap_bpf__open();
 		char name[96];
 		int err;
@@ -292,10 +294,13 @@ static void test_every_option_loads(void)
 		skel->rodata->filter_uid = mask & 4;
 		skel->rodata->filter_ifindex = mask & 8;
 		skel->rodata->use_kern_ctx = mask & 16;
+		skel->rodata->events_mask = mask & 32 ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP : 0;
+		skel->rodata->max_args = mask & 32 ? PIDCAP_ARGS_MAX : 512;
 		err = pidcap_bpf__load(skel);
 		snprintf(name, sizeof(name),
-			 "loads with process=%d follow=%d uid=%d ifindex=%d kern_ctx=%d", mask & 1,
-			 !!(mask & 2), !!(mask & 4), !!(mask & 8), !!(mask & 16));
+			 "loads with process=%d follow=%d uid=%d ifindex=%d kern_ctx=%d events=%d",
+			 mask & 1, !!(mask & 2), !!(mask & 4), !!(mask & 8), !!(mask & 16),
+			 !!(mask & 32));
 		CHECK(!err, name, "%s", strerror(-err));
 		pidcap_bpf__destroy(skel);
 	}

@@ -123,11 +123,12 @@ class Pidcap:
 
 
 def tshark_rows(path, display_filter=None):
+    """The packets of a file (not its events), one dict each."""
     args = ["tshark", "-r", path, "-T", "fields", "-E", "separator=\t", "-E", "occurrence=f"]
     for f in FIELDS:
         args += ["-e", f]
-    if display_filter:
-        args += ["-Y", display_filter]
+    only_packets = "not systemd_journal"
+    args += ["-Y", "(%s) and %s" % (display_filter, only_packets) if display_filter else only_packets]
     out = sh(*args).stdout
     rows = []
     for line in out.splitlines():
@@ -502,7 +503,8 @@ def test_pid_with_follow_forks(tmp):
 
 
 def test_stdout_stream_read_live_by_tshark(tmp):
-    cap = subprocess.Popen([PIDCAP, "-w", "-", "--comm", "ping"], stdout=subprocess.PIPE,
+    cap = subprocess.Popen([PIDCAP, "-w", "-", "--comm", "ping", "--events", "none"],
+                           stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE)
     ts = subprocess.Popen(["tshark", "-i", "-", "-c", "4", "-T", "fields", "-e", "pktap.pid",
                            "-e", "pktap.cmdname"], stdin=cap.stdout, stdout=subprocess.PIPE,
@@ -666,7 +668,8 @@ def test_filters_direction_interface_user_count(tmp):
     check(len(rows) == 3, "-c 3: %d" % len(rows))
     out = os.path.join(tmp, "f.pcapng")
     capture("-s", "40")
-    lens = sh("tshark", "-r", out, "-T", "fields", "-e", "frame.cap_len", "-e", "frame.len").stdout.split()
+    lens = sh("tshark", "-r", out, "-Y", "pktap", "-T", "fields", "-e", "frame.cap_len", "-e",
+              "frame.len").stdout.split()
     # 108 bytes of PKTAP header before the 84-byte IP packet of a ping
     check(lens and lens[0::2] == ["148"] * 4 and lens[1::2] == ["192"] * 4, "-s 40: %s" % lens)
     rows = capture("-i", "lo")
@@ -710,7 +713,7 @@ def test_expression_selects_what_tcpdump_selects(tmp):
     fields = ["-e", "ip.src", "-e", "ip.dst", "-e", "tcp.srcport", "-e", "tcp.dstport",
               "-e", "udp.srcport", "-e", "udp.dstport", "-e", "icmp.type", "-e", "tcp.flags"]
     theirs = sorted(sh("tshark", "-r", t_out, "-T", "fields", *fields).stdout.splitlines())
-    ours = sorted(sh("tshark", "-r", p_out, "-T", "fields", *fields).stdout.splitlines())
+    ours = sorted(sh("tshark", "-r", p_out, "-Y", "pktap", "-T", "fields", *fields).stdout.splitlines())
     # 5 datagrams, 2 echo requests and 2 replies, SYN and SYN-ACK, and the
     # kernel's 10 "port unreachable" (no one listens on the UDP ports)
     check(len(theirs) == 21, "tcpdump selected %d packets: %s" % (len(theirs), theirs))
