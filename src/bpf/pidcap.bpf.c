@@ -747,8 +747,8 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 		event = TCP_EVENT_CONNECT;
 	else if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
 		event = TCP_EVENT_ACCEPT;
-	else if (newstate == TCP_CLOSE)
-		event = TCP_EVENT_CLOSE;
+	else if (newstate == TCP_CLOSE && oldstate != TCP_LISTEN)
+		event = TCP_EVENT_CLOSE; /* (a listener closing is no connection) */
 	else
 		return 0;
 	started = bpf_map_lookup_elem(&tcp_started, &key);
@@ -783,8 +783,13 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 		BPF_CORE_READ_INTO(&r->saddr, sk, __sk_common.skc_v6_rcv_saddr);
 		BPF_CORE_READ_INTO(&r->daddr, sk, __sk_common.skc_v6_daddr);
 	}
-	r->bytes_sent = BPF_CORE_READ((struct tcp_sock *)sk, bytes_acked);
+	/* Payload bytes: the kernel's counters run in sequence space, where a
+	 * received FIN (which sets SOCK_DONE) counts one, and count retransmits. */
+	r->bytes_sent = BPF_CORE_READ((struct tcp_sock *)sk, bytes_sent) -
+			BPF_CORE_READ((struct tcp_sock *)sk, bytes_retrans);
 	r->bytes_received = BPF_CORE_READ((struct tcp_sock *)sk, bytes_received);
+	if (r->bytes_received && sk->__sk_common.skc_flags & (1UL << SOCK_DONE))
+		r->bytes_received--;
 	r->duration_ns = started ? now - started->ns : 0;
 	r->has_owner = has_owner;
 	r->pad = 0;

@@ -24,7 +24,8 @@ PIDCAP = os.path.join(BUILD, "pidcap")
 NETPEER = os.path.join(BUILD, "netpeer")
 TAG = "pc%d" % os.getpid()  # names of everything this run creates
 PROG_NAMES = ("packet_ingress", "packet_egress", "socket_syscall_", "socket_release",
-              "process_exec", "process_fork", "process_exit", "packet_discarded", "pidcap_filter")
+              "process_exec", "process_fork", "process_exit", "packet_discarded", "pidcap_filter",
+              "exec_result", "tcp_state")
 
 FIELDS = ["frame.number", "pktap.pid", "pktap.cmdname", "frame.packet_flags_direction",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
@@ -639,6 +640,119 @@ def test_status_line_on_a_terminal(tmp):
     status = re.findall(r"(\d+) packets captured, (\d+) dropped, (\d+) packets/s, ([\d.]+) MB written", text)
     check(len(status) >= 2, "status lines: %r" % text[-400:])
     check(status[-1][0] == "16" and status[-1][1] == "0", "last status: %s" % (status[-1],))
+
+
+def journal_events(path):
+    """The events of a file, as tshark decodes its systemd Journal Export Blocks."""
+    out = sh("tshark", "-r", path, "-Y", "systemd_journal", "-T", "fields", "-E", "separator=\t",
+             "-E", "occurrence=a", "-E", "aggregator=\x1f", "-e", "frame.time_epoch",
+             "-e", "systemd_journal.pid", "-e", "systemd_journal.comm", "-e", "systemd_journal.exe",
+             "-e", "systemd_journal.cmdline", "-e", "systemd_journal.uid",
+             "-e", "systemd_journal.syslog_id", "-e", "systemd_journal.message",
+             "-e", "systemd_journal.field.name", "-e", "systemd_journal.field.value").stdout
+    events = []
+    for line in out.splitlines():
+        v = line.split("\t")
+        v += [""] * (10 - len(v))
+        e = dict(zip(v[8].split("\x1f"), v[9].split("\x1f"))) if v[8] else {}
+        e.update(time=float(v[0]), pid=int(v[1] or 0), comm=v[2], exe=v[3], cmdline=v[4],
+                 uid=v[5], syslog_id=v[6], message=v[7])
+        events.append(e)
+    return events
+
+
+def test_events_in_the_file_with_every_field(tmp):
+    out = os.path.join(tmp, "events.pcapng")
+    with Namespaces() as ns:
+        script = """
+            ip netns exec {b} {peer} tcp-server {b4} 47130 1 > {tmp}/srv.out &
+            sleep 0.3
+            {peer} tcp-client {b4} 47130 > {tmp}/cl.out
+            sh -c 'exit 7'
+            sleep 10 & sleep 0.2; kill -KILL $!
+            /nonexistent-pidcap-test arg1 'two words' 2>/dev/null
+            wait
+            exit 0""".format(b=ns.b, peer=NETPEER, b4=ns.b4, tmp=tmp)
+        r = subprocess.run([PIDCAP, "-w", out, "--", "ip", "netns", "exec", ns.a, "sh", "-c", script],
+                           capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
+    server = peer_pids(open(os.path.join(tmp, "srv.out")).read())["tcp-server"][0]
+    client = peer_pids(open(os.path.join(tmp, "cl.out")).read())["tcp-client"][0]
+    events = journal_events(out)
+    check(events, "no events in the file")
+    check(all(e["syslog_id"] == "pidcap" and e["message"] and e.get("EVENT") for e in events),
+          "an event without its identity: %s" % [e for e in events if not e.get("EVENT")][:1])
+    times = [e["time"] for e in events]
+    check(times == sorted(times), "events out of time order")
+
+    def one(pred, what):
+        found = [e for e in events if pred(e)]
+        check(len(found) == 1, "%s: %d events: %s" % (what, len(found), found[:3]))
+        return found[0]
+
+    e = one(lambda e: e["EVENT"] == "exec" and e["cmdline"] == "sh -c exit 7", "exec of sh -c 'exit 7'")
+    check(e["exe"] == "/usr/bin/sh" and e["uid"] == "0" and e["EXEC_RESULT"] == "0" and
+          int(e["PPID"]) > 0, "exec fields: %s" % e)
+    x = one(lambda x: x["EVENT"] == "exit" and x["pid"] == e["pid"], "exit of that sh")
+    check(x["EXIT_CODE"] == "7" and int(x["LIFETIME_US"]) > 0 and "code 7" in x["message"],
+          "exit fields: %s" % x)
+    k = one(lambda k: k["EVENT"] == "exit" and k.get("EXIT_SIGNAL") == "SIGKILL", "the killed sleep")
+    check(k["comm"] == "sleep" and k["CORE_DUMPED"] == "0" and "killed by SIGKILL" in k["message"],
+          "signal death: %s" % k)
+    # (ip netns exec searches PATH with execvp: its failed tries are real events too)
+    f = one(lambda f: f["EVENT"] == "exec" and f["exe"] == "/nonexistent-pidcap-test",
+            "the failed exec")
+    check(f["EXEC_RESULT"] == "ENOENT" and
+          f["cmdline"] == "/nonexistent-pidcap-test arg1 two words", "failed exec: %s" % f)
+    forks = [e for e in events if e["EVENT"] == "fork"]
+    check(any(int(e["CHILD_PID"]) == k["pid"] for e in forks), "no fork event for the sleep")
+    c = one(lambda c: c["EVENT"] == "connect", "connect")
+    check(c["pid"] == client and c["TCP_SRC"] == ns.a4 and c["TCP_DST"] == ns.b4 and
+          c["TCP_DPORT"] == "47130", "connect: %s" % c)
+    a = one(lambda a: a["EVENT"] == "accept", "accept")
+    check(a["pid"] == server and a["TCP_SRC"] == ns.b4 and a["TCP_SPORT"] == "47130" and
+          a["TCP_DPORT"] == c["TCP_SPORT"], "accept: %s" % a)
+    closes = {e["pid"]: e for e in events if e["EVENT"] == "close"}
+    check(set(closes) == {client, server}, "close events: %s" % list(closes))
+    sent, got = len("pid=%d request" % client), len("pid=%d reply" % server)
+    check(closes[client]["BYTES_SENT"] == str(sent) and closes[client]["BYTES_RECEIVED"] == str(got),
+          "client close: %s" % closes[client])
+    check(closes[server]["BYTES_SENT"] == str(got) and closes[server]["BYTES_RECEIVED"] == str(sent),
+          "server close: %s" % closes[server])
+    # One filter shows a process's whole story: its packets and its events.
+    story = sh("tshark", "-r", out, "-Y", "pktap.pid == %d || systemd_journal.pid == %d" %
+               (client, client), "-T", "fields", "-e", "frame.protocols").stdout.splitlines()
+    check(any("pktap" in p for p in story) and sum("systemd_journal" in p for p in story) >= 3,
+          "the client's story: %s" % story)
+
+
+def test_events_in_text_and_json(tmp):
+    r = subprocess.run([PIDCAP, "--no-packets", "--events", "exec,exit", "--", "sh", "-c", "exit 3"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 3, "exit %d: %s" % (r.returncode, r.stderr))
+    lines = r.stdout.splitlines()
+    check(len(lines) == 2 and re.match(r"\d\d:\d\d:\d\d\.\d{6} exec sh\[\d+\] ppid \d+ uid 0 "
+                                         r"/usr/bin/sh: sh -c exit 3$", lines[0]) and
+          re.match(r".* exit sh\[\d+\] code 3 after [\d.]+ [mu]?s$", lines[1]), "text: %s" % lines)
+    check("1 events dropped" not in r.stderr and "2 events captured" in r.stderr, r.stderr)
+    r = subprocess.run([PIDCAP, "--no-packets", "--events", "exit", "--json", "--", "sh", "-c", "exit 4"],
+                       capture_output=True, text=True, timeout=30)
+    import json
+    objs = [json.loads(l) for l in r.stdout.splitlines()]
+    check(len(objs) == 1 and objs[0]["event"] == "exit" and objs[0]["exit_code"] == "4" and
+          objs[0]["comm"] == "sh", "json: %s" % objs)
+
+
+def test_arguments_cut_are_said_to_be_cut(tmp):
+    long_arg = "x" * 5000
+    r = subprocess.run([PIDCAP, "--no-packets", "--events", "exec", "--args-size", "1024", "--",
+                        "sh", "-c", "true", long_arg], capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, r.stderr)
+    line = r.stdout.splitlines()[0]
+    check(line.endswith("... (arguments cut)") and len(line) < 1200, "cut: %s" % line[-80:])
+    r = subprocess.run([PIDCAP, "--no-packets", "--events", "exec", "--", "sh", "-c", "true", long_arg],
+                       capture_output=True, text=True, timeout=30)
+    check(long_arg in r.stdout and "cut" not in r.stdout, "the default keeps 5000 bytes")
 
 
 def test_text_lines_name_the_process(tmp):
