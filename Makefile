@@ -24,8 +24,28 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Wall -Werr
 APP_SRCS := $(wildcard src/*.c)
 APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
 
+# Installation: the binary, its man page and bash completion, Wireshark's extcap
+# entry and a "pidcap" profile; for a real install (no DESTDIR) the binary also
+# gets the capabilities that let the wireshark group capture without root.
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man/man8
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+EXTCAPDIR ?= /usr/lib/$(MULTIARCH)/wireshark/extcap
+WSPROFILEDIR ?= /usr/share/wireshark/profiles
+INSTALLED := $(BINDIR)/pidcap $(MANDIR)/pidcap.8 $(BASHCOMPDIR)/pidcap $(EXTCAPDIR)/pidcap \
+	     $(WSPROFILEDIR)/pidcap/preferences $(WSPROFILEDIR)/pidcap/colorfilters
+# The same for one user, in their own folders (Wireshark 4.0 reads
+# ~/.config/wireshark/extcap, 4.2 and later ~/.local/lib/wireshark/extcap).
+USER_HOME ?= $(HOME)
+USER_INSTALLED := $(USER_HOME)/.local/bin/pidcap $(USER_HOME)/.config/wireshark/extcap/pidcap \
+		  $(USER_HOME)/.local/lib/wireshark/extcap/pidcap \
+		  $(USER_HOME)/.config/wireshark/profiles/pidcap/preferences \
+		  $(USER_HOME)/.config/wireshark/profiles/pidcap/colorfilters
+
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test tests fuzz bench clean
+.PHONY: all deps demo check test tests fuzz bench clean install uninstall install-user uninstall-user
 all: pidcap
 
 pidcap: $(OUTPUT)/pidcap
@@ -107,6 +127,35 @@ check: deps
 
 test: tests
 	PIDCAP_BUILD=$(OUTPUT) bash tests/run.sh
+
+install: pidcap
+	install -D -m 0755 pidcap $(DESTDIR)$(BINDIR)/pidcap
+	install -D -m 0644 doc/pidcap.8 $(DESTDIR)$(MANDIR)/pidcap.8
+	install -D -m 0644 completion/pidcap.bash $(DESTDIR)$(BASHCOMPDIR)/pidcap
+	install -d $(DESTDIR)$(EXTCAPDIR)
+	ln -sf $(BINDIR)/pidcap $(DESTDIR)$(EXTCAPDIR)/pidcap
+	install -D -m 0644 wireshark/profile/preferences $(DESTDIR)$(WSPROFILEDIR)/pidcap/preferences
+	install -D -m 0644 wireshark/profile/colorfilters $(DESTDIR)$(WSPROFILEDIR)/pidcap/colorfilters
+	$(if $(DESTDIR),@echo "pidcap: staged in $(DESTDIR); set capabilities with scripts/set-capabilities.sh $(BINDIR)/pidcap",bash scripts/set-capabilities.sh $(BINDIR)/pidcap)
+
+# Removes what install put there, and the profile folder, which is pidcap's own
+# (the others, bin/ or man8/, may have been there before).
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	-rmdir $(DESTDIR)$(WSPROFILEDIR)/pidcap 2>/dev/null
+
+install-user: pidcap
+	install -D -m 0755 pidcap $(USER_HOME)/.local/bin/pidcap
+	install -d $(USER_HOME)/.config/wireshark/extcap $(USER_HOME)/.local/lib/wireshark/extcap
+	ln -sf $(USER_HOME)/.local/bin/pidcap $(USER_HOME)/.config/wireshark/extcap/pidcap
+	ln -sf $(USER_HOME)/.local/bin/pidcap $(USER_HOME)/.local/lib/wireshark/extcap/pidcap
+	install -D -m 0644 wireshark/profile/preferences $(USER_HOME)/.config/wireshark/profiles/pidcap/preferences
+	install -D -m 0644 wireshark/profile/colorfilters $(USER_HOME)/.config/wireshark/profiles/pidcap/colorfilters
+	@echo "pidcap: installed for $(USER_HOME); to capture without root, a root user runs: sudo bash scripts/set-capabilities.sh $(USER_HOME)/.local/bin/pidcap"
+
+uninstall-user:
+	rm -f $(USER_INSTALLED)
+	-rmdir --ignore-fail-on-non-empty $(USER_HOME)/.config/wireshark/profiles/pidcap 2>/dev/null
 
 clean:
 	rm -rf build pidcap

@@ -7,6 +7,7 @@ packages=(
 	make gcc clang libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libpcap-dev
 	tshark tcpdump iproute2 iputils-ping procps python3 iperf3 libclang-rt-14-dev bash-completion
+	libcap2-bin
 	man-db
 )
 

@@ -88,7 +88,8 @@ static int check_privileges(void)
 	}
 	if (!*missing)
 		return 0;
-	fprintf(stderr, "pidcap: missing capabilities:%s (run as root)\n", missing);
+	fprintf(stderr, "pidcap: missing capabilities:%s (run as root, or be in group wireshark "
+			"after 'make install', which grants them to the binary)\n", missing);
 	return -EPERM;
 }
 

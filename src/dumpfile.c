@@ -34,11 +34,13 @@ static const char *reason(int err)
 static FILE *open_private(const char *name, int flags)
 {
 	int fd = open(name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | flags, 0600);
+	struct stat st;
 	FILE *f;
 
 	if (fd < 0)
 		return NULL;
-	if (fchmod(fd, 0600)) {
+	/* A fifo (Wireshark's extcap pipe) is someone else's to set up. */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fchmod(fd, 0600)) {
 		close(fd);
 		return NULL;
 	}
@@ -103,8 +105,11 @@ static int start_file(struct dumpfile *d)
 
 int dumpfile__start(struct dumpfile *d)
 {
+	struct stat st;
+
 	/* An existing file is emptied only now that the capture runs. */
-	if (d->file != stdout && ftruncate(fileno(d->file), 0)) {
+	if (d->file != stdout && fstat(fileno(d->file), &st) == 0 && S_ISREG(st.st_mode) &&
+	    ftruncate(fileno(d->file), 0)) {
 		d->error = -errno;
 		fprintf(stderr, "pidcap: cannot write '%s': %s\n", d->name, strerror(errno));
 		return d->error;

@@ -22,6 +22,7 @@
 #include "options.h"
 #include "dumpfile.h"
 #include "events.h"
+#include "extcap.h"
 #include "output.h"
 #include "print.h"
 #include "proctable.h"
@@ -140,7 +141,9 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		return 0;
 	}
 	if (err) {
-		fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-err));
+		/* Wireshark closing its fifo is how an extcap capture ends. */
+		if (!(err == -EPIPE && s->opts->extcap))
+			fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-err));
 		s->done = true;
 		return err;
 	}
@@ -203,7 +206,8 @@ static int handle_event(struct session *s, const void *data, size_t size, __u32 
 		if (err == DUMPFILE_COMPLETE) {
 			s->done = true;
 		} else if (err) {
-			fprintf(stderr, "pidcap: cannot write events: %s\n", strerror(-err));
+			if (!(err == -EPIPE && s->opts->extcap))
+				fprintf(stderr, "pidcap: cannot write events: %s\n", strerror(-err));
 			s->done = true;
 		} else {
 			s->events_captured++;
@@ -430,12 +434,19 @@ int main(int argc, char **argv)
 	struct capture *c = NULL;
 	struct launch cmd = { .pid = 0, .go_fd = -1, .status_fd = -1 };
 	struct sock_filter *classic = NULL;
+	char **extcap_argv = NULL;
 	size_t classic_count = 0;
-	int cmd_status = 0, err, exit_code = 1;
+	int cmd_status = 0, err, exit_code = 1, extcap;
 	bool cmd_done = false;
 
+	extcap = extcap__handle(argc, argv, &argc, &extcap_argv);
+	if (extcap >= 0)
+		return extcap;
+	if (extcap == -1)
+		argv = extcap_argv;
 	err = options__parse(&o, argc, argv);
 	if (err) {
+		free(extcap_argv);
 		options__free(&o);
 		return err > 0 ? 0 : 2;
 	}
@@ -496,9 +507,11 @@ int main(int argc, char **argv)
 	s.wall_offset_ns = wall_clock_offset();
 	s.status_line = o.write_path && strcmp(o.write_path, "-") && isatty(STDERR_FILENO);
 	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
-	fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
-		o.write_path ? " to " : "",
-		!o.write_path ? "" : strcmp(o.write_path, "-") ? o.write_path : "stdout", o.snaplen);
+	if (!o.extcap)
+		fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
+			o.write_path ? " to " : "",
+			!o.write_path ? "" : strcmp(o.write_path, "-") ? o.write_path : "stdout",
+			o.snaplen);
 
 	err = run(c, &s, o.command ? &cmd : NULL, &cmd_status, &cmd_done);
 	exit_code = err ? 1 : 0;
@@ -510,11 +523,12 @@ int main(int argc, char **argv)
 	show_status(c, &s, true);
 	err = output__close(s.out);
 	s.out = NULL;
-	if (err) {
+	if (err && !(err == -EPIPE && o.extcap)) {
 		fprintf(stderr, "pidcap: the output is incomplete: %s\n", strerror(-err));
 		exit_code = 1;
 	}
-	print_stats(c, &s);
+	if (!o.extcap)
+		print_stats(c, &s);
 	/* The command's own status; a capture stopped before the command ended
 	 * says so the way a shell says "interrupted". */
 	if (o.command && cmd.pid > 0 && exit_code == 0) {
@@ -542,5 +556,6 @@ out:
 	proctable__free(s.procs);
 	filter__free_classic(classic);
 	options__free(&o);
+	free(extcap_argv);
 	return exit_code;
 }

@@ -24,6 +24,7 @@ enum long_only {
 	OPT_EVENTS,
 	OPT_NO_PACKETS,
 	OPT_ARGS_SIZE,
+	OPT_EXTCAP_CAPTURE,
 };
 
 static const char usage[] =
@@ -38,7 +39,7 @@ static const char usage[] =
 	"      --format FMT   pktap (default: Wireshark shows pktap.pid, pktap.cmdname) or\n"
 	"                     darwin (plain IP packets + process blocks: libpcap filters work)\n"
 	"  -c COUNT           stop after COUNT packets\n"
-	"  -s SNAPLEN         bytes to keep of each packet (default 262144)\n"
+	"  -s SNAPLEN         bytes to keep of each packet (default 262144; also --snapshot-length)\n"
 	"  -B KIB             kernel buffer size in KiB (default 32768)\n"
 	"  -C SIZE            start a new file when this one exceeds SIZE million bytes (or 10k, 5m, 1g)\n"
 	"  -G SECONDS         start a new file every SECONDS (-w may hold strftime(3) patterns)\n"
@@ -47,8 +48,8 @@ static const char usage[] =
 	"  -Z USER            drop root for USER once the capture is attached and the file open\n"
 	"\n"
 	"Which packets:\n"
-	"      --pid PID      packets of this process (repeatable)\n"
-	"      --comm NAME    packets of processes with this name (repeatable)\n"
+	"      --pid PID      packets of this process (repeatable, or PID,PID,...)\n"
+	"      --comm NAME    packets of processes with this name (repeatable, or NAME,NAME,...)\n"
 	"  -f, --follow-forks also every descendant of a selected process, born before or after the start\n"
 	"      --uid USER     packets of processes running as USER (name or number)\n"
 	"      --cgroup PATH  packets of sockets in this cgroup v2 directory and below\n"
@@ -190,6 +191,43 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
+static int add_pid(struct options *o, const char *word)
+{
+	uint64_t v;
+
+	if (parse_u64(word, INT32_MAX, &v) || !v)
+		return bad("invalid pid '%s'", word);
+	if (o->n_pids == OPTIONS_MAX_LIST)
+		return bad("too many --pid options (at most %s)", "64");
+	o->pids[o->n_pids++] = v;
+	return 0;
+}
+
+static int add_comm(struct options *o, const char *word)
+{
+	if (!*word || strlen(word) >= 16)
+		return bad("invalid process name '%s': 1 to 15 characters, as in /proc/PID/comm",
+			   word);
+	if (o->n_comms == OPTIONS_MAX_LIST)
+		return bad("too many --comm options (at most %s)", "64");
+	o->comms[o->n_comms++] = word;
+	return 0;
+}
+
+/* --pid and --comm values, one or several separated by commas. The words
+ * point into arg, which is argv's and lives as long as the options. */
+static int add_list(struct options *o, int which, char *arg)
+{
+	char *word, *save = NULL;
+	int err = 0;
+
+	if (!*arg)
+		return which == OPT_PID ? bad("invalid pid '%s'", arg) : add_comm(o, arg);
+	for (word = strtok_r(arg, ",", &save); word && !err; word = strtok_r(NULL, ",", &save))
+		err = which == OPT_PID ? add_pid(o, word) : add_comm(o, word);
+	return err;
+}
+
 /* The words of a filter expression, joined by spaces as tcpdump does. */
 static char *join_words(char **words, int n)
 {
@@ -225,8 +263,10 @@ int options__parse(struct options *o, int argc, char **argv)
 		{ "debug", no_argument, NULL, OPT_DEBUG },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "events", required_argument, NULL, OPT_EVENTS },
+		{ "snapshot-length", required_argument, NULL, 's' },
 		{ "no-packets", no_argument, NULL, OPT_NO_PACKETS },
 		{ "args-size", required_argument, NULL, OPT_ARGS_SIZE },
+		{ "extcap-capture", no_argument, NULL, OPT_EXTCAP_CAPTURE }, /* see extcap.c */
 		{ NULL, 0, NULL, 0 },
 	};
 	bool events_given = false;
@@ -302,19 +342,10 @@ int options__parse(struct options *o, int argc, char **argv)
 				return bad("invalid direction '%s': use in, out or inout", optarg);
 			break;
 		case OPT_PID:
-			if (parse_u64(optarg, INT32_MAX, &v) || !v)
-				return bad("invalid pid '%s'", optarg);
-			if (o->n_pids == OPTIONS_MAX_LIST)
-				return bad("too many --pid options (at most %s)", "64");
-			o->pids[o->n_pids++] = v;
-			break;
 		case OPT_COMM:
-			if (!*optarg || strlen(optarg) >= 16)
-				return bad("invalid process name '%s': 1 to 15 characters, as in /proc/PID/comm",
-					   optarg);
-			if (o->n_comms == OPTIONS_MAX_LIST)
-				return bad("too many --comm options (at most %s)", "64");
-			o->comms[o->n_comms++] = optarg;
+			/* Repeatable, and a comma list too (Wireshark's dialog sends one). */
+			if (add_list(o, c, optarg))
+				return -EINVAL;
 			break;
 		case OPT_UID:
 			if (parse_user(optarg, &o->uid))
@@ -347,6 +378,9 @@ int options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_NO_PACKETS:
 			o->no_packets = true;
+			break;
+		case OPT_EXTCAP_CAPTURE:
+			o->extcap = true;
 			break;
 		case OPT_ARGS_SIZE:
 			if (parse_u64(optarg, PIDCAP_ARGS_MAX, &v) || v < 64)

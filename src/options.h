@@ -51,6 +51,7 @@ struct options {
 	unsigned int events; /* enum event_kind bits, from --events (or the default) */
 	bool no_packets; /* --no-packets: events only */
 	uint32_t args_size; /* --args-size: bytes of an exec's arguments kept */
+	bool extcap; /* run by Wireshark: stderr is for errors only, a closed fifo ends it */
 	const char *run_as; /* --run-as USER for the command */
 	char **command; /* after "--"; NULL if none */
 	char *expression; /* pcap-filter(7) words joined; NULL if none (allocated) */

@@ -9,6 +9,7 @@ files. Prints "ok - NAME" / "not ok - NAME: why" and "N passed, N failed".
 """
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -753,6 +754,140 @@ def test_arguments_cut_are_said_to_be_cut(tmp):
     r = subprocess.run([PIDCAP, "--no-packets", "--events", "exec", "--", "sh", "-c", "true", long_arg],
                        capture_output=True, text=True, timeout=30)
     check(long_arg in r.stdout and "cut" not in r.stdout, "the default keeps 5000 bytes")
+
+
+def wireshark_config(tmp):
+    """A Wireshark configuration folder whose extcap folder holds pidcap (as root,
+    Wireshark reads WIRESHARK_CONFIG_DIR/extcap, not WIRESHARK_EXTCAP_DIR)."""
+    conf = os.path.join(tmp, "wireshark")
+    os.makedirs(os.path.join(conf, "extcap"))
+    os.symlink(PIDCAP, os.path.join(conf, "extcap", "pidcap"))
+    env = dict(os.environ, WIRESHARK_CONFIG_DIR=conf)
+    return conf, env
+
+
+def test_extcap_listed_and_capturing_one_process(tmp):
+    conf, env = wireshark_config(tmp)
+    listed = sh("tshark", "-D", env=env).stdout
+    check(re.search(r"\d+\. pidcap \(pidcap: packets and events by process\)", listed),
+          "tshark -D: %s" % listed)
+    out = os.path.join(tmp, "extcap.pcapng")
+    target = subprocess.Popen(["sh", "-c", "read x; ping -c 2 -i 0.2 127.0.0.1 >/dev/null"],
+                              stdin=subprocess.PIPE, text=True)
+    other = None
+    try:
+        ts = subprocess.Popen(["tshark", "-i", "pidcap", "-a", "duration:4", "-w", out,
+                               "-o", "extcap.pidcap.pid:%d" % target.pid,
+                               "-o", "extcap.pidcap.followforks:true"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(1.5)
+        # A bystander's TCP exchange (ICMP would reach the target ping's raw socket
+        # and truly be received by it).
+        other = subprocess.Popen([NETPEER, "tcp-server", "127.0.0.1", "47140", "1"],
+                                 stdout=subprocess.DEVNULL)
+        time.sleep(0.2)
+        sh(NETPEER, "tcp-client", "127.0.0.1", "47140", timeout=20)
+        target.stdin.write("go\n")
+        target.stdin.close()
+        target.wait(10)
+        _, err = ts.communicate(timeout=30)
+    finally:
+        target.kill()
+        if other:
+            other.kill()
+    check(ts.returncode == 0 and "Error" not in err, "tshark: %d %s" % (ts.returncode, err))
+    rows = tshark_rows(out)
+    pings = {r["pid"] for r in rows}
+    check(len(rows) == 4 and len(pings) == 1 and all(r["pktap.cmdname"] == "ping" for r in rows),
+          "the target's ping only: %s" % [(r["pid"], r["dir"], r["icmp.type"], r["icmp.ident"]) for r in rows])
+    events = journal_events(out)
+    kinds = sorted({e["EVENT"] for e in events})
+    check(kinds == ["exec", "exit", "fork"] and all(e["pid"] in pings | {target.pid} for e in events),
+          "events: %s" % [(e["EVENT"], e["pid"]) for e in events])
+    check(any(e["EVENT"] == "exec" and e["cmdline"] == "ping -c 2 -i 0.2 127.0.0.1" for e in events),
+          "the ping's exec with its arguments")
+    check(attached_programs() == [], "left attached after the extcap capture")
+
+
+def test_extcap_refuses_a_bad_capture_filter(tmp):
+    conf, env = wireshark_config(tmp)
+    r = subprocess.run([PIDCAP, "--extcap-capture-filter", "tcp port", "--extcap-interface", "pidcap"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and "syntax error" in r.stdout, "validation: %r" % r.stdout)
+    r = subprocess.run([PIDCAP, "--extcap-capture-filter", "tcp port 80", "--extcap-interface", "pidcap"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0 and r.stdout == "", "a good filter: %r" % r.stdout)
+    r = subprocess.run(["tshark", "-i", "pidcap", "-a", "duration:2", "-f", "tcp port", "-w",
+                        os.path.join(tmp, "x.pcapng")], env=env, capture_output=True, text=True,
+                       timeout=30)
+    check("can't parse filter expression: syntax error" in r.stderr, "tshark: %s" % r.stderr)
+
+
+def test_extcap_dialog_and_dlt(tmp):
+    r = sh(PIDCAP, "--extcap-dlts", "--extcap-interface", "pidcap")
+    check(r.stdout.strip() == "dlt {number=258}{name=PKTAP}{display=Packets with their process (PKTAP)}",
+          r.stdout)
+    r = sh(PIDCAP, "--extcap-config", "--extcap-interface", "pidcap")
+    calls = re.findall(r"\{call=(--[a-z-]+)\}", r.stdout)
+    check(calls == ["--pid", "--comm", "--uid", "--follow-forks", "--events", "--no-packets",
+                    "--snapshot-length"], "config: %s" % calls)
+    # Each option the dialog offers is one pidcap takes.
+    for call in calls:
+        check(call in sh(PIDCAP, "--help").stdout, "%s not in --help" % call)
+
+
+def test_wireshark_profile_shows_pid_and_process_for_packets_and_events(tmp):
+    conf, env = wireshark_config(tmp)
+    shutil.copytree(os.path.join(ROOT, "wireshark", "profile"), os.path.join(conf, "profiles", "pidcap"))
+    out = os.path.join(tmp, "profile.pcapng")
+    r = subprocess.run([PIDCAP, "-w", out, "--", "sh", "-c", "ping -c 1 127.0.0.1 >/dev/null"],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode == 0, r.stderr)
+    cols = sh("tshark", "-C", "pidcap", "-r", out, "-T", "fields", "-e", "_ws.col.PID",
+              "-e", "_ws.col.Process", "-e", "frame.protocols", env=env).stdout.splitlines()
+    packets = [c for c in cols if "pktap" in c]
+    events = [c for c in cols if "systemd_journal" in c]
+    check(len(packets) == 2 and len(events) >= 4, "rows: %s" % cols)
+    check(all(re.match(r"\d+\tping\t", c) for c in packets), "packet columns: %s" % packets)
+    check(all(re.match(r"\d+\t(sh|ping)\t", c) for c in events), "event columns: %s" % events)
+
+
+def test_install_and_uninstall_leave_nothing_behind(tmp):
+    dest = os.path.join(tmp, "dest")
+    r = subprocess.run(["make", "-s", "-C", ROOT, "install", "DESTDIR=" + dest], capture_output=True,
+                       text=True, timeout=120)
+    check(r.returncode == 0, r.stderr)
+    installed = sorted(os.path.relpath(os.path.join(d, f), dest)
+                       for d, _, fs in os.walk(dest) for f in fs)
+    check(installed == sorted([
+        "usr/lib/%s/wireshark/extcap/pidcap" % sh("gcc", "-print-multiarch").stdout.strip(),
+        "usr/local/bin/pidcap", "usr/local/share/bash-completion/completions/pidcap",
+        "usr/local/share/man/man8/pidcap.8", "usr/share/wireshark/profiles/pidcap/colorfilters",
+        "usr/share/wireshark/profiles/pidcap/preferences"]), "installed: %s" % installed)
+    r = subprocess.run(["make", "-s", "-C", ROOT, "uninstall", "DESTDIR=" + dest], capture_output=True,
+                       text=True, timeout=120)
+    left = [os.path.join(d, f) for d, _, fs in os.walk(dest) for f in fs]
+    check(r.returncode == 0 and not left, "left behind: %s" % left)
+
+
+def test_capabilities_instead_of_root(tmp):
+    """As nobody with only the capabilities set-capabilities.sh grants."""
+    binary = os.path.join(tmp, "pidcap")
+    shutil.copy(PIDCAP, binary)
+    os.chmod(tmp, 0o755)
+    caps = "+bpf,+perfmon,+net_admin"
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "--inh-caps=" + caps, "--ambient-caps=" + caps, binary, "-c", "2", "--",
+                        "ping", "-q", "-c", "1", "127.0.0.1"], capture_output=True, text=True,
+                       timeout=30)
+    lines = [l for l in r.stdout.splitlines() if " ping[" in l]
+    check(r.returncode == 0 and len(lines) == 2, "as nobody with capabilities: %d %s %s" % (
+        r.returncode, lines, r.stderr))
+    r = subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "--inh-caps=+bpf,+perfmon", "--ambient-caps=+bpf,+perfmon", binary],
+                       capture_output=True, text=True, timeout=30)
+    check(r.returncode != 0 and "CAP_NET_ADMIN" in r.stderr and "wireshark" in r.stderr,
+          "missing one: %r" % r.stderr)
 
 
 def test_text_lines_name_the_process(tmp):
