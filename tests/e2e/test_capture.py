@@ -890,6 +890,40 @@ def test_capabilities_instead_of_root(tmp):
           "missing one: %r" % r.stderr)
 
 
+def test_set_capabilities_lets_the_wireshark_group_capture(tmp):
+    """The real file capabilities, as make install sets them, on a copy."""
+    had_group = subprocess.run(["getent", "group", "wireshark"], capture_output=True).returncode == 0
+    binary = os.path.join(tmp, "pidcap")
+    shutil.copy(PIDCAP, binary)
+    os.chmod(tmp, 0o755)
+    try:
+        sh("bash", os.path.join(ROOT, "scripts", "set-capabilities.sh"), binary)
+        st = os.stat(binary)
+        gid = int(sh("getent", "group", "wireshark").stdout.split(":")[2])
+        check(st.st_uid == 0 and st.st_gid == gid and stat.S_IMODE(st.st_mode) == 0o750,
+              "owner %d:%d mode %o" % (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)))
+        caps = sh("getcap", binary).stdout
+        check(re.search(r"cap_net_admin,cap_perfmon,cap_bpf[=+]ep|cap_bpf,cap_perfmon,cap_net_admin[=+]ep",
+                        caps.replace(" ", "")) or all(c in caps for c in ("cap_bpf", "cap_perfmon",
+                                                                           "cap_net_admin")),
+              "getcap: %s" % caps)
+        # runuser drops root's capabilities as a login would (setpriv keeps them
+        # until exec, and they would open the file by themselves).
+        r = subprocess.run(["runuser", "-u", "nobody", "-g", "wireshark", "--", binary,
+                            "-c", "2", "--", "ping", "-q", "-c", "1", "127.0.0.1"],
+                           capture_output=True, text=True, timeout=30)
+        lines = [l for l in r.stdout.splitlines() if " ping[" in l]
+        check(r.returncode == 0 and len(lines) == 2, "nobody in group wireshark: %d %s %s" % (
+            r.returncode, lines, r.stderr))
+        r = subprocess.run(["runuser", "-u", "nobody", "--", binary, "--version"],
+                           capture_output=True, text=True, timeout=30)
+        check(r.returncode != 0 and "Permission denied" in r.stderr,
+              "someone outside the group could run it: %r" % r.stderr)
+    finally:
+        if not had_group:
+            subprocess.run(["groupdel", "wireshark"], capture_output=True)
+
+
 def test_text_lines_name_the_process(tmp):
     r = subprocess.run([PIDCAP, "-c", "2", "--", "ping", "-q", "-c", "1", "127.0.0.1"],
                        capture_output=True, text=True, timeout=30)
