@@ -12,7 +12,7 @@ ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' -e 's/pp
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I$(OUTPUT) -Isrc
-LDLIBS += -lbpf -lelf -lz -lpcap
+LDLIBS += -lbpf -lelf -lz -lpcap -lncurses
 ifeq ($(SANITIZE),1)
 CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS += -fsanitize=address,undefined
@@ -65,7 +65,13 @@ $(OUTPUT)/pidcap.bpf.o: src/bpf/pidcap.bpf.c src/record.h $(OUTPUT)/vmlinux.h | 
 $(OUTPUT)/pidcap.skel.h: $(OUTPUT)/pidcap.bpf.o
 	$(BPFTOOL) gen skeleton $< name pidcap_bpf > $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h | $(OUTPUT)
+# The system call names of the architecture pidcap is built for (and runs on).
+$(OUTPUT)/syscall_names.h: | $(OUTPUT)
+	echo '#include <sys/syscall.h>' | $(CC) -dM -E - | \
+		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' > $@.tmp
+	test -s $@.tmp && mv $@.tmp $@
+
+$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h $(OUTPUT)/syscall_names.h | $(OUTPUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/pidcap: $(APP_OBJS)

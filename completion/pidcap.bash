@@ -12,6 +12,23 @@ _pidcap()
 		fi
 	done
 
+	if [[ ${words[1]} == top ]]; then
+		case $prev in
+		--pid) _pids; return ;;
+		--comm) _pnames; return ;;
+		--uid) _allowed_users; return ;;
+		-d | -n) return ;;
+		esac
+		COMPREPLY=($(compgen -W '-d -b -n --json --pid --comm --uid --cgroup -f
+			--follow-forks --debug --help' -- "$cur"))
+		return
+	fi
+	if [[ $cword -eq 1 && $cur != -* ]]; then
+		COMPREPLY=($(compgen -W 'top host src dst net port portrange tcp udp icmp icmp6 ip ip6
+			not proto greater less' -- "$cur"))
+		return
+	fi
+
 	case $prev in
 	-w | -r)
 		_filedir

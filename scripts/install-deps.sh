@@ -5,9 +5,9 @@ set -euo pipefail
 
 packages=(
 	make gcc clang libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
-	libpcap-dev
+	libpcap-dev libncurses-dev
 	tshark tcpdump iproute2 iputils-ping procps python3 iperf3 libclang-rt-14-dev bash-completion
-	libcap2-bin
+	libcap2-bin tmux
 	man-db
 )
 

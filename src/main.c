@@ -28,6 +28,7 @@
 #include "proctable.h"
 #include "record.h"
 #include "replay.h"
+#include "top.h"
 
 #define PCAP_ERRBUF_LEN 512
 
@@ -439,6 +440,8 @@ int main(int argc, char **argv)
 	int cmd_status = 0, err, exit_code = 1, extcap;
 	bool cmd_done = false;
 
+	if (argc > 1 && !strcmp(argv[1], "top"))
+		return top__main(argc - 1, argv + 1);
 	extcap = extcap__handle(argc, argv, &argc, &extcap_argv);
 	if (extcap >= 0)
 		return extcap;

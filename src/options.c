@@ -29,6 +29,7 @@ enum long_only {
 
 static const char usage[] =
 	"Usage: pidcap [options] [EXPRESSION] [-- COMMAND [ARGS...]]\n"
+	"       pidcap top [options]   (live per-process activity: pidcap top --help)\n"
 	"Capture every packet local processes send or receive, with the process.\n"
 	"EXPRESSION is tcpdump's (pcap-filter(7)), evaluated in the kernel on the IP packet.\n"
 	"\n"

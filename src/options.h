@@ -52,6 +52,7 @@ struct options {
 	bool no_packets; /* --no-packets: events only */
 	uint32_t args_size; /* --args-size: bytes of an exec's arguments kept */
 	bool extcap; /* run by Wireshark: stderr is for errors only, a closed fifo ends it */
+	bool count_only; /* pidcap top: count per process, record nothing */
 	const char *run_as; /* --run-as USER for the command */
 	char **command; /* after "--"; NULL if none */
 	char *expression; /* pcap-filter(7) words joined; NULL if none (allocated) */

@@ -140,6 +140,18 @@ struct retract_record {
 	__u64 skb_id;
 };
 
+/* pidcap top: what each process did in the current interval. */
+struct process_stats {
+	__u64 rx_bytes, rx_packets;
+	__u64 tx_bytes, tx_packets;
+	__u64 syscalls;
+};
+
+struct syscall_key {
+	__u32 tgid;
+	__u32 nr;
+};
+
 /* Per-CPU counters, summed by the loader. */
 enum counter {
 	COUNTER_SEEN, /* packets the hooks saw */
@@ -148,6 +160,7 @@ enum counter {
 	COUNTER_CUT, /* packets cut to PIDCAP_MAX_CAPLEN below the snap length */
 	COUNTER_EVENTS_DROPPED, /* process records lost: ring buffer full */
 	COUNTER_OWNERS_FULL, /* socket owners not recorded: owner table full */
+	COUNTER_TOP_FULL, /* pidcap top: counts lost, its tables were full */
 	COUNTER_MAX,
 };
 

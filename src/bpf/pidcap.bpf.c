@@ -49,6 +49,9 @@ const volatile bool use_kern_ctx = false;
 const volatile __u64 wakeup_bytes = 256 << 10;
 const volatile __u32 max_args = 16384; /* --args-size */
 const volatile __u32 events_mask = 0; /* enum event_kind: what --events asked for */
+/* pidcap top: count packets, bytes, system calls and connections per
+ * process instead of recording anything. */
+const volatile bool count_only = false;
 const volatile __u32 execve_nr = 59, execveat_nr = 322; /* set by the loader */
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
@@ -149,6 +152,99 @@ static __always_inline bool process_selected(__u32 tgid, const char *comm)
 	if (bpf_map_lookup_elem(&selected_pids, &tgid))
 		return true;
 	return bpf_map_lookup_elem(&selected_comms, comm) != NULL;
+}
+
+/* pidcap top's tables, read and emptied by user space every interval. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct process_stats);
+} process_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct syscall_key);
+	__type(value, __u64);
+} syscall_counts SEC(".maps");
+
+/* Established TCP connections per process, and whom each was counted for. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __s64);
+} tcp_connections SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u32);
+} tcp_counted SEC(".maps");
+
+static __always_inline struct process_stats *stats_of(__u32 tgid)
+{
+	struct process_stats *st = bpf_map_lookup_elem(&process_stats, &tgid), zero = {};
+
+	if (st)
+		return st;
+	if (bpf_map_update_elem(&process_stats, &tgid, &zero, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&process_stats, &tgid)) {
+		count(COUNTER_TOP_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&process_stats, &tgid);
+}
+
+static __always_inline void count_syscall(__u32 nr)
+{
+	__u64 id = bpf_get_current_pid_tgid(), one = 1, *n;
+	struct syscall_key key = { .tgid = id >> 32, .nr = nr };
+	struct process_stats *st;
+	char comm[PIDCAP_COMM_LEN];
+
+	if (filter_process) {
+		bpf_get_current_comm(comm, sizeof(comm));
+		if (!process_selected(key.tgid, comm))
+			return;
+	}
+	if (filter_uid && (__u32)bpf_get_current_uid_gid() != target_uid)
+		return;
+	st = stats_of(key.tgid);
+	if (st)
+		st->syscalls++;
+	n = bpf_map_lookup_elem(&syscall_counts, &key);
+	if (n)
+		*n += 1;
+	else if (bpf_map_update_elem(&syscall_counts, &key, &one, BPF_NOEXIST))
+		count(COUNTER_TOP_FULL);
+}
+
+static __always_inline void tcp_connection_counted(struct sock *sk, __u32 tgid, bool up)
+{
+	__u64 key = (__u64)sk;
+	__s64 one = 1, *n;
+	__u32 *owner;
+
+	if (up) {
+		if (bpf_map_update_elem(&tcp_counted, &key, &tgid, BPF_NOEXIST))
+			return; /* already counted */
+		n = bpf_map_lookup_elem(&tcp_connections, &tgid);
+		if (n)
+			__sync_fetch_and_add(n, 1);
+		else if (bpf_map_update_elem(&tcp_connections, &tgid, &one, BPF_NOEXIST))
+			count(COUNTER_TOP_FULL);
+		return;
+	}
+	owner = bpf_map_lookup_elem(&tcp_counted, &key);
+	if (!owner)
+		return;
+	n = bpf_map_lookup_elem(&tcp_connections, owner);
+	if (n)
+		__sync_fetch_and_add(n, -1);
+	bpf_map_delete_elem(&tcp_counted, &key);
 }
 
 static __always_inline void fill_owner(struct owner *o, struct task_struct *task, __u32 netns)
@@ -437,6 +533,8 @@ int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
 	__u8 *arg;
 	__u64 fd;
 
+	if (count_only)
+		count_syscall(nr);
 	if ((nr == execve_nr || nr == execveat_nr) && events_mask & EVENT_EXEC) {
 		remember_exec(regs, nr);
 		return 0;
@@ -483,8 +581,12 @@ int seed_socket_owners(struct bpf_iter__task_file *ctx)
 	if (!sock)
 		return 0;
 	sk = BPF_CORE_READ(sock, sk);
-	if (sk && is_inet(sk))
-		record_owner(sk, task);
+	if (!sk || !is_inet(sk))
+		return 0;
+	record_owner(sk, task);
+	if (count_only && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP &&
+	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED)
+		tcp_connection_counted(sk, task->tgid, true);
 	return 0;
 }
 
@@ -652,6 +754,18 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 			return 1;
 	}
 	count(COUNTER_MATCHED);
+	if (count_only) {
+		struct process_stats *st = stats_of(m.has_owner ? m.owner.tgid : 0);
+
+		if (st && direction == PACKET_IN) {
+			st->rx_bytes += skb->len;
+			st->rx_packets++;
+		} else if (st) {
+			st->tx_bytes += skb->len;
+			st->tx_packets++;
+		}
+		return 1;
+	}
 	m.caplen = skb->len < snaplen ? skb->len : snaplen;
 	if (m.caplen > PIDCAP_MAX_CAPLEN) {
 		m.caplen = PIDCAP_MAX_CAPLEN;
@@ -751,6 +865,13 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 		event = TCP_EVENT_CLOSE; /* (a listener closing is no connection) */
 	else
 		return 0;
+	if (count_only) {
+		if (newstate == TCP_ESTABLISHED && owner_of_sock(sk, &o))
+			tcp_connection_counted(sk, o.tgid, true);
+		else if (oldstate == TCP_ESTABLISHED)
+			tcp_connection_counted(sk, 0, false);
+		return 0;
+	}
 	started = bpf_map_lookup_elem(&tcp_started, &key);
 	/* A connecting socket gets its port after SYN_SENT: keep it now. */
 	if (started && sk->__sk_common.skc_num)

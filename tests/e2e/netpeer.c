@@ -19,6 +19,8 @@
  *                                             and each send one datagram
  *   netpeer udp-flood ADDR PORT SECONDS       send 64-byte datagrams as fast as possible
  *   netpeer udp-sink ADDR PORT SECONDS        count datagrams received, print the count
+ *   netpeer syscalls ADDR PORT N              after a line on stdin: N getppid() calls, then
+ *                                             N datagrams of 100 bytes to ADDR PORT; sleeps 1 s
  *   netpeer icmp-dgram ADDR                   an unprivileged-style ping: an ICMP datagram
  *                                             socket sends 3 echo requests, reads the replies
  *   netpeer icmp-filtered ADDR ID SECONDS     raw ICMP socket whose filter keeps only id ID:
@@ -37,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -449,6 +452,26 @@ static uint16_t checksum(const void *data, size_t len)
 	return htons(~sum);
 }
 
+static int known_syscalls(const char *host, int port, int n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char out[100] = { 0 }, line[16];
+	int fd = open_socket(host, port, SOCK_DGRAM, &ss, &len), i;
+
+	printf("syscalls=%d\n", getpid());
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		die("stdin");
+	for (i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	for (i = 0; i < n; i++)
+		if (sendto(fd, out, sizeof(out), 0, (struct sockaddr *)&ss, len) < 0)
+			die("sendto");
+	sleep(1);
+	return 0;
+}
+
 static int icmp_dgram(const char *host)
 {
 	struct sockaddr_storage ss;
@@ -545,6 +568,8 @@ int main(int argc, char **argv)
 		return udp_flood(argv[2], port, atof(argv[4]));
 	if (argc == 5 && !strcmp(mode, "udp-sink"))
 		return udp_sink(argv[2], port, atof(argv[4]));
+	if (argc == 5 && !strcmp(mode, "syscalls"))
+		return known_syscalls(argv[2], port, atoi(argv[4]));
 	if (argc == 3 && !strcmp(mode, "icmp-dgram"))
 		return icmp_dgram(argv[2]);
 	if (argc == 5 && !strcmp(mode, "icmp-filtered"))

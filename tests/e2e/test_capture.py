@@ -924,6 +924,75 @@ def test_set_capabilities_lets_the_wireshark_group_capture(tmp):
             subprocess.run(["groupdel", "wireshark"], capture_output=True)
 
 
+def test_top_counts_known_system_calls_and_bytes(tmp):
+    import json
+    sink = subprocess.Popen([NETPEER, "udp-sink", "127.0.0.1", "47150", "8"], stdout=subprocess.PIPE,
+                            text=True)
+    prog = subprocess.Popen([NETPEER, "syscalls", "127.0.0.1", "47150", "500"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    pid = int(prog.stdout.readline().split("=")[1])
+    top = subprocess.Popen([PIDCAP, "top", "--json", "-d", "3", "-n", "1", "--pid", str(pid)],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        line = top.stderr.readline()
+        check("counting" in line, "top did not start: %r" % line)
+        prog.stdin.write("go\n")
+        prog.stdin.flush()
+        out, err = top.communicate(timeout=30)
+    finally:
+        prog.kill()
+        sink.kill()
+        top.kill()
+    rows = [json.loads(l) for l in out.splitlines()]
+    check(len(rows) == 1 and rows[0]["pid"] == pid and rows[0]["comm"] == "netpeer",
+          "rows: %s" % rows)
+    r = rows[0]
+    check(sorted(r["top_syscalls"][:2]) == [["getppid", 500], ["sendto", 500]],
+          "top system calls: %s" % r["top_syscalls"])
+    check(r["tx_packets"] == 500 and r["tx_bytes"] == 500 * 128, "sent: %s" % r)
+    check(r["syscalls"] >= 1000, "system calls: %s" % r["syscalls"])
+
+
+def test_top_screen_sorts_filters_and_quits(tmp):
+    session = TAG + "top"
+    try:
+        sh("tmux", "new-session", "-d", "-s", session, "-x", "80", "-y", "24",
+           "%s top -d 1" % PIDCAP)
+
+        def screen():
+            return sh("tmux", "capture-pane", "-p", "-t", session).stdout
+
+        def wait_for(text, seconds=10):
+            deadline = time.time() + seconds
+            while time.time() < deadline:
+                s = screen()
+                if text in s:
+                    return s
+                time.sleep(0.2)
+            raise Failure("'%s' not on the screen:\n%s" % (text, screen()))
+
+        s = wait_for("TOP SYSCALLS")
+        check("sort: bytes" in s and all(len(l) <= 80 for l in s.splitlines()), s)
+        sh("tmux", "send-keys", "-t", session, "s")
+        wait_for("sort: system calls")
+        sh("tmux", "send-keys", "-t", session, "/")
+        wait_for("filter by name")
+        sh("tmux", "send-keys", "-t", session, "pidcap", "Enter")
+        wait_for("filter: pidcap")
+        s = wait_for(" pidcap ")  # its own row, once drawn
+        rows = [l for l in s.splitlines()[3:] if l.strip() and not l.startswith("b p s")]
+        check(rows and all(" pidcap " in l for l in rows), "filtered rows: %s" % s)
+        sh("tmux", "send-keys", "-t", session, "q")
+        deadline = time.time() + 10
+        while time.time() < deadline and subprocess.run(["tmux", "has-session", "-t", session],
+                                                         capture_output=True).returncode == 0:
+            time.sleep(0.2)
+        check(subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode
+              != 0, "q did not quit")
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+
+
 def test_text_lines_name_the_process(tmp):
     r = subprocess.run([PIDCAP, "-c", "2", "--", "ping", "-q", "-c", "1", "127.0.0.1"],
                        capture_output=True, text=True, timeout=30)

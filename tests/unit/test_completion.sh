@@ -41,5 +41,7 @@ expect "users" "root" "-Z" "ro"
 expect "own pid" "$$" "--pid" "$$"
 expect "expression words" "portrange" "port"
 expect "the command after --" "bash" "--" "bas"
+expect "the top subcommand" "top" "to"
+expect "top's options" "--json" "top" "--js"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
