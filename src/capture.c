@@ -713,8 +713,10 @@ static void add_syscall(void *ctx, const void *key, const void *sum)
 	const struct syscall_key *k = key;
 	struct top_process *r = row_for(t->rows, &t->n, &t->cap, k->tgid);
 
-	if (r)
-		rank_syscall(r, k->nr, *(const uint64_t *)sum);
+	if (!r)
+		return;
+	r->syscalls += *(const uint64_t *)sum;
+	rank_syscall(r, k->nr, *(const uint64_t *)sum);
 }
 
 int capture__take_counts(struct capture *c, struct top_process **rows)

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/filter.h>
 
@@ -83,7 +85,7 @@ static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 	const char *fifo = value_of(argc, argv, "--fifo");
 	const char *filter = value_of(argc, argv, "--extcap-capture-filter");
 	char **out = calloc(argc + 8, sizeof(*out));
-	int i, n = 0;
+	int i, n = 0, fd;
 
 	if (!out)
 		return 1;
@@ -92,9 +94,18 @@ static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 		free(out);
 		return 1;
 	}
+	/* The fifo becomes stdout at once: Wireshark waits for its writer to
+	 * open it, and must see it close if pidcap fails before capturing. */
+	fd = open(fifo, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
+		fprintf(stderr, "pidcap: cannot open the fifo '%s': %s\n", fifo, strerror(errno));
+		free(out);
+		return 1;
+	}
+	close(fd);
 	out[n++] = argv[0];
 	out[n++] = "-w";
-	out[n++] = (char *)fifo;
+	out[n++] = "-";
 	out[n++] = "-U";
 	out[n++] = "--extcap-capture"; /* quiet on stderr: Wireshark shows stderr as errors */
 	for (i = 1; i < argc; i++) {

@@ -144,7 +144,7 @@ struct retract_record {
 struct process_stats {
 	__u64 rx_bytes, rx_packets;
 	__u64 tx_bytes, tx_packets;
-	__u64 syscalls;
+	__u64 syscalls; /* (summed from syscall_counts by user space) */
 };
 
 struct syscall_key {

@@ -140,6 +140,14 @@ static int compare_rows(const void *a, const void *b)
 	return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
 }
 
+static void sort_rows(struct top *t)
+{
+	if (!t->nrows) /* (a key pressed before the first interval) */
+		return;
+	sorting = t;
+	qsort(t->rows, t->nrows, sizeof(*t->rows), compare_rows);
+}
+
 static bool shown(struct top *t, const struct top_process *r)
 {
 	return !*t->filter || strstr(name_of(t, r), t->filter);
@@ -156,8 +164,7 @@ static int sample(struct top *t, double seconds)
 		return n;
 	t->nrows = n;
 	t->seconds = seconds > 0 ? seconds : t->interval;
-	sorting = t;
-	qsort(t->rows, t->nrows, sizeof(*t->rows), compare_rows);
+	sort_rows(t);
 	return 0;
 }
 
@@ -345,8 +352,7 @@ static bool handle_key(struct top *t, int ch)
 		t->paused = !t->paused;
 		break;
 	}
-	sorting = t;
-	qsort(t->rows, t->nrows, sizeof(*t->rows), compare_rows);
+	sort_rows(t);
 	return true;
 }
 
