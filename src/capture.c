@@ -145,6 +145,15 @@ static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int fe
 	bpf_program__set_autoload(skel->progs.exec_result, o->events & EVENT_EXEC);
 	bpf_program__set_autoload(skel->progs.tcp_state, o->events & EVENT_TCP || o->count_only);
 	skel->rodata->count_only = o->count_only;
+	if (o->count_only && o->cgroup_path) {
+		uint64_t id;
+		uint32_t level;
+
+		if (cgroup__id_and_level(o->cgroup_path, &id, &level) == 0) {
+			skel->rodata->filter_cgroup_id = id;
+			skel->rodata->filter_cgroup_level = level;
+		}
+	}
 	if (o->n_ifnames) {
 		struct stat st;
 

@@ -6,6 +6,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/statfs.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgroup.h"
@@ -59,4 +62,26 @@ int cgroup__open(const char *path)
 		return -EINVAL;
 	}
 	return fd;
+}
+
+int cgroup__id_and_level(const char *path, uint64_t *id, uint32_t *level)
+{
+	char root[4096], full[8192], real[PATH_MAX], real_root[PATH_MAX];
+	struct stat st;
+	const char *p;
+
+	if (cgroup__mount_point(root, sizeof(root)))
+		return -ENOENT;
+	if (path[0] != '/') {
+		snprintf(full, sizeof(full), "%s/%s", root, path);
+		path = full;
+	}
+	if (!realpath(path, real) || !realpath(root, real_root) || stat(real, &st))
+		return -errno;
+	*id = st.st_ino;
+	*level = 0;
+	for (p = real + strlen(real_root); *p; p++)
+		if (*p == '/' && p[1])
+			(*level)++;
+	return 0;
 }

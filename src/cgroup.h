@@ -4,6 +4,7 @@
 #define PIDCAP_CGROUP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Writes the cgroup2 mount point into buf; returns 0 or -ENOENT. */
 int cgroup__mount_point(char *buf, size_t size);
@@ -11,5 +12,9 @@ int cgroup__mount_point(char *buf, size_t size);
  * mount point), or the hierarchy's root when path is NULL. Prints one line and
  * returns -errno on failure, else an O_RDONLY directory fd. */
 int cgroup__open(const char *path);
+
+/* The id (inode number) of a cgroup v2 directory and its depth below the
+ * root (the root is 0), as bpf_get_current_ancestor_cgroup_id() counts. */
+int cgroup__id_and_level(const char *path, uint64_t *id, uint32_t *level);
 
 #endif

@@ -52,6 +52,10 @@ const volatile __u32 events_mask = 0; /* enum event_kind: what --events asked fo
 /* pidcap top: count packets, bytes, system calls and connections per
  * process instead of recording anything. */
 const volatile bool count_only = false;
+/* --cgroup for what is not a packet (system calls): the cgroup's id and its
+ * depth below the root, to test the current task's ancestor at that depth. */
+const volatile __u64 filter_cgroup_id = 0;
+const volatile __u32 filter_cgroup_level = 0;
 const volatile __u32 execve_nr = 59, execveat_nr = 322; /* set by the loader */
 
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
@@ -154,6 +158,15 @@ static __always_inline bool process_selected(__u32 tgid, const char *comm)
 	return bpf_map_lookup_elem(&selected_comms, comm) != NULL;
 }
 
+static __always_inline bool owner_passes(const struct owner *o, bool has_owner)
+{
+	if (filter_process && (!has_owner || !process_selected(o->tgid, o->comm)))
+		return false;
+	if (filter_uid && (!has_owner || o->uid != target_uid))
+		return false;
+	return true;
+}
+
 /* pidcap top's tables, read and emptied by user space every interval. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
@@ -210,6 +223,9 @@ static __always_inline void count_syscall(__u32 nr)
 			return;
 	}
 	if (filter_uid && (__u32)bpf_get_current_uid_gid() != target_uid)
+		return;
+	if (filter_cgroup_id &&
+	    bpf_get_current_ancestor_cgroup_id(filter_cgroup_level) != filter_cgroup_id)
 		return;
 	/* One lookup per system call: the process's total is the sum. */
 	n = bpf_map_lookup_elem(&syscall_counts, &key);
@@ -582,8 +598,13 @@ int seed_socket_owners(struct bpf_iter__task_file *ctx)
 		return 0;
 	record_owner(sk, task);
 	if (count_only && BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP &&
-	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED)
-		tcp_connection_counted(sk, task->tgid, true);
+	    BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED) {
+		struct owner o = {};
+
+		fill_owner(&o, task, 0);
+		if (owner_passes(&o, true))
+			tcp_connection_counted(sk, o.tgid, true);
+	}
 	return 0;
 }
 
@@ -636,14 +657,6 @@ static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out)
 	return false;
 }
 
-static __always_inline bool owner_passes(const struct owner *o, bool has_owner)
-{
-	if (filter_process && (!has_owner || !process_selected(o->tgid, o->comm)))
-		return false;
-	if (filter_uid && (!has_owner || o->uid != target_uid))
-		return false;
-	return true;
-}
 
 struct packet_meta {
 	struct owner owner;
@@ -863,7 +876,7 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 	else
 		return 0;
 	if (count_only) {
-		if (newstate == TCP_ESTABLISHED && owner_of_sock(sk, &o))
+		if (newstate == TCP_ESTABLISHED && owner_of_sock(sk, &o) && owner_passes(&o, true))
 			tcp_connection_counted(sk, o.tgid, true);
 		else if (oldstate == TCP_ESTABLISHED)
 			tcp_connection_counted(sk, 0, false);

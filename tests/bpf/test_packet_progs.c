@@ -304,6 +304,23 @@ static void test_every_option_loads(void)
 		CHECK(!err, name, "%s", strerror(-err));
 		pidcap_bpf__destroy(skel);
 	}
+	/* pidcap top's counting mode, with every filter it takes. */
+	{
+		struct pidcap_bpf *skel = pidcap_bpf__open();
+		int err;
+
+		if (!skel)
+			return;
+		skel->rodata->count_only = true;
+		skel->rodata->filter_process = true;
+		skel->rodata->filter_uid = true;
+		skel->rodata->filter_cgroup_id = 1;
+		skel->rodata->filter_cgroup_level = 1;
+		err = pidcap_bpf__load(skel);
+		CHECK(!err, "loads in pidcap top's counting mode with its filters", "%s",
+		      strerror(-err));
+		pidcap_bpf__destroy(skel);
+	}
 }
 
 /* On kernels that let cgroup_skb see the kernel's sk_buff (6.2+), the record

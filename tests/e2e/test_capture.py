@@ -953,6 +953,34 @@ def test_top_counts_known_system_calls_and_bytes(tmp):
     check(r["syscalls"] >= 1000, "system calls: %s" % r["syscalls"])
 
 
+def test_top_cgroup_selects_its_processes(tmp):
+    import json
+    name = TAG + "topcg"
+    path = os.path.join(cgroup2_mount(), name)
+    os.mkdir(path)
+    prog = None
+    try:
+        prog = subprocess.Popen(["sh", "-c", "echo $$ > %s/cgroup.procs && exec %s syscalls 127.0.0.1 47151 300"
+                                 % (path, NETPEER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                text=True)
+        pid = int(prog.stdout.readline().split("=")[1])
+        top = subprocess.Popen([PIDCAP, "top", "--json", "-d", "3", "-n", "1", "--cgroup", name],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        check("counting" in top.stderr.readline(), "top did not start")
+        prog.stdin.write("go\n")
+        prog.stdin.flush()
+        out, _ = top.communicate(timeout=30)
+        rows = [json.loads(l) for l in out.splitlines()]
+        check([r["pid"] for r in rows] == [pid], "rows: %s" % [(r["pid"], r["comm"]) for r in rows])
+        check(["getppid", 300] in rows[0]["top_syscalls"] and rows[0]["tx_packets"] == 300,
+              "counts: %s" % rows[0])
+    finally:
+        if prog:
+            prog.kill()
+            prog.wait()
+        os.rmdir(path)
+
+
 def test_top_screen_sorts_filters_and_quits(tmp):
     session = TAG + "top"
     try:
