@@ -106,6 +106,16 @@ static void field(struct event *e, const char *key, const char *fmt, ...)
 	e->used += (size_t)n < room ? (size_t)n + 1 : room;
 }
 
+/* What pidcap knows of the process beyond the record: its program and
+ * arguments, for Wireshark's systemd_journal.exe and .cmdline. */
+static void process_fields(struct event *e, const struct proc_info *proc)
+{
+	if (proc && proc->exe)
+		field(e, "_EXE", "%s", proc->exe);
+	if (proc && proc->cmdline)
+		field(e, "_CMDLINE", "%s", proc->cmdline);
+}
+
 static void copy_comm(char *dst, const char *src)
 {
 	memcpy(dst, src, PIDCAP_COMM_LEN);
@@ -154,7 +164,7 @@ static void from_exec(struct event *e, const struct exec_record *r, size_t size,
 	field(e, "EXEC_RESULT", "%s", r->result ? event__errno_name(-r->result) ?: "error" : "0");
 	if (r->args_truncated)
 		field(e, "ARGS_TRUNCATED", "1");
-	(void)proc;
+	(void)proc; /* the record itself names the program and its arguments */
 }
 
 static void from_exit(struct event *e, const struct exit_record *r, const struct proc_info *proc)
@@ -183,10 +193,7 @@ static void from_exit(struct event *e, const struct exit_record *r, const struct
 	field(e, "LIFETIME_US", "%llu", (unsigned long long)(r->lifetime_ns / 1000));
 	field(e, "PPID", "%u", r->ppid);
 	field(e, "_UID", "%u", r->uid);
-	if (proc && proc->exe)
-		field(e, "_EXE", "%s", proc->exe);
-	if (proc && proc->cmdline)
-		field(e, "_CMDLINE", "%s", proc->cmdline);
+	process_fields(e, proc);
 }
 
 static void from_fork(struct event *e, const struct fork_record *r, const struct proc_info *proc)
@@ -198,10 +205,7 @@ static void from_fork(struct event *e, const struct fork_record *r, const struct
 	e->message = put(e, "fork %s[%d] child %u", e->comm, e->pid, r->child_tgid);
 	field(e, "CHILD_PID", "%u", r->child_tgid);
 	field(e, "_UID", "%u", r->uid);
-	if (proc && proc->exe)
-		field(e, "_EXE", "%s", proc->exe);
-	if (proc && proc->cmdline)
-		field(e, "_CMDLINE", "%s", proc->cmdline);
+	process_fields(e, proc);
 }
 
 static void from_tcp(struct event *e, const struct tcp_record *r, const struct proc_info *proc)
@@ -247,10 +251,7 @@ static void from_tcp(struct event *e, const struct tcp_record *r, const struct p
 		field(e, "_UID", "%u", r->owner.uid);
 		field(e, "NETNS", "%u", r->owner.netns);
 	}
-	if (proc && proc->exe)
-		field(e, "_EXE", "%s", proc->exe);
-	if (proc && proc->cmdline)
-		field(e, "_CMDLINE", "%s", proc->cmdline);
+	process_fields(e, proc);
 }
 
 int event__from_record(struct event *e, const void *record, size_t size,
