@@ -10,8 +10,8 @@ file="$dir/demo.pcapng"
 echo "# sudo ./pidcap -w $file -- ping -c 3 127.0.0.1"
 ./pidcap -w "$file" -- ping -c 3 -i 0.2 127.0.0.1
 echo
-echo "# tshark -r $file, with Wireshark's columns plus PID and Process:"
-tshark -r "$file" -o 'gui.column.format:"No.","%m","Time","%Aut","PID","%Cus:pktap.pid","Process","%Cus:pktap.cmdname","Interface","%Cus:pktap.ifname","Source","%s","Destination","%d","Info","%i"' 2>/dev/null
+echo "# tshark -r $file, with Wireshark's columns plus PID and Process (packets and events):"
+tshark -r "$file" -o 'gui.column.format:"No.","%m","Time","%Aut","PID","%Cus:pktap.pid || systemd_journal.pid","Process","%Cus:pktap.cmdname || systemd_journal.comm","Interface","%Cus:pktap.ifname","Source","%s","Destination","%d","Info","%i"' 2>/dev/null
 echo
 echo "# the command line of each packet's process, from the packet comments:"
 tshark -r "$file" -T fields -e frame.number -e frame.comment 2>/dev/null | head -3
