@@ -168,7 +168,7 @@ static int sample(struct top *t, double seconds)
 	return 0;
 }
 
-static void format_syscalls(const struct top_process *r, double secs, char *buf, size_t size)
+static void format_syscalls(const struct top_process *r, char *buf, size_t size)
 {
 	char tmp[24];
 	int i;
@@ -183,7 +183,6 @@ static void format_syscalls(const struct top_process *r, double secs, char *buf,
 			break;
 		at += n;
 	}
-	(void)secs;
 }
 
 static int row_text(struct top *t, const struct top_process *r, char *line, size_t size)
@@ -192,7 +191,7 @@ static int row_text(struct top *t, const struct top_process *r, char *line, size
 	char user[16], rxb[16], txb[16], rxp[16], txp[16], sys[16], calls[128];
 	double s = t->seconds;
 
-	format_syscalls(r, s, calls, sizeof(calls));
+	format_syscalls(r, calls, sizeof(calls));
 	return snprintf(line, size, "%7u %-7.7s %-10.10s %6s %6s %5s %5s %3lld %6s %s", r->tgid,
 			pi ? user_of(pi->uid, user, sizeof(user)) : "-", name_of(t, r),
 			human(r->rx_bytes / s, rxb, sizeof(rxb)), human(r->tx_bytes / s, txb, sizeof(txb)),
@@ -224,7 +223,7 @@ static void totals(struct top *t, struct top_process *sum)
 
 static void print_batch(struct top *t)
 {
-	char stamp[32], line[256], a[16], b[16], c[16], d[16], e[16];
+	char stamp[32], line[256], a[16], b[16], c[16], d[16];
 	struct top_process sum;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -265,7 +264,6 @@ static void print_batch(struct top *t)
 	       human(sum.tx_bytes / t->seconds, b, sizeof(b)),
 	       human((sum.rx_packets + sum.tx_packets) / t->seconds, c, sizeof(c)),
 	       human(sum.syscalls / t->seconds, d, sizeof(d)), (long long)sum.connections);
-	(void)e;
 	puts(header);
 	for (i = 0; i < t->nrows; i++) {
 		if (!shown(t, &t->rows[i]))
