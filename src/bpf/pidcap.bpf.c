@@ -669,6 +669,14 @@ struct packet_meta {
 	__u8 direction;
 };
 
+/* n, known to be in [1, size] (a power of two), in a form whose range every
+ * verifier can prove: 6.1's does not learn "n != 0" from a branch, and
+ * bpf_skb_load_bytes refuses a length that may be zero. */
+static __always_inline __u32 bounded_size(__u32 n, __u32 size)
+{
+	return ((n - 1) & (size - 1)) + 1;
+}
+
 /* Reserves a record whose data area is the smallest size class that holds
  * caplen bytes: the ring buffer needs a constant size, and one 64 KiB class
  * would waste the buffer on small packets. */
@@ -680,7 +688,7 @@ struct packet_meta {
 		if (!r)                                                             \
 			goto dropped;                                               \
 		fill_record(r, skb, m);                                             \
-		if (n > 0 && n <= (N) && bpf_skb_load_bytes(skb, 0, r->data, n)) { \
+		if (n > 0 && bpf_skb_load_bytes(skb, 0, r->data, bounded_size(n, N))) { \
 			bpf_ringbuf_discard(r, 0);                                  \
 			goto dropped;                                               \
 		}                                                                   \
