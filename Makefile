@@ -57,13 +57,33 @@ $(OUTPUT):
 $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@.tmp && mv $@.tmp $@
 
+# The kernel side is built twice: for kernels with the kernel functions of 6.2
+# (bpf_cast_to_kern_ctx, bpf_rdonly_cast), and without them, for older ones
+# (see PIDCAP_NO_KFUNCS in the source). Both are opened through one skeleton,
+# so they must have the same maps, programs and variables: checked here.
 $(OUTPUT)/pidcap.bpf.o: src/bpf/pidcap.bpf.c src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(BPFTOOL) gen object $@ $@.tmp.o
 	rm -f $@.tmp.o
 
+$(OUTPUT)/pidcap_compat.bpf.o: src/bpf/pidcap.bpf.c src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -DPIDCAP_NO_KFUNCS -c $< -o $@.tmp.o
+	$(BPFTOOL) gen object $@ $@.tmp.o
+	rm -f $@.tmp.o
+
 $(OUTPUT)/pidcap.skel.h: $(OUTPUT)/pidcap.bpf.o
 	$(BPFTOOL) gen skeleton $< name pidcap_bpf > $@.tmp && mv $@.tmp $@
+
+SKEL_LAYOUT = sed -e 's/pidcap_bpf_compat/pidcap_bpf/g; s/PIDCAP_BPF_COMPAT/PIDCAP_BPF/g' \
+		  -e '/__elf_bytes(size_t \*sz)$$/,/^}$$/d'
+$(OUTPUT)/pidcap_compat.skel.h: $(OUTPUT)/pidcap_compat.bpf.o $(OUTPUT)/pidcap.skel.h
+	$(BPFTOOL) gen skeleton $< name pidcap_bpf_compat > $@.tmp
+	$(SKEL_LAYOUT) $@.tmp > $@.layout
+	$(SKEL_LAYOUT) $(OUTPUT)/pidcap.skel.h | cmp -s - $@.layout || \
+		{ echo "the two builds of the kernel side differ in maps, programs or variables" >&2; \
+		  rm -f $@.tmp $@.layout; exit 1; }
+	rm -f $@.layout
+	mv $@.tmp $@
 
 # The system call names of the architecture pidcap is built for (and runs on).
 $(OUTPUT)/syscall_names.h: | $(OUTPUT)
@@ -71,7 +91,8 @@ $(OUTPUT)/syscall_names.h: | $(OUTPUT)
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' > $@.tmp
 	test -s $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h $(OUTPUT)/syscall_names.h | $(OUTPUT)
+$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h \
+	       $(OUTPUT)/syscall_names.h | $(OUTPUT)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(OUTPUT)/pidcap: $(APP_OBJS)
@@ -90,8 +111,9 @@ PRINT_SRCS := $(wildcard src/print*.c)
 $(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print*.h) | $(OUTPUT)
 	$(CC) $(CFLAGS) tests/unit/test_print.c $(PRINT_SRCS) -o $@ $(LDFLAGS)
 
-$(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c $(OUTPUT)/pidcap.skel.h | $(OUTPUT)
-	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS) $(LDLIBS)
+$(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c src/kernel_side.c src/kernel_side.h \
+			    $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h | $(OUTPUT)
+	$(CC) $(CFLAGS) $< src/kernel_side.c -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(OUTPUT)/test_filter: tests/bpf/test_filter.c tests/bpf/filter_reference.c src/filter.c \
 		       src/filter_pcap.c src/filter.h | $(OUTPUT)

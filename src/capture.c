@@ -24,6 +24,7 @@
 #include "capture.h"
 #include "cgroup.h"
 #include "filter.h"
+#include "kernel_side.h"
 #include "record.h"
 #include "pidcap.skel.h"
 
@@ -42,20 +43,6 @@ struct capture {
 	capture_record_fn fn;
 	void *ctx;
 };
-
-static int libbpf_print_verbose(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, args);
-}
-
-static int libbpf_print_quiet(enum libbpf_print_level level, const char *fmt, va_list args)
-{
-	(void)level;
-	(void)fmt;
-	(void)args;
-	return 0;
-}
 
 /* Names the capabilities the capture needs that this process lacks. */
 static int check_privileges(void)
@@ -93,18 +80,6 @@ static int check_privileges(void)
 	return -EPERM;
 }
 
-static bool kernel_has_btf_func(const char *name)
-{
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
-	btf__free(vmlinux);
-	return found;
-}
-
 static uint32_t round_up_pow2(uint64_t v)
 {
 	uint64_t p = 4096;
@@ -114,18 +89,9 @@ static uint32_t round_up_pow2(uint64_t v)
 	return p;
 }
 
-/* What pidcap uses that older kernels lack; the capture goes on without it. */
-enum optional_feature {
-	FEATURE_KERN_CTX = 1, /* 6.2: interface names from the kernel, cheaper lookups */
-	FEATURE_SEED = 2, /* 5.11: owners of sockets that predate the capture */
-	FEATURE_RELEASE = 4, /* 5.9: owners kept past close */
-	FEATURE_RETRACT = 8, /* 5.17: drop reasons, to undo what a socket filter refused */
-};
-
 static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int features)
 {
-	bool use_kern_ctx = features & FEATURE_KERN_CTX;
-	struct pidcap_bpf *skel = pidcap_bpf__open();
+	struct pidcap_bpf *skel = kernel_side__open(features);
 	uint32_t ring_size;
 	int err;
 
@@ -137,7 +103,6 @@ static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int fe
 	skel->rodata->target_uid = o->uid;
 	skel->rodata->filter_ifindex = o->n_ifnames > 0;
 	skel->rodata->snaplen = o->snaplen;
-	skel->rodata->use_kern_ctx = use_kern_ctx;
 	skel->rodata->events_mask = o->events;
 	skel->rodata->max_args = o->args_size;
 	skel->rodata->execve_nr = SYS_execve;
@@ -160,9 +125,6 @@ static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int fe
 		if (stat("/proc/self/ns/net", &st) == 0)
 			skel->rodata->filter_netns = st.st_ino;
 	}
-	bpf_program__set_autoload(skel->progs.seed_socket_owners, features & FEATURE_SEED);
-	bpf_program__set_autoload(skel->progs.socket_release, features & FEATURE_RELEASE);
-	bpf_program__set_autoload(skel->progs.packet_discarded, features & FEATURE_RETRACT);
 	ring_size = round_up_pow2((uint64_t)o->buffer_kib << 10);
 	skel->rodata->wakeup_bytes = ring_size / 16 < (256 << 10) ? ring_size / 16 : (256 << 10);
 	err = bpf_map__set_max_entries(skel->maps.events, ring_size);
@@ -268,47 +230,40 @@ static int check_kernel_features(void)
  * first, and says once what is missing. */
 static struct pidcap_bpf *load_what_kernel_takes(struct capture *c)
 {
-	static const struct {
-		unsigned int drop;
-		const char *loss;
-	} ladder[] = {
-		{ 0, NULL },
-		{ FEATURE_KERN_CTX | FEATURE_RETRACT,
-		  "a raw socket (ping) shows every packet of its protocol it was handed, "
-		  "also those its own filter then discarded" },
-		{ FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED,
-		  "connections opened before the start show pid 0 until a process uses them" },
-		{ FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED | FEATURE_RELEASE,
-		  "packets of closed sockets (FIN, retransmits) may show pid 0" },
+	static const unsigned int ladder[] = {
+		0,
+		FEATURE_TRACED_SKB, /* (a kernel without BPF trampolines) */
+		FEATURE_TRACED_SKB | FEATURE_KERN_CTX | FEATURE_RETRACT,
+		FEATURE_TRACED_SKB | FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED,
+		FEATURE_TRACED_SKB | FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED |
+			FEATURE_RELEASE,
 	};
-	unsigned int all = FEATURE_SEED | FEATURE_RELEASE;
+	unsigned int all = kernel_side__features(), tried = ~0u;
 	struct pidcap_bpf *skel = NULL;
 	size_t i;
 	int err = 0;
 
-	/* Retraction needs the kernel's sk_buff to name the packet it takes back. */
-	if (kernel_has_btf_func("bpf_cast_to_kern_ctx") && kernel_has_btf_func("bpf_rdonly_cast"))
-		all |= FEATURE_KERN_CTX | FEATURE_RETRACT;
 	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]) && !skel; i++) {
-		if (i > 0 && !(all & ladder[i].drop & ~ladder[i - 1].drop))
-			continue; /* nothing new to drop */
-		c->features = all & ~ladder[i].drop;
-		skel = open_and_load(c->opts, c->features);
-		if (!skel && !err)
-			err = errno;
-		if (skel && ladder[i].loss)
-			fprintf(stderr, "pidcap: warning: this kernel is too old for some hooks: %s\n",
-				ladder[i].loss);
+		unsigned int f = all & ~ladder[i];
+
+		/* What the socket filter refused is known only with a view of it. */
+		if (!(f & (FEATURE_KERN_CTX | FEATURE_TRACED_SKB)))
+			f &= ~FEATURE_RETRACT;
+		if (f == tried)
+			continue;
+		tried = c->features = f;
+		skel = open_and_load(c->opts, f);
+		err = skel ? 0 : errno;
 	}
-	if (!skel)
-		errno = err;
+	if (skel)
+		kernel_side__warn_missing(c->features);
+	errno = err;
 	return skel;
 }
 
 struct capture *capture__load(const struct options *o, capture_record_fn fn, void *ctx)
 {
 	struct capture *c;
-	int err;
 
 	if (check_privileges())
 		return NULL;
@@ -326,7 +281,7 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 	c->cgroup_fd = -1;
 	c->filter_fds[0] = c->filter_fds[1] = -1;
 	c->filter_links[0] = c->filter_links[1] = -1;
-	libbpf_set_print(o->debug ? libbpf_print_verbose : libbpf_print_quiet);
+	kernel_side__set_debug(o->debug);
 
 	c->cgroup_fd = cgroup__open(o->cgroup_path);
 	if (c->cgroup_fd < 0)
@@ -336,9 +291,7 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 		goto fail;
 	c->skel = load_what_kernel_takes(c);
 	if (!c->skel) {
-		err = errno;
-		fprintf(stderr, "pidcap: cannot load the BPF programs: %s%s\n", strerror(err),
-			o->debug ? "" : " (run with --debug for the kernel's reasons)");
+		kernel_side__load_failed(errno);
 		goto fail;
 	}
 	if (fill_syscall_table(c) || fill_selections(c))
@@ -496,6 +449,27 @@ static void select_existing_descendants(struct capture *c)
 	}
 }
 
+/* Before 6.2: the view of each packet from tracing the function that runs
+ * the packet programs, both ends or neither (optional: names and socket
+ * filters fall back to what user space can tell). */
+static void attach_traced_skb(struct capture *c)
+{
+	struct bpf_link *enter = bpf_program__attach(c->skel->progs.cgroup_skb_enter);
+	struct bpf_link *exit = enter ? bpf_program__attach(c->skel->progs.cgroup_skb_exit) : NULL;
+
+	if (!enter || !exit || c->n_links + 2 > MAX_LINKS) {
+		fprintf(stderr, "pidcap: warning: cannot trace the packet hooks' runner (%s): "
+				"interface names of other network namespaces may be wrong, raw "
+				"sockets are shown receiving what their filter discarded\n",
+			strerror(errno));
+		bpf_link__destroy(exit);
+		bpf_link__destroy(enter);
+		return;
+	}
+	c->links[c->n_links++] = enter;
+	c->links[c->n_links++] = exit;
+}
+
 int capture__attach(struct capture *c)
 {
 	const struct options *o = c->opts;
@@ -542,6 +516,8 @@ int capture__attach(struct capture *c)
 		err = keep_link(c, bpf_program__attach(s->progs.tcp_state), "the TCP state hook");
 	if (err || o->no_packets)
 		return err;
+	if (c->features & FEATURE_TRACED_SKB)
+		attach_traced_skb(c);
 	if (o->direction != DIRECTION_OUT) {
 		err = attach_packets(c, 0);
 		if (err)

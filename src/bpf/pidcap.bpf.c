@@ -46,6 +46,9 @@ const volatile __u32 filter_netns = 0; /* namespace the -i names live in */
 const volatile __u32 snaplen = 262144;
 /* The kernel (6.2+) has bpf_cast_to_kern_ctx and bpf_rdonly_cast. */
 const volatile bool use_kern_ctx = false;
+/* Before 6.2, where BPF trampolines exist: the sk_buff as traced at the
+ * function that runs the cgroup_skb programs (see skb_stack). */
+const volatile bool use_traced_skb = false;
 const volatile __u64 wakeup_bytes = 256 << 10;
 const volatile __u32 max_args = 16384; /* --args-size */
 const volatile __u32 events_mask = 0; /* enum event_kind: what --events asked for */
@@ -58,8 +61,23 @@ const volatile __u64 filter_cgroup_id = 0;
 const volatile __u32 filter_cgroup_level = 0;
 const volatile __u32 execve_nr = 59, execveat_nr = 322; /* set by the loader */
 
+#ifndef PIDCAP_NO_KFUNCS
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
 extern void *bpf_rdonly_cast(void *obj, __u32 btf_id) __ksym __weak;
+#else
+/* The build for kernels before 6.2, which lack these kernel functions: libbpf
+ * 1.1 would search the modules' BTF for them, which needs CAP_SYS_ADMIN there,
+ * so this object names none (use_kern_ctx is never set for it). */
+static __always_inline void *bpf_cast_to_kern_ctx(void *obj)
+{
+	return NULL;
+}
+
+static __always_inline void *bpf_rdonly_cast(void *obj, __u32 btf_id)
+{
+	return NULL;
+}
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -750,6 +768,105 @@ static __always_inline void read_kernel_skb(struct __sk_buff *skb, struct packet
 	}
 }
 
+/* Kernels before 6.2 do not let a cgroup_skb program see the kernel's
+ * sk_buff. Where BPF trampolines exist (Debian's 6.1 has them), the function
+ * that runs the cgroup_skb programs is traced instead: what it is handed is
+ * kept per CPU for the program it is about to run. A stack, because a softirq
+ * may run another packet's programs between the two; entries are checked
+ * against the packet before use. */
+#define SKB_STACK_DEPTH 4
+
+struct traced_skb {
+	__u64 skb_id;
+	__u32 len; /* from the IP header on, as the program sees it */
+	__u32 ifindex;
+	__u32 dev_netns;
+	__u32 has_filter; /* the receiving socket has a filter of its own */
+	char ifname[PIDCAP_IFNAME_LEN];
+};
+
+struct skb_stack {
+	__u32 depth;
+	__u32 pad;
+	struct traced_skb entry[SKB_STACK_DEPTH];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct skb_stack);
+} skb_stacks SEC(".maps");
+
+SEC("fentry/__cgroup_bpf_run_filter_skb")
+int BPF_PROG(cgroup_skb_enter, struct sock *sk, struct sk_buff *skb, int type)
+{
+	__u32 zero = 0, depth;
+	struct skb_stack *st = bpf_map_lookup_elem(&skb_stacks, &zero);
+	struct traced_skb *e;
+	struct net_device *dev;
+	unsigned char *head, *data;
+
+	if (!st)
+		return 0;
+	depth = st->depth;
+	if (depth >= SKB_STACK_DEPTH)
+		return 0;
+	e = &st->entry[depth];
+	e->skb_id = (__u64)skb;
+	/* The programs see the packet from its network header on. */
+	head = BPF_CORE_READ(skb, head);
+	data = BPF_CORE_READ(skb, data);
+	e->len = BPF_CORE_READ(skb, len) + (data - head) - BPF_CORE_READ(skb, network_header);
+	dev = BPF_CORE_READ(skb, dev);
+	e->ifindex = dev ? BPF_CORE_READ(dev, ifindex) : 0;
+	e->dev_netns = dev ? BPF_CORE_READ(dev, nd_net.net, ns.inum) : 0;
+	__builtin_memset(e->ifname, 0, sizeof(e->ifname));
+	if (dev)
+		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
+	e->has_filter = sk && BPF_CORE_READ(sk, sk_filter);
+	st->depth = depth + 1;
+	return 0;
+}
+
+SEC("fexit/__cgroup_bpf_run_filter_skb")
+int BPF_PROG(cgroup_skb_exit, struct sock *sk, struct sk_buff *skb, int type, int ret)
+{
+	__u32 zero = 0, top;
+	struct skb_stack *st = bpf_map_lookup_elem(&skb_stacks, &zero);
+
+	if (!st || !st->depth)
+		return 0;
+	top = (st->depth - 1) & (SKB_STACK_DEPTH - 1);
+	/* (an entry whose fentry was skipped, as a nested run can be, is not ours) */
+	if (st->entry[top].skb_id == (__u64)skb)
+		st->depth--;
+	return 0;
+}
+
+static __always_inline void read_traced_skb(struct __sk_buff *skb, struct packet_meta *m)
+{
+	__u32 zero = 0, top;
+	struct skb_stack *st;
+	struct traced_skb *e;
+
+	if (!use_traced_skb)
+		return;
+	st = bpf_map_lookup_elem(&skb_stacks, &zero);
+	if (!st || !st->depth)
+		return;
+	top = (st->depth - 1) & (SKB_STACK_DEPTH - 1);
+	e = &st->entry[top];
+	if (e->len != skb->len || e->ifindex != skb->ifindex)
+		return; /* not this packet: leave the name to user space */
+	__builtin_memcpy(m->ifname, e->ifname, sizeof(m->ifname));
+	m->dev_netns = e->dev_netns;
+	if (m->direction == PACKET_IN && e->has_filter) {
+		m->pending = 1;
+		m->skb_id = e->skb_id;
+	}
+}
+
 static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 {
 	struct packet_meta m = {};
@@ -763,6 +880,7 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	if (!owner_passes(&m.owner, m.has_owner))
 		return 1;
 	read_kernel_skb(skb, &m);
+	read_traced_skb(skb, &m);
 	if (filter_ifindex) {
 		netns = m.dev_netns ? m.dev_netns : m.owner.netns;
 		if (netns != filter_netns)

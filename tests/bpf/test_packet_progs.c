@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
+#include "kernel_side.h"
 #include "record.h"
 #include "pidcap.skel.h"
 
@@ -88,12 +88,7 @@ static size_t make_frame(unsigned char *buf, size_t ip_len, int ipv6)
 
 static bool kernel_has_kern_ctx(void)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool has = vmlinux &&
-		   btf__find_by_name_kind(vmlinux, "bpf_cast_to_kern_ctx", BTF_KIND_FUNC) > 0;
-
-	btf__free(vmlinux);
-	return has;
+	return kernel_side__features() & FEATURE_KERN_CTX;
 }
 
 struct loaded {
@@ -102,16 +97,21 @@ struct loaded {
 	struct seen seen;
 };
 
+/* The build this kernel takes, with its optional programs; the kernel's
+ * view of the sk_buff only if asked for. */
 static int load_with(struct loaded *l, unsigned int snaplen, bool filter_process,
 		     bool use_kern_ctx)
 {
+	unsigned int features = kernel_side__features();
+
+	if (!use_kern_ctx)
+		features &= ~FEATURE_KERN_CTX;
 	memset(l, 0, sizeof(*l));
-	l->skel = pidcap_bpf__open();
+	l->skel = kernel_side__open(features);
 	if (!l->skel)
 		return -errno;
 	l->skel->rodata->snaplen = snaplen;
 	l->skel->rodata->filter_process = filter_process;
-	l->skel->rodata->use_kern_ctx = use_kern_ctx;
 	bpf_map__set_max_entries(l->skel->maps.events, 1 << 20);
 	if (pidcap_bpf__load(l->skel))
 		return -errno;
@@ -119,9 +119,10 @@ static int load_with(struct loaded *l, unsigned int snaplen, bool filter_process
 	return l->ring ? 0 : -errno;
 }
 
+/* With everything this kernel offers, as a capture loads. */
 static int load(struct loaded *l, unsigned int snaplen, bool filter_process)
 {
-	return load_with(l, snaplen, filter_process, false);
+	return load_with(l, snaplen, filter_process, true);
 }
 
 static void unload(struct loaded *l)
@@ -273,40 +274,53 @@ static void test_full_ring_is_counted(void)
 }
 
 /* Every option changes what the verifier sees (dead code goes): each
- * combination must load, not only the defaults. */
+ * combination must load, not only the defaults, with each view of the
+ * packet this kernel offers and with none (the build without the kernel
+ * functions of 6.2 loads on every kernel). */
 static void test_every_option_loads(void)
 {
-	int mask, masks = 64;
+	unsigned int offered = kernel_side__features();
+	static const unsigned int views[] = { 0, FEATURE_KERN_CTX, FEATURE_TRACED_SKB };
+	size_t v;
+	int mask, masks = 32;
 
-	for (mask = 0; mask < masks; mask++) {
-		if ((mask & 16) && !kernel_has_kern_ctx())
+	for (v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
+		unsigned int features = (offered & ~(FEATURE_KERN_CTX | FEATURE_TRACED_SKB)) | views[v];
+
+		if (views[v] && !(offered & views[v]))
 			continue;
-		struct pidcap_bpf *skel = pidcap_bpf__open();
-		char name[96];
-		int err;
+		if (!views[v])
+			features &= ~FEATURE_RETRACT;
+		for (mask = 0; mask < masks; mask++) {
+			struct pidcap_bpf *skel = kernel_side__open(features);
+			char name[128];
+			int err;
 
-		if (!skel) {
-			CHECK(0, "open the skeleton", "%s", strerror(errno));
-			return;
+			if (!skel) {
+				CHECK(0, "open the skeleton", "%s", strerror(errno));
+				return;
+			}
+			skel->rodata->filter_process = mask & 1;
+			skel->rodata->follow_forks = mask & 2;
+			skel->rodata->filter_uid = mask & 4;
+			skel->rodata->filter_ifindex = mask & 8;
+			skel->rodata->events_mask =
+				mask & 16 ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP : 0;
+			skel->rodata->max_args = mask & 16 ? PIDCAP_ARGS_MAX : 512;
+			err = pidcap_bpf__load(skel);
+			snprintf(name, sizeof(name),
+				 "loads with process=%d follow=%d uid=%d ifindex=%d events=%d view=%s",
+				 mask & 1, !!(mask & 2), !!(mask & 4), !!(mask & 8), !!(mask & 16),
+				 views[v] == FEATURE_KERN_CTX	? "kernel sk_buff" :
+				 views[v] == FEATURE_TRACED_SKB ? "traced sk_buff" :
+								  "none");
+			CHECK(!err, name, "%s", strerror(-err));
+			pidcap_bpf__destroy(skel);
 		}
-		skel->rodata->filter_process = mask & 1;
-		skel->rodata->follow_forks = mask & 2;
-		skel->rodata->filter_uid = mask & 4;
-		skel->rodata->filter_ifindex = mask & 8;
-		skel->rodata->use_kern_ctx = mask & 16;
-		skel->rodata->events_mask = mask & 32 ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP : 0;
-		skel->rodata->max_args = mask & 32 ? PIDCAP_ARGS_MAX : 512;
-		err = pidcap_bpf__load(skel);
-		snprintf(name, sizeof(name),
-			 "loads with process=%d follow=%d uid=%d ifindex=%d kern_ctx=%d events=%d",
-			 mask & 1, !!(mask & 2), !!(mask & 4), !!(mask & 8), !!(mask & 16),
-			 !!(mask & 32));
-		CHECK(!err, name, "%s", strerror(-err));
-		pidcap_bpf__destroy(skel);
 	}
 	/* pidcap top's counting mode, with every filter it takes. */
 	{
-		struct pidcap_bpf *skel = pidcap_bpf__open();
+		struct pidcap_bpf *skel = kernel_side__open(offered);
 		int err;
 
 		if (!skel)
