@@ -212,6 +212,11 @@ int dumpfile__flush(struct dumpfile *d)
 	return d->error;
 }
 
+int dumpfile__fd(const struct dumpfile *d)
+{
+	return d->file ? fileno(d->file) : -1;
+}
+
 int dumpfile__chown(struct dumpfile *d, uid_t uid, gid_t gid)
 {
 	if (d->file && d->file != stdout && fchown(fileno(d->file), uid, gid))

@@ -40,6 +40,8 @@ struct event;
 /* Writes an event as a systemd Journal Export Block; as dumpfile__packet. */
 int dumpfile__event(struct dumpfile *d, const struct event *e);
 int dumpfile__flush(struct dumpfile *d);
+/* The descriptor of the file written now, or -1. */
+int dumpfile__fd(const struct dumpfile *d);
 /* Gives the current file to uid:gid, for -Z: later files are created by the
  * user pidcap has become. */
 int dumpfile__chown(struct dumpfile *d, uid_t uid, gid_t gid);

@@ -96,6 +96,13 @@ static int64_t wall_clock_offset(void)
 	return best;
 }
 
+/* A write failed because the reader went away (Wireshark stopping its extcap
+ * capture, `| head`): the capture ends quietly, as tcpdump's does. */
+static bool reader_left(int err)
+{
+	return err == -EPIPE;
+}
+
 static int handle_packet(struct session *s, const struct packet_record *r, size_t size)
 {
 	const struct owner *o = &r->owner;
@@ -142,8 +149,7 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		return 0;
 	}
 	if (err) {
-		/* Wireshark closing its fifo is how an extcap capture ends. */
-		if (!(err == -EPIPE && s->opts->extcap))
+		if (!reader_left(err))
 			fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-err));
 		s->done = true;
 		return err;
@@ -207,7 +213,7 @@ static int handle_event(struct session *s, const void *data, size_t size, __u32 
 		if (err == DUMPFILE_COMPLETE) {
 			s->done = true;
 		} else if (err) {
-			if (!(err == -EPIPE && s->opts->extcap))
+			if (!reader_left(err))
 				fprintf(stderr, "pidcap: cannot write events: %s\n", strerror(-err));
 			s->done = true;
 		} else {
@@ -391,6 +397,8 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 		}
 		if (n > 0 && output__flush(s->out))
 			break;
+		if (output__reader_gone(s->out))
+			break; /* as tcpdump ends on a closed pipe: quietly */
 		if (!cmd)
 			continue;
 		if (!*cmd_done && waitpid(cmd->pid, cmd_status, WNOHANG) == cmd->pid)
@@ -526,7 +534,7 @@ int main(int argc, char **argv)
 	show_status(c, &s, true);
 	err = output__close(s.out);
 	s.out = NULL;
-	if (err && !(err == -EPIPE && o.extcap)) {
+	if (err && !reader_left(err)) {
 		fprintf(stderr, "pidcap: the output is incomplete: %s\n", strerror(-err));
 		exit_code = 1;
 	}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,17 @@ struct output {
 	struct textline *text;
 	int error; /* first write error, -errno */
 };
+
+bool output__reader_gone(const struct output *out)
+{
+	int fd = out->dump ? dumpfile__fd(out->dump) : STDOUT_FILENO;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct stat st;
+
+	/* (the write end of a pipe without readers polls as an error) */
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && poll(&p, 1, 0) == 1 &&
+	       (p.revents & POLLERR);
+}
 
 struct output *output__open(const struct options *o, uint64_t now_ns)
 {
