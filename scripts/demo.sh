@@ -6,16 +6,18 @@ cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 file="$dir/demo.pcapng"
+# (the tests run it on the binary they test)
+pidcap=${PIDCAP:-./pidcap}
 
 echo "# sudo ./pidcap -w $file -- ping -c 3 127.0.0.1"
-./pidcap -w "$file" -- ping -c 3 -i 0.2 127.0.0.1
+"$pidcap" -w "$file" -- ping -c 3 -i 0.2 127.0.0.1
 echo
 echo "# tshark -r $file, with Wireshark's columns plus PID and Process (packets and events):"
 tshark -r "$file" -o 'gui.column.format:"No.","%m","Time","%Aut","PID","%Cus:pktap.pid || systemd_journal.pid","Process","%Cus:pktap.cmdname || systemd_journal.comm","Interface","%Cus:pktap.ifname","Source","%s","Destination","%d","Info","%i"' 2>/dev/null
 echo
 echo "# the command line of each packet's process, from the packet comments:"
-tshark -r "$file" -T fields -e frame.number -e frame.comment 2>/dev/null | head -3
+tshark -r "$file" -Y pktap -T fields -e frame.number -e frame.comment 2>/dev/null | head -3
 echo
 echo "# the same without a file: one line per packet"
 echo "# sudo ./pidcap -- ping -c 1 127.0.0.1"
-./pidcap -- ping -q -c 1 127.0.0.1
+"$pidcap" -- ping -q -c 1 127.0.0.1

@@ -23,9 +23,12 @@
  *                                             N datagrams of 100 bytes to ADDR PORT; sleeps 1 s
  *   netpeer icmp-dgram ADDR                   an unprivileged-style ping: an ICMP datagram
  *                                             socket sends 3 echo requests, reads the replies
- *   netpeer icmp-filtered ADDR ID SECONDS     raw ICMP socket whose filter keeps only id ID:
- *                                             send 3 echo requests with id ID, read for
- *                                             SECONDS, print how many packets it read
+ *   netpeer icmp-filtered ADDR ID             raw ICMP socket whose filter keeps only id ID:
+ *                                             after a line on stdin, send 3 echo requests
+ *                                             with id ID, read until its own 6 packets
+ *                                             (3 requests looped back, 3 replies) came,
+ *                                             print how many it read and how many of them
+ *                                             were not its own; close at end of stdin
  * ADDR is an IPv4 or IPv6 literal. Timeouts keep every mode bounded.
  */
 #include <arpa/inet.h>
@@ -497,7 +500,7 @@ static int icmp_dgram(const char *host)
 	return 0;
 }
 
-static int icmp_filtered(const char *host, int id, double seconds)
+static int icmp_filtered(const char *host, int id)
 {
 	/* Keep only ICMP messages whose echo identifier is ours. */
 	struct sock_filter code[] = {
@@ -509,11 +512,10 @@ static int icmp_filtered(const char *host, int id, double seconds)
 	};
 	struct sock_fprog prog = { .len = sizeof(code) / sizeof(code[0]), .filter = code };
 	struct sockaddr_storage ss;
-	struct timeval tv = { .tv_usec = 100000 };
+	struct timeval tv = { .tv_sec = 60 };
 	socklen_t len = make_addr(host, 0, &ss);
-	unsigned long long got = 0;
-	double end = now() + seconds;
-	char buf[2048];
+	unsigned long long got = 0, foreign = 0;
+	char buf[2048], line[16];
 	int fd, seq;
 
 	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
@@ -523,6 +525,8 @@ static int icmp_filtered(const char *host, int id, double seconds)
 		die("SO_ATTACH_FILTER");
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	printf("icmp-filtered=%d\n", getpid());
+	if (!fgets(line, sizeof(line), stdin))
+		die("stdin");
 	for (seq = 1; seq <= 3; seq++) {
 		struct icmphdr h = { .type = ICMP_ECHO };
 
@@ -531,12 +535,21 @@ static int icmp_filtered(const char *host, int id, double seconds)
 		h.checksum = checksum(&h, sizeof(h));
 		if (sendto(fd, &h, sizeof(h), 0, (struct sockaddr *)&ss, len) < 0)
 			die("sendto");
-		usleep(100000);
 	}
-	while (now() < end)
-		if (recv(fd, buf, sizeof(buf), 0) > 0)
-			got++;
-	printf("read=%llu\n", got);
+	while (got - foreign < 6) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		size_t ihl;
+
+		if (n < 0)
+			die("recv");
+		got++;
+		ihl = (size_t)(buf[0] & 0xf) * 4;
+		if ((size_t)n < ihl + 6 || ((uint8_t)buf[ihl + 4] << 8 | (uint8_t)buf[ihl + 5]) != id)
+			foreign++;
+	}
+	printf("read=%llu foreign=%llu\n", got, foreign);
+	while (fgets(line, sizeof(line), stdin))
+		;
 	return 0;
 }
 
@@ -572,8 +585,8 @@ int main(int argc, char **argv)
 		return known_syscalls(argv[2], port, atoi(argv[4]));
 	if (argc == 3 && !strcmp(mode, "icmp-dgram"))
 		return icmp_dgram(argv[2]);
-	if (argc == 5 && !strcmp(mode, "icmp-filtered"))
-		return icmp_filtered(argv[2], atoi(argv[3]), atof(argv[4]));
+	if (argc == 4 && !strcmp(mode, "icmp-filtered"))
+		return icmp_filtered(argv[2], atoi(argv[3]));
 	fprintf(stderr, "usage: see the comment at the top of netpeer.c\n");
 	return 2;
 }
