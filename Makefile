@@ -112,8 +112,12 @@ $(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print
 	$(CC) $(CFLAGS) tests/unit/test_print.c $(PRINT_SRCS) -o $@ $(LDFLAGS)
 
 $(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c src/kernel_side.c src/kernel_side.h \
-			    $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h | $(OUTPUT)
+			    $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h \
+			    $(OUTPUT)/refused.bpf.o | $(OUTPUT)
 	$(CC) $(CFLAGS) $< src/kernel_side.c -o $@ $(LDFLAGS) $(LDLIBS)
+
+$(OUTPUT)/refused.bpf.o: tests/bpf/refused.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUTPUT)/test_filter: tests/bpf/test_filter.c tests/bpf/filter_reference.c src/filter.c \
 		       src/filter_pcap.c src/filter.h | $(OUTPUT)

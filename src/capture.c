@@ -232,11 +232,12 @@ static struct pidcap_bpf *load_what_kernel_takes(struct capture *c)
 {
 	static const unsigned int ladder[] = {
 		0,
-		FEATURE_TRACED_SKB, /* (a kernel without BPF trampolines) */
-		FEATURE_TRACED_SKB | FEATURE_KERN_CTX | FEATURE_RETRACT,
-		FEATURE_TRACED_SKB | FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED,
-		FEATURE_TRACED_SKB | FEATURE_KERN_CTX | FEATURE_RETRACT | FEATURE_SEED |
-			FEATURE_RELEASE,
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK, /* (a kernel without BPF trampolines) */
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT,
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT |
+			FEATURE_SEED,
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT |
+			FEATURE_SEED | FEATURE_RELEASE,
 	};
 	unsigned int all = kernel_side__features(), tried = ~0u;
 	struct pidcap_bpf *skel = NULL;
@@ -449,25 +450,49 @@ static void select_existing_descendants(struct capture *c)
 	}
 }
 
-/* Before 6.2: the view of each packet from tracing the function that runs
- * the packet programs, both ends or neither (optional: names and socket
- * filters fall back to what user space can tell). */
-static void attach_traced_skb(struct capture *c)
+/* A function traced at entry and exit: both ends or neither. Optional: on
+ * failure, one warning line says what is lost. */
+static void attach_traced_pair(struct capture *c, struct bpf_program *entry,
+			       struct bpf_program *exit, const char *loss)
 {
-	struct bpf_link *enter = bpf_program__attach(c->skel->progs.cgroup_skb_enter);
-	struct bpf_link *exit = enter ? bpf_program__attach(c->skel->progs.cgroup_skb_exit) : NULL;
+	struct bpf_link *in = bpf_program__attach(entry);
+	struct bpf_link *out = in ? bpf_program__attach(exit) : NULL;
 
-	if (!enter || !exit || c->n_links + 2 > MAX_LINKS) {
-		fprintf(stderr, "pidcap: warning: cannot trace the packet hooks' runner (%s): "
-				"interface names of other network namespaces may be wrong, raw "
-				"sockets are shown receiving what their filter discarded\n",
-			strerror(errno));
-		bpf_link__destroy(exit);
-		bpf_link__destroy(enter);
+	if (!in || !out || c->n_links + 2 > MAX_LINKS) {
+		fprintf(stderr, "pidcap: warning: cannot trace %s: %s\n", loss, strerror(errno));
+		bpf_link__destroy(out);
+		bpf_link__destroy(in);
 		return;
 	}
-	c->links[c->n_links++] = enter;
-	c->links[c->n_links++] = exit;
+	c->links[c->n_links++] = in;
+	c->links[c->n_links++] = out;
+}
+
+/* Before 6.2: each packet's interface and socket filter, from tracing the
+ * function that runs the packet programs (else user space names the
+ * interfaces). Before 6.5: local servers' IPv6 SYN-ACKs, which no packet
+ * program sees there, recorded at ip6_output(); that path cannot run a
+ * filter expression. */
+static void attach_traced_packets(struct capture *c)
+{
+	const struct options *o = c->opts;
+
+	if (c->features & FEATURE_TRACED_SKB)
+		attach_traced_pair(c, c->skel->progs.cgroup_skb_enter, c->skel->progs.cgroup_skb_exit,
+				   "the packet hooks' runner: interface names of other network "
+				   "namespaces may be wrong, raw sockets are shown receiving what "
+				   "their filter discarded");
+	if (!(c->features & FEATURE_IPV6_SYNACK) || o->direction == DIRECTION_IN)
+		return;
+	if (c->filter_fds[1] >= 0) {
+		fprintf(stderr, "pidcap: warning: this kernel (before 6.5) runs no packet hook for the "
+				"IPv6 SYN-ACKs local servers send: with a filter expression they are "
+				"not captured\n");
+		return;
+	}
+	attach_traced_pair(c, c->skel->progs.ipv6_synack_output,
+			   c->skel->progs.ipv6_synack_output_done,
+			   "ip6_output: the IPv6 SYN-ACKs local servers send are not captured");
 }
 
 int capture__attach(struct capture *c)
@@ -516,8 +541,7 @@ int capture__attach(struct capture *c)
 		err = keep_link(c, bpf_program__attach(s->progs.tcp_state), "the TCP state hook");
 	if (err || o->no_packets)
 		return err;
-	if (c->features & FEATURE_TRACED_SKB)
-		attach_traced_skb(c);
+	attach_traced_packets(c);
 	if (o->direction != DIRECTION_OUT) {
 		err = attach_packets(c, 0);
 		if (err)

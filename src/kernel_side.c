@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -29,6 +30,17 @@ bool kernel_side__has_btf_func(const char *name)
 	return found;
 }
 
+bool kernel_side__skips_ipv6_synacks(void)
+{
+	struct utsname u;
+	int major, minor;
+
+	/* Fixed in 6.5 ("net: bpf: Check SKB ownership against full socket"). */
+	if (uname(&u) || sscanf(u.release, "%d.%d", &major, &minor) != 2)
+		return false;
+	return major < 6 || (major == 6 && minor < 5);
+}
+
 unsigned int kernel_side__features(void)
 {
 	unsigned int f = FEATURE_SEED | FEATURE_RELEASE | FEATURE_RETRACT;
@@ -40,6 +52,8 @@ unsigned int kernel_side__features(void)
 		f |= FEATURE_TRACED_SKB;
 	else
 		f &= ~FEATURE_RETRACT; /* it takes back what those two mark */
+	if (kernel_side__skips_ipv6_synacks() && kernel_side__has_btf_func("ip6_output"))
+		f |= FEATURE_IPV6_SYNACK;
 	return f;
 }
 
@@ -87,6 +101,10 @@ struct pidcap_bpf *kernel_side__open(unsigned int features)
 		return NULL;
 	skel->rodata->use_kern_ctx = features & FEATURE_KERN_CTX;
 	skel->rodata->use_traced_skb = features & FEATURE_TRACED_SKB;
+	skel->rodata->trace_ipv6_synacks = features & FEATURE_IPV6_SYNACK;
+	bpf_program__set_autoload(skel->progs.ipv6_synack_output, features & FEATURE_IPV6_SYNACK);
+	bpf_program__set_autoload(skel->progs.ipv6_synack_output_done,
+				  features & FEATURE_IPV6_SYNACK);
 	bpf_program__set_autoload(skel->progs.cgroup_skb_enter, features & FEATURE_TRACED_SKB);
 	bpf_program__set_autoload(skel->progs.cgroup_skb_exit, features & FEATURE_TRACED_SKB);
 	bpf_program__set_autoload(skel->progs.packet_discarded, features & FEATURE_RETRACT);
@@ -113,10 +131,14 @@ void kernel_side__warn_missing(unsigned int got)
 		  "connections opened before the start show pid 0 until a process uses them" },
 		{ FEATURE_RELEASE, "socket release hooks (Linux 5.9)",
 		  "packets of closed sockets (FIN, retransmits) may show pid 0" },
+		{ FEATURE_IPV6_SYNACK, "packet hooks for IPv6 SYN-ACKs (Linux 6.5), or BPF trampolines",
+		  "the IPv6 SYN-ACKs local servers send are not captured" },
 	};
 	char what[256] = "", cost[640] = "";
 	size_t i;
 
+	if (!kernel_side__skips_ipv6_synacks())
+		got |= FEATURE_IPV6_SYNACK; /* the kernel's own hooks see them */
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (got & parts[i].any_of)
 			continue;

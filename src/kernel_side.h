@@ -32,6 +32,9 @@ enum kernel_feature {
 	FEATURE_SEED = 8,
 	/* 5.9: owners kept past close */
 	FEATURE_RELEASE = 16,
+	/* before 6.5, with BPF trampolines: local servers' IPv6 SYN-ACKs, for
+	 * which those kernels run no packet program, recorded at ip6_output() */
+	FEATURE_IPV6_SYNACK = 32,
 };
 
 /* Whether the running kernel's BTF has the function (a kernel function, or
@@ -40,6 +43,10 @@ bool kernel_side__has_btf_func(const char *name);
 
 /* The features worth trying on this kernel (enum kernel_feature). */
 unsigned int kernel_side__features(void);
+
+/* Whether this kernel runs no packet program for a local server's IPv6
+ * SYN-ACK (before 6.5), so that FEATURE_IPV6_SYNACK is wanted. */
+bool kernel_side__skips_ipv6_synacks(void);
 
 /* Opens the build that fits the features, with the optional programs they
  * need set to load and the others not. NULL with errno set on failure. Freed

@@ -49,6 +49,9 @@ const volatile bool use_kern_ctx = false;
 /* Before 6.2, where BPF trampolines exist: the sk_buff as traced at the
  * function that runs the cgroup_skb programs (see skb_stack). */
 const volatile bool use_traced_skb = false;
+/* Before 6.5, where BPF trampolines exist: local servers' IPv6 SYN-ACKs
+ * recorded at ip6_output() (see ipv6_synack_output). */
+const volatile bool trace_ipv6_synacks = false;
 const volatile __u64 wakeup_bytes = 256 << 10;
 const volatile __u32 max_args = 16384; /* --args-size */
 const volatile __u32 events_mask = 0; /* enum event_kind: what --events asked for */
@@ -647,6 +650,20 @@ int socket_release(struct bpf_sock *ctx)
 
 /* ----------------------------------------------------------------- packets */
 
+/* The owner of a socket seen from a tracing program. */
+static __always_inline bool owner_of_sock(struct sock *sk, struct owner *out)
+{
+	__u64 key = (__u64)sk;
+	struct owner *o = bpf_map_lookup_elem(&sock_owners, &key);
+
+	if (!o)
+		o = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+	if (!o || !o->tgid)
+		return false;
+	*out = *o;
+	return true;
+}
+
 static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out)
 {
 	struct bpf_sock *sk = skb->sk;
@@ -679,10 +696,14 @@ static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out)
 struct packet_meta {
 	struct owner owner;
 	char ifname[PIDCAP_IFNAME_LEN];
-	__u64 skb_id;
+	__u64 skb_id; /* for a pending packet: the sk_buff its verdict names */
+	__u64 kernel_skb; /* the kernel's sk_buff, where known */
 	__u32 dev_netns;
+	__u32 ifindex;
+	__u32 len; /* from the IP header on */
 	__u32 caplen;
 	__u32 pending;
+	__u16 protocol; /* ETH_P_IP or ETH_P_IPV6 */
 	bool has_owner;
 	__u8 direction;
 };
@@ -696,17 +717,17 @@ static __always_inline __u32 bounded_size(__u32 n, __u32 size)
 }
 
 /* Reserves a record whose data area is the smallest size class that holds
- * caplen bytes: the ring buffer needs a constant size, and one 64 KiB class
- * would waste the buffer on small packets. */
-#define EMIT_SIZE_CLASS(N)                                                          \
+ * caplen bytes (the ring buffer needs a constant size, and one 64 KiB class
+ * would waste the buffer on small packets), and fills it with COPY(dst, n). */
+#define EMIT_SIZE_CLASS(N, COPY)                                                    \
 	if (m->caplen <= (N)) {                                                     \
 		struct packet_record *r;                                            \
 		__u32 n = m->caplen;                                                \
 		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);              \
 		if (!r)                                                             \
 			goto dropped;                                               \
-		fill_record(r, skb, m);                                             \
-		if (n > 0 && bpf_skb_load_bytes(skb, 0, r->data, bounded_size(n, N))) { \
+		fill_record(r, m);                                                  \
+		if (n > 0 && COPY(r->data, bounded_size(n, N))) {                   \
 			bpf_ringbuf_discard(r, 0);                                  \
 			goto dropped;                                               \
 		}                                                                   \
@@ -714,17 +735,16 @@ static __always_inline __u32 bounded_size(__u32 n, __u32 size)
 		return;                                                             \
 	}
 
-static __always_inline void fill_record(struct packet_record *r, struct __sk_buff *skb,
-					const struct packet_meta *m)
+static __always_inline void fill_record(struct packet_record *r, const struct packet_meta *m)
 {
 	r->type = RECORD_PACKET;
 	r->direction = m->direction;
 	r->has_owner = m->has_owner;
-	r->protocol = bpf_ntohs(skb->protocol);
+	r->protocol = m->protocol;
 	r->ts_ns = bpf_ktime_get_ns();
-	r->ifindex = skb->ifindex;
+	r->ifindex = m->ifindex;
 	r->dev_netns = m->dev_netns;
-	r->len = skb->len;
+	r->len = m->len;
 	r->caplen = m->caplen;
 	r->pending = m->pending;
 	r->reserved = 0;
@@ -733,12 +753,14 @@ static __always_inline void fill_record(struct packet_record *r, struct __sk_buf
 	r->owner = m->owner;
 }
 
+#define COPY_FROM_SKB(dst, n) bpf_skb_load_bytes(skb, 0, dst, n)
+
 static __noinline void emit_packet(struct __sk_buff *skb, struct packet_meta *m)
 {
-	EMIT_SIZE_CLASS(256)
-	EMIT_SIZE_CLASS(2048)
-	EMIT_SIZE_CLASS(16384)
-	EMIT_SIZE_CLASS(PIDCAP_MAX_CAPLEN)
+	EMIT_SIZE_CLASS(256, COPY_FROM_SKB)
+	EMIT_SIZE_CLASS(2048, COPY_FROM_SKB)
+	EMIT_SIZE_CLASS(16384, COPY_FROM_SKB)
+	EMIT_SIZE_CLASS(PIDCAP_MAX_CAPLEN, COPY_FROM_SKB)
 dropped:
 	count(COUNTER_DROPPED);
 }
@@ -756,6 +778,7 @@ static __always_inline void read_kernel_skb(struct __sk_buff *skb, struct packet
 	if (!use_kern_ctx)
 		return;
 	kskb = bpf_cast_to_kern_ctx(skb);
+	m->kernel_skb = (__u64)kskb;
 	dev = kskb->dev;
 	if (dev) {
 		__builtin_memcpy(m->ifname, dev->name, sizeof(m->ifname));
@@ -861,54 +884,160 @@ static __always_inline void read_traced_skb(struct __sk_buff *skb, struct packet
 		return; /* not this packet: leave the name to user space */
 	__builtin_memcpy(m->ifname, e->ifname, sizeof(m->ifname));
 	m->dev_netns = e->dev_netns;
+	m->kernel_skb = e->skb_id;
 	if (m->direction == PACKET_IN && e->has_filter) {
 		m->pending = 1;
 		m->skb_id = e->skb_id;
 	}
 }
 
-static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
+/* What both packet paths do once a packet's facts are known: the interface
+ * filter, the counts, pidcap top's tallies. Whether to record it, with its
+ * copy length set. */
+static __always_inline bool keep_packet(struct packet_meta *m)
 {
-	struct packet_meta m = {};
-	__u32 netns, ifindex;
+	__u32 netns, ifindex = m->ifindex;
 
-	count(COUNTER_SEEN);
-	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
-		return 1;
-	m.direction = direction;
-	m.has_owner = find_owner(skb, &m.owner);
-	if (!owner_passes(&m.owner, m.has_owner))
-		return 1;
-	read_kernel_skb(skb, &m);
-	read_traced_skb(skb, &m);
 	if (filter_ifindex) {
-		netns = m.dev_netns ? m.dev_netns : m.owner.netns;
-		if (netns != filter_netns)
-			return 1;
-		ifindex = skb->ifindex;
-		if (!bpf_map_lookup_elem(&selected_ifindexes, &ifindex))
-			return 1;
+		netns = m->dev_netns ? m->dev_netns : m->owner.netns;
+		if (netns != filter_netns || !bpf_map_lookup_elem(&selected_ifindexes, &ifindex))
+			return false;
 	}
 	count(COUNTER_MATCHED);
 	if (count_only) {
-		struct process_stats *st = stats_of(m.has_owner ? m.owner.tgid : 0);
+		struct process_stats *st = stats_of(m->has_owner ? m->owner.tgid : 0);
 
-		if (st && direction == PACKET_IN) {
-			st->rx_bytes += skb->len;
+		if (st && m->direction == PACKET_IN) {
+			st->rx_bytes += m->len;
 			st->rx_packets++;
 		} else if (st) {
-			st->tx_bytes += skb->len;
+			st->tx_bytes += m->len;
 			st->tx_packets++;
 		}
-		return 1;
+		return false;
 	}
-	m.caplen = skb->len < snaplen ? skb->len : snaplen;
-	if (m.caplen > PIDCAP_MAX_CAPLEN) {
-		m.caplen = PIDCAP_MAX_CAPLEN;
+	m->caplen = m->len < snaplen ? m->len : snaplen;
+	if (m->caplen > PIDCAP_MAX_CAPLEN) {
+		m->caplen = PIDCAP_MAX_CAPLEN;
 		count(COUNTER_CUT);
 	}
-	emit_packet(skb, &m);
+	return true;
+}
+
+/* The sk_buff ip6_output() is recording now for a kernel that runs no
+ * cgroup_skb program for it (see ipv6_synack_output), per CPU. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} synack_in_output SEC(".maps");
+
+/* Whether ipv6_synack_output recorded this packet already: where a kernel has
+ * the 6.5 fix after all (a backport), the packet program sees it too. */
+static __always_inline bool recorded_at_ip6_output(const struct packet_meta *m)
+{
+	__u32 zero = 0;
+	__u64 *skb;
+
+	if (!trace_ipv6_synacks || !m->kernel_skb)
+		return false;
+	skb = bpf_map_lookup_elem(&synack_in_output, &zero);
+	return skb && *skb == m->kernel_skb;
+}
+
+static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
+{
+	struct packet_meta m = { .direction = direction };
+
+	read_kernel_skb(skb, &m);
+	read_traced_skb(skb, &m);
+	if (direction == PACKET_OUT && recorded_at_ip6_output(&m))
+		return 1;
+	count(COUNTER_SEEN);
+	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
+		return 1;
+	m.has_owner = find_owner(skb, &m.owner);
+	if (!owner_passes(&m.owner, m.has_owner))
+		return 1;
+	m.protocol = bpf_ntohs(skb->protocol);
+	m.ifindex = skb->ifindex;
+	m.len = skb->len;
+	if (keep_packet(&m))
+		emit_packet(skb, &m);
 	return 1;
+}
+
+/* Kernels before 6.5 run no cgroup_skb egress program for what ip6_xmit()
+ * sends for a request socket (a local server's IPv6 SYN-ACK): it hands on the
+ * listener, which is not the packet's own socket. Where BPF trampolines
+ * exist, ip6_output() is traced and records those packets itself (with no
+ * filter expression, which only the packet programs can run). */
+#define COPY_FROM_KERNEL(dst, n) bpf_probe_read_kernel(dst, n, data)
+
+static __noinline void emit_traced_packet(const unsigned char *data, struct packet_meta *m)
+{
+	EMIT_SIZE_CLASS(256, COPY_FROM_KERNEL)
+	EMIT_SIZE_CLASS(2048, COPY_FROM_KERNEL)
+	EMIT_SIZE_CLASS(16384, COPY_FROM_KERNEL)
+	EMIT_SIZE_CLASS(PIDCAP_MAX_CAPLEN, COPY_FROM_KERNEL)
+dropped:
+	count(COUNTER_DROPPED);
+}
+
+SEC("fentry/ip6_output")
+int BPF_PROG(ipv6_synack_output, struct net *net, struct sock *sk, struct sk_buff *skb)
+{
+	struct sock *req = BPF_CORE_READ(skb, sk);
+	struct packet_meta m = { .direction = PACKET_OUT, .protocol = ETH_P_IPV6 };
+	struct owner *o;
+	struct dst_entry *dst;
+	struct net_device *dev;
+	__u32 zero = 0, linear;
+	__u64 *slot, listener;
+
+	if (!req || req == sk || BPF_CORE_READ(req, __sk_common.skc_state) != TCP_NEW_SYN_RECV)
+		return 0;
+	count(COUNTER_SEEN);
+	/* The listener's owner, from the table (an open listener is in it). */
+	listener = (__u64)BPF_CORE_READ(req, __sk_common.skc_listener);
+	o = bpf_map_lookup_elem(&sock_owners, &listener);
+	if (o && o->tgid) {
+		m.owner = *o;
+		m.has_owner = true;
+	}
+	if (!owner_passes(&m.owner, m.has_owner))
+		return 0;
+	dst = (void *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
+	dev = dst ? BPF_CORE_READ(dst, dev) : NULL;
+	if (dev) {
+		m.ifindex = BPF_CORE_READ(dev, ifindex);
+		m.dev_netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
+		bpf_probe_read_kernel_str(m.ifname, sizeof(m.ifname), dev->name);
+	}
+	m.len = BPF_CORE_READ(skb, len);
+	if (!keep_packet(&m))
+		return 0;
+	linear = m.len - BPF_CORE_READ(skb, data_len);
+	if (m.caplen > linear)
+		m.caplen = linear; /* (a SYN-ACK is all in its head) */
+	slot = bpf_map_lookup_elem(&synack_in_output, &zero);
+	if (slot)
+		*slot = (__u64)skb;
+	emit_traced_packet(BPF_CORE_READ(skb, data), &m);
+	return 0;
+}
+
+SEC("fexit/ip6_output")
+int BPF_PROG(ipv6_synack_output_done, struct net *net, struct sock *sk, struct sk_buff *skb,
+	     int ret)
+{
+	__u32 zero = 0;
+	__u64 *slot = bpf_map_lookup_elem(&synack_in_output, &zero);
+
+	if (slot && *slot == (__u64)skb)
+		*slot = 0;
+	return 0;
 }
 
 SEC("cgroup_skb/ingress")
@@ -960,19 +1089,6 @@ struct {
 	__type(key, __u64);
 	__type(value, struct tcp_start);
 } tcp_started SEC(".maps");
-
-static __always_inline bool owner_of_sock(struct sock *sk, struct owner *out)
-{
-	__u64 key = (__u64)sk;
-	struct owner *o = bpf_map_lookup_elem(&sock_owners, &key);
-
-	if (!o)
-		o = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
-	if (!o || !o->tgid)
-		return false;
-	*out = *o;
-	return true;
-}
 
 SEC("tp_btf/inet_sock_set_state")
 int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)

@@ -367,6 +367,59 @@ static void test_interface_from_kernel(void)
 	unload(&l);
 }
 
+/* A program the kernel refuses: the one line names it, and with --debug
+ * the verifier's last words come before it. The real verifier refuses a
+ * real program (tests/bpf/refused.bpf.c); what pidcap prints is read back. */
+static void test_refusal_names_the_program(void)
+{
+	const char *build = getenv("PIDCAP_BUILD") ? getenv("PIDCAP_BUILD") : "build";
+	char path[512], said[8192] = "";
+	int debug;
+
+	snprintf(path, sizeof(path), "%s/refused.bpf.o", build);
+	for (debug = 0; debug < 2; debug++) {
+		struct bpf_object *obj = bpf_object__open_file(path, NULL);
+		FILE *err = tmpfile();
+		int saved = dup(STDERR_FILENO), load_err;
+		size_t n = 0;
+
+		if (!obj || !err || saved < 0) {
+			CHECK(0, "open the refused program", "%s: %s", path, strerror(errno));
+			return;
+		}
+		fflush(stderr);
+		dup2(fileno(err), STDERR_FILENO);
+		kernel_side__set_debug(debug);
+		load_err = bpf_object__load(obj);
+		kernel_side__load_failed(-load_err);
+		fflush(stderr);
+		dup2(saved, STDERR_FILENO);
+		close(saved);
+		rewind(err);
+		n = fread(said, 1, sizeof(said) - 1, err);
+		said[n] = '\0';
+		fclose(err);
+		bpf_object__close(obj);
+		if (!debug) {
+			CHECK(load_err && !strcmp(said, "pidcap: the kernel refused the BPF program "
+						"'refused_program': Permission denied (run with "
+						"--debug for the verifier's reasons)\n"),
+			      "a refused program is named in one line", "%s", said);
+		} else {
+			const char *words = strstr(said, "pidcap: the verifier's last words on "
+							"'refused_program':\n");
+			const char *last = strstr(said, "pidcap: the kernel refused the BPF program "
+							"'refused_program': Permission denied\n");
+
+			CHECK(load_err && words && last && words < last &&
+				      strstr(words, "R4") && strstr(words, "processed "),
+			      "with --debug, the verifier's decisive lines come first", "%s",
+			      words ? words : said);
+		}
+	}
+	libbpf_set_print(NULL);
+}
+
 int main(void)
 {
 	struct loaded l;
@@ -388,6 +441,7 @@ int main(void)
 	test_full_ring_is_counted();
 	test_interface_from_kernel();
 	test_every_option_loads();
+	test_refusal_names_the_program();
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
