@@ -2,6 +2,7 @@
 #   make            build ./pidcap
 #   make demo       install what is missing, build, capture ping and show it with tshark
 #   make check      install what is missing, build, run every test
+#   make check-kernels  the kernel-dependent tests inside Debian 12's 6.1 and 6.12 (QEMU)
 #   make SANITIZE=1 ...  build with AddressSanitizer and UndefinedBehaviorSanitizer
 
 OUTPUT ?= build
@@ -45,7 +46,7 @@ USER_INSTALLED := $(USER_HOME)/.local/bin/pidcap $(USER_HOME)/.config/wireshark/
 		  $(USER_HOME)/.config/wireshark/profiles/pidcap/colorfilters
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check test tests fuzz bench clean install uninstall install-user uninstall-user
+.PHONY: all deps demo check check-kernels test tests fuzz bench clean install uninstall install-user uninstall-user
 all: pidcap
 
 pidcap: $(OUTPUT)/pidcap
@@ -159,6 +160,12 @@ check: deps
 
 test: tests
 	PIDCAP_BUILD=$(OUTPUT) bash tests/run.sh
+
+# The kernel tests: Debian 12's 6.1 and 6.12 kernels booted in QEMU, each
+# running the BPF, filter and end-to-end suites (KERNELS="6.1" for one).
+check-kernels: deps
+	$(MAKE) tests
+	PIDCAP_BUILD=$(OUTPUT) bash tests/vm/run.sh $(KERNELS)
 
 install: pidcap
 	install -D -m 0755 pidcap $(DESTDIR)$(BINDIR)/pidcap

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs, from Debian's packages, whatever pidcap needs to build, run and test
 # and this machine lacks. Safe to run again: it does nothing when all is there.
+#   install-deps.sh        to build, run and test on this machine's kernel
+#   install-deps.sh vm     also what the kernel tests need to boot Debian's
+#                          kernels in QEMU (tests/vm)
 set -euo pipefail
 
 packages=(
@@ -10,6 +13,9 @@ packages=(
 	libcap2-bin tmux
 	man-db
 )
+if [ "${1:-}" = vm ]; then
+	packages+=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

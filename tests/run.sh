@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
-# Runs every pidcap test against the binaries in $PIDCAP_BUILD (default build)
+# Runs pidcap's tests against the binaries in $PIDCAP_BUILD (default build)
 # and ends with one line "N passed, N failed". Exit status 0 only if none failed.
+#   run.sh            every suite
+#   run.sh kernel     only the suites that depend on the kernel (BPF programs,
+#                     filter expressions, end to end): what the kernel tests run
+# E2E_TESTS="word ..." runs only the end-to-end scenarios whose names hold a word.
 set -u
+group=${1:-all}
+case $group in
+all | kernel) ;;
+*) echo "usage: tests/run.sh [all|kernel]" >&2; exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 build=${PIDCAP_BUILD:-build}
 # A sanitizer finding fails the run, not just a line in a log.
@@ -41,15 +50,19 @@ run_suite() {
 	fi
 }
 
-run_suite "pcapng writer" "$build/test_pcapng"
-run_suite "packet printer" "$build/test_print"
-run_suite "pcap and pcapng reader" "$build/test_savefile"
-run_suite "bash completion" bash tests/unit/test_completion.sh
-run_suite "help, man page and completion agree" bash tests/unit/test_docs.sh
+if [ "$group" = all ]; then
+	run_suite "pcapng writer" "$build/test_pcapng"
+	run_suite "packet printer" "$build/test_print"
+	run_suite "pcap and pcapng reader" "$build/test_savefile"
+	run_suite "bash completion" bash tests/unit/test_completion.sh
+	run_suite "help, man page and completion agree" bash tests/unit/test_docs.sh
+fi
 run_suite "BPF programs on synthetic packets" "$build/test_packet_progs"
 run_suite "filter expressions in the kernel" "$build/test_filter"
-run_suite "golden: files in, text out" bash tests/golden/run.sh
-run_suite "end to end" python3 tests/e2e/test_capture.py
+[ "$group" = all ] && run_suite "golden: files in, text out" bash tests/golden/run.sh
+# (word splitting of E2E_TESTS is wanted: one scenario name per word)
+# shellcheck disable=SC2086
+run_suite "end to end" python3 tests/e2e/test_capture.py ${E2E_TESTS:-}
 
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The kernel tests: boots each of Debian 12's kernels (the newest 6.1 and 6.12
+# packages, fetched and unpacked, never installed) in QEMU and runs the suites
+# that depend on the kernel inside: the BPF programs, the filter expressions
+# and the end-to-end scenarios, with the binaries built on this machine.
+# Prints one "N passed, N failed" line per kernel; exit status 0 only if no
+# kernel had a failure.
+#   run.sh [KERNEL...]       KERNEL: 6.1, 6.12 (default: both)
+# Environment: PIDCAP_BUILD (default build), PIDCAP_VM_DIR (kernels and logs,
+# default $PIDCAP_BUILD/vm), E2E_TESTS (only the scenarios whose names contain
+# one of these words), VM_TIMEOUT, VM_MEM, VM_CPUS (see boot.sh).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+build=${PIDCAP_BUILD:-build}
+vmdir=${PIDCAP_VM_DIR:-$build/vm}
+bash scripts/install-deps.sh vm
+for f in "$build/pidcap" "$build/test_packet_progs" "$build/test_filter" "$build/netpeer"; do
+	[ -x "$f" ] || { echo "vm: $f is not built (make tests)" >&2; exit 1; }
+done
+
+# The VMs run a copy of the checkout taken now (binaries included), so that
+# work on the tree can go on while they run.
+mkdir -p "$vmdir"
+snap=$(readlink -f "$vmdir")/checkout
+rel=$(realpath --relative-to=. "$vmdir")
+rm -rf "$snap"
+mkdir -p "$snap"
+tar -cf - --exclude="./$rel" . | tar -xf - -C "$snap"
+
+job=$(mktemp)
+trap 'rm -f "$job"' EXIT
+cat > "$job" <<EOF
+echo "kernel \$(uname -r), \$(nproc) CPUs"
+PIDCAP_BUILD=$build E2E_TESTS="${E2E_TESTS:-}" bash tests/run.sh kernel
+EOF
+
+kernels=$(bash tests/vm/kernels.sh "$vmdir/kernels" "$@")
+summary=()
+failed=0
+while read -r name kdir; do
+	out=$vmdir/out-$name
+	start=$(date +%s)
+	echo "== kernel $name: $(cat "$kdir/package"), booting (log: $out/console.log)"
+	rc=0
+	bash "$snap/tests/vm/boot.sh" "$kdir" "$job" "$out" || rc=$?
+	[ -e "$out/console.log" ] && sed 's/^/  /' "$out/console.log" | grep -E '^  (== |not ok|kernel |pidcap: warning)' || true
+	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/console.log" 2>/dev/null | tail -1)
+	line="$(cat "$kdir/package"): ${counts:-no result} in $(( $(date +%s) - start )) s"
+	if [ "$rc" -ne 0 ] || [ -z "$counts" ]; then
+		failed=1
+		line="$line (exit $rc)"
+	fi
+	echo "== kernel $name: $line"
+	summary+=("$line")
+done <<< "$kernels"
+
+echo
+printf 'kernel tests: %s\n' "${summary[@]}"
+exit $failed
