@@ -99,7 +99,7 @@ $(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pid
 $(OUTPUT)/pidcap: $(APP_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print \
+TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
 
 $(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
@@ -107,6 +107,9 @@ $(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
 
 $(OUTPUT)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/pcapng.h | $(OUTPUT)
 	$(CC) $(CFLAGS) tests/unit/test_pcapng.c src/pcapng.c -o $@ $(LDFLAGS)
+
+$(OUTPUT)/test_holdback: tests/unit/test_holdback.c src/holdback.c src/holdback.h tests/lib/tap.h | $(OUTPUT)
+	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_holdback.c src/holdback.c -o $@ $(LDFLAGS)
 
 PRINT_SRCS := $(wildcard src/print*.c)
 $(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print*.h) | $(OUTPUT)

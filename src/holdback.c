@@ -58,15 +58,17 @@ int holdback__push(struct holdback *h, const void *record, size_t size)
 
 bool holdback__retract(struct holdback *h, uint64_t skb_id)
 {
-	struct held *e;
+	struct held *e, *last = NULL;
 
-	for (e = h->head; e; e = e->next) {
-		if (e->pending && !e->retracted && e->skb_id == skb_id) {
-			e->retracted = true;
-			return true;
-		}
-	}
-	return false;
+	/* The kernel reuses a freed sk_buff's address at once (the next clone
+	 * of the same packet often has it): the verdict is for the newest packet
+	 * with the id, the ones before it had theirs. */
+	for (e = h->head; e; e = e->next)
+		if (e->pending && !e->retracted && e->skb_id == skb_id)
+			last = e;
+	if (last)
+		last->retracted = true;
+	return last != NULL;
 }
 
 const void *holdback__ready(struct holdback *h, uint64_t deadline_ns, size_t *size)

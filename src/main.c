@@ -381,7 +381,8 @@ static void install_signals(void)
 static int run(struct capture *c, struct session *s, struct launch *cmd, int *cmd_status,
 	       bool *cmd_done)
 {
-	int quiet_polls = 0, n;
+	int quiet_polls = 0, n, more;
+	uint64_t deadline;
 
 	while (!stop_requested && !s->done) {
 		n = capture__poll(c, 50);
@@ -389,7 +390,14 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 			fprintf(stderr, "pidcap: cannot read from the kernel: %s\n", strerror(-n));
 			return n;
 		}
-		release_held(s, monotonic_ns() - HOLD_NS);
+		/* A held packet goes out once its verdict had time to come. What the
+		 * kernel wrote before that time is read first (handling the batch
+		 * above may have taken longer than the wait), so a verdict is never
+		 * left behind its packet. */
+		deadline = monotonic_ns() - HOLD_NS;
+		if (!holdback__empty(s->held) && (more = capture__poll(c, 0)) > 0)
+			n += more;
+		release_held(s, deadline);
 		show_status(c, s, false);
 		if (stats_requested) {
 			stats_requested = 0;
