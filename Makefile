@@ -115,10 +115,10 @@ PRINT_SRCS := $(wildcard src/print*.c)
 $(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print*.h) | $(OUTPUT)
 	$(CC) $(CFLAGS) tests/unit/test_print.c $(PRINT_SRCS) -o $@ $(LDFLAGS)
 
-$(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c src/kernel_side.c src/kernel_side.h \
+$(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c src/kernel_side.c src/kernel_side.h src/log.c \
 			    $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h \
 			    $(OUTPUT)/refused.bpf.o | $(OUTPUT)
-	$(CC) $(CFLAGS) $< src/kernel_side.c -o $@ $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $< src/kernel_side.c src/log.c -o $@ $(LDFLAGS) $(LDLIBS)
 
 $(OUTPUT)/refused.bpf.o: tests/bpf/refused.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@

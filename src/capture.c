@@ -25,6 +25,7 @@
 #include "cgroup.h"
 #include "filter.h"
 #include "kernel_side.h"
+#include "log.h"
 #include "record.h"
 #include "pidcap.skel.h"
 
@@ -75,8 +76,8 @@ static int check_privileges(void)
 	}
 	if (!*missing)
 		return 0;
-	fprintf(stderr, "pidcap: missing capabilities:%s (run as root, or be in group wireshark "
-			"after 'make install', which grants them to the binary)\n", missing);
+	log_err("missing capabilities:%s (run as root, or be in group wireshark "
+			"after 'make install', which grants them to the binary)", missing);
 	return -EPERM;
 }
 
@@ -189,7 +190,7 @@ static int fill_selections(struct capture *c)
 		__u32 ifindex = if_nametoindex(o->ifnames[i]);
 
 		if (!ifindex) {
-			fprintf(stderr, "pidcap: no interface '%s' in this network namespace\n",
+			log_err("no interface '%s' in this network namespace",
 				o->ifnames[i]);
 			return -ENODEV;
 		}
@@ -215,12 +216,12 @@ static int check_kernel_features(void)
 
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		if (libbpf_probe_bpf_map_type(maps[i].type, NULL) <= 0) {
-			fprintf(stderr, "pidcap: this kernel lacks %s\n", maps[i].what);
+			log_err("this kernel lacks %s", maps[i].what);
 			return -EOPNOTSUPP;
 		}
 	}
 	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) <= 0) {
-		fprintf(stderr, "pidcap: this kernel lacks cgroup_skb BPF programs\n");
+		log_err("this kernel lacks cgroup_skb BPF programs");
 		return -EOPNOTSUPP;
 	}
 	return 0;
@@ -269,8 +270,8 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 	if (check_privileges())
 		return NULL;
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fprintf(stderr, "pidcap: this kernel has no BTF (/sys/kernel/btf/vmlinux): "
-				"pidcap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y\n");
+		log_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+				"pidcap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -318,7 +319,7 @@ int capture__set_filter(struct capture *c, const struct sock_filter *classic, si
 		int prog_fd = bpf_program__fd(packet_progs[i]);
 
 		if (n < 0) {
-			fprintf(stderr, "pidcap: cannot run this filter in the kernel: %s\n",
+			log_err("cannot run this filter in the kernel: %s",
 				n == -EOPNOTSUPP ? "it uses the kernel's ancillary data" :
 						   strerror(-n));
 			return n;
@@ -326,13 +327,13 @@ int capture__set_filter(struct capture *c, const struct sock_filter *classic, si
 		fd = filter__load(insns, n, attach_types[i], NULL, 0);
 		free(insns);
 		if (fd < 0) {
-			fprintf(stderr, "pidcap: the kernel refused the filter program: %s\n",
+			log_err("the kernel refused the filter program: %s",
 				strerror(-fd));
 			return fd;
 		}
 		c->filter_fds[i] = fd;
 		if (bpf_map_update_elem(arrays[i], &zero, &prog_fd, BPF_ANY)) {
-			fprintf(stderr, "pidcap: cannot chain the filter to the capture: %s\n",
+			log_err("cannot chain the filter to the capture: %s",
 				strerror(errno));
 			return -errno;
 		}
@@ -356,7 +357,7 @@ static int keep_link(struct capture *c, struct bpf_link *link, const char *what)
 
 	if (!link) {
 		err = -errno;
-		fprintf(stderr, "pidcap: cannot attach %s: %s\n", what, strerror(-err));
+		log_err("cannot attach %s: %s", what, strerror(-err));
 		return err;
 	}
 	if (c->n_links == MAX_LINKS) {
@@ -380,7 +381,7 @@ static int attach_packets(struct capture *c, int dir)
 		return keep_link(c, bpf_program__attach_cgroup(prog, c->cgroup_fd), what[dir]);
 	link = bpf_link_create(c->filter_fds[dir], c->cgroup_fd, attach_types[dir], NULL);
 	if (link < 0) {
-		fprintf(stderr, "pidcap: cannot attach %s: %s\n", what[dir], strerror(errno));
+		log_err("cannot attach %s: %s", what[dir], strerror(errno));
 		return -errno;
 	}
 	c->filter_links[dir] = link;
@@ -459,7 +460,7 @@ static void attach_traced_pair(struct capture *c, struct bpf_program *entry,
 	struct bpf_link *out = in ? bpf_program__attach(exit) : NULL;
 
 	if (!in || !out || c->n_links + 2 > MAX_LINKS) {
-		fprintf(stderr, "pidcap: warning: cannot trace %s: %s\n", loss, strerror(errno));
+		log_warn("cannot trace %s: %s", loss, strerror(errno));
 		bpf_link__destroy(out);
 		bpf_link__destroy(in);
 		return;
@@ -485,9 +486,9 @@ static void attach_traced_packets(struct capture *c)
 	if (!(c->features & FEATURE_IPV6_SYNACK) || o->direction == DIRECTION_IN)
 		return;
 	if (c->filter_fds[1] >= 0) {
-		fprintf(stderr, "pidcap: warning: this kernel (before 6.5) runs no packet hook for the "
+		log_warn("this kernel (before 6.5) runs no packet hook for the "
 				"IPv6 SYN-ACKs local servers send: with a filter expression they are "
-				"not captured\n");
+				"not captured");
 		return;
 	}
 	attach_traced_pair(c, c->skel->progs.ipv6_synack_output,
@@ -513,7 +514,7 @@ int capture__attach(struct capture *c)
 	/* Existing sockets, then every later use of one: the later use wins. */
 	err = c->features & FEATURE_SEED ? seed_socket_owners(c) : 0;
 	if (err && o->debug)
-		fprintf(stderr, "pidcap: cannot seed the owners of existing sockets: %s\n",
+		log_warn("cannot seed the owners of existing sockets: %s",
 			strerror(-err));
 	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
 			"the system call hook");
@@ -531,7 +532,7 @@ int capture__attach(struct capture *c)
 				   c->ctx, NULL);
 	if (!c->ring) {
 		err = -errno;
-		fprintf(stderr, "pidcap: cannot open the ring buffer: %s\n", strerror(-err));
+		log_err("cannot open the ring buffer: %s", strerror(-err));
 		return err;
 	}
 	if (!err && o->events & EVENT_EXEC)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "log.h"
 
 int cgroup__mount_point(char *buf, size_t size)
 {
@@ -39,8 +40,8 @@ int cgroup__open(const char *path)
 	int fd, err;
 
 	if (cgroup__mount_point(root, sizeof(root))) {
-		fprintf(stderr, "pidcap: no cgroup v2 hierarchy is mounted "
-				"(mount one with: mount -t cgroup2 none /sys/fs/cgroup)\n");
+		log_err("no cgroup v2 hierarchy is mounted "
+				"(mount one with: mount -t cgroup2 none /sys/fs/cgroup)");
 		return -ENOENT;
 	}
 	if (!path)
@@ -52,11 +53,11 @@ int cgroup__open(const char *path)
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
-		fprintf(stderr, "pidcap: cannot open cgroup '%s': %s\n", path, strerror(-err));
+		log_err("cannot open cgroup '%s': %s", path, strerror(-err));
 		return err;
 	}
 	if (fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC) {
-		fprintf(stderr, "pidcap: '%s' is not a cgroup v2 directory (the hierarchy is at %s)\n",
+		log_err("'%s' is not a cgroup v2 directory (the hierarchy is at %s)",
 			path, root);
 		close(fd);
 		return -EINVAL;

@@ -9,6 +9,7 @@
 
 #include "dumpfile.h"
 #include "events.h"
+#include "log.h"
 #include "pidcap.h"
 #include "rotation.h"
 
@@ -63,8 +64,8 @@ struct dumpfile *dumpfile__open(const struct dumpfile_options *o, uint64_t now_n
 	d->opts = *o;
 	if (!strcmp(o->path, "-")) {
 		if (isatty(STDOUT_FILENO)) {
-			fprintf(stderr, "pidcap: refusing to write pcapng to a terminal; "
-					"redirect it or pipe it (pidcap -w - | tshark -i -)\n");
+			log_err("refusing to write pcapng to a terminal; "
+					"redirect it or pipe it (pidcap -w - | tshark -i -)");
 			free(d);
 			return NULL;
 		}
@@ -75,7 +76,7 @@ struct dumpfile *dumpfile__open(const struct dumpfile_options *o, uint64_t now_n
 	rotation__init(&d->rotation, o->path, o->max_bytes, o->max_files, o->seconds, now_ns);
 	d->rotates = o->max_bytes || o->seconds;
 	if (rotation__name(&d->rotation, d->name, sizeof(d->name))) {
-		fprintf(stderr, "pidcap: file name too long: '%s'\n", o->path);
+		log_err("file name too long: '%s'", o->path);
 		free(d);
 		return NULL;
 	}
@@ -85,7 +86,7 @@ struct dumpfile *dumpfile__open(const struct dumpfile_options *o, uint64_t now_n
 	else if (errno == EEXIST)
 		d->file = open_private(d->name, 0);
 	if (!d->file) {
-		fprintf(stderr, "pidcap: cannot write '%s': %s\n", d->name, reason(errno));
+		log_err("cannot write '%s': %s", d->name, reason(errno));
 		dumpfile__abandon(d);
 		return NULL;
 	}
@@ -98,7 +99,7 @@ static int start_file(struct dumpfile *d)
 				       d->opts.snaplen);
 	if (!d->writer) {
 		d->error = -errno;
-		fprintf(stderr, "pidcap: cannot write '%s': %s\n", d->name, strerror(errno));
+		log_err("cannot write '%s': %s", d->name, strerror(errno));
 	}
 	return d->error;
 }
@@ -111,7 +112,7 @@ int dumpfile__start(struct dumpfile *d)
 	if (d->file != stdout && fstat(fileno(d->file), &st) == 0 && S_ISREG(st.st_mode) &&
 	    ftruncate(fileno(d->file), 0)) {
 		d->error = -errno;
-		fprintf(stderr, "pidcap: cannot write '%s': %s\n", d->name, strerror(errno));
+		log_err("cannot write '%s': %s", d->name, strerror(errno));
 		return d->error;
 	}
 	return start_file(d);
@@ -146,13 +147,13 @@ static int rotate(struct dumpfile *d, uint64_t ts_ns)
 	if (!rotation__advance(&d->rotation, ts_ns))
 		return DUMPFILE_COMPLETE;
 	if (rotation__name(&d->rotation, d->name, sizeof(d->name))) {
-		fprintf(stderr, "pidcap: file name too long: '%s'\n", d->opts.path);
+		log_err("file name too long: '%s'", d->opts.path);
 		return -ENAMETOOLONG;
 	}
 	d->file = open_private(d->name, O_CREAT | O_TRUNC);
 	if (!d->file) {
 		err = -errno;
-		fprintf(stderr, "pidcap: cannot write '%s': %s\n", d->name, reason(-err));
+		log_err("cannot write '%s': %s", d->name, reason(-err));
 		return err;
 	}
 	return start_file(d);

@@ -11,9 +11,10 @@
 
 #include "extcap.h"
 #include "filter.h"
+#include "formats.h"
+#include "log.h"
 #include "pidcap.h"
 
-#define LINKTYPE_PKTAP 258
 
 static void print_interfaces(void)
 {
@@ -90,7 +91,7 @@ static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 	if (!out)
 		return 1;
 	if (!fifo || !*fifo) {
-		fprintf(stderr, "pidcap: --capture needs --fifo PATH\n");
+		log_err("--capture needs --fifo PATH");
 		free(out);
 		return 1;
 	}
@@ -98,7 +99,7 @@ static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 	 * open it, and must see it close if pidcap fails before capturing. */
 	fd = open(fifo, O_WRONLY | O_CLOEXEC);
 	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
-		fprintf(stderr, "pidcap: cannot open the fifo '%s': %s\n", fifo, strerror(errno));
+		log_err("cannot open the fifo '%s': %s", fifo, strerror(errno));
 		free(out);
 		return 1;
 	}
@@ -142,7 +143,7 @@ int extcap__handle(int argc, char **argv, int *new_argc, char ***new_argv)
 	if (!iface)
 		return -2;
 	if (strcmp(iface, EXTCAP_INTERFACE)) {
-		fprintf(stderr, "pidcap: no extcap interface '%s' (pidcap has '%s')\n", iface,
+		log_err("no extcap interface '%s' (pidcap has '%s')", iface,
 			EXTCAP_INTERFACE);
 		return 1;
 	}

@@ -13,6 +13,7 @@
 #include <linux/filter.h>
 
 #include "filter.h"
+#include "formats.h"
 
 _Static_assert(sizeof(struct bpf_insn) == sizeof(struct sock_filter),
 	       "libpcap's and the kernel's classic instructions differ");
@@ -22,8 +23,8 @@ _Static_assert(sizeof(struct bpf_insn) == sizeof(struct sock_filter),
 static int dlt_of(uint32_t linktype)
 {
 	switch (linktype) {
-	case 101: /* LINKTYPE_RAW */
-	case 14:
+	case LINKTYPE_RAW:
+	case DLT_RAW_OPENBSD:
 		return DLT_RAW;
 	default:
 		return (int)linktype;
@@ -33,7 +34,7 @@ static int dlt_of(uint32_t linktype)
 int filter__compile(const char *expr, uint32_t snaplen, struct sock_filter **insns, size_t *count,
 		    char *err, size_t errsize)
 {
-	return filter__compile_linktype(expr, 101, snaplen, insns, count, err, errsize);
+	return filter__compile_linktype(expr, LINKTYPE_RAW, snaplen, insns, count, err, errsize);
 }
 
 int filter__matches(const struct sock_filter *insns, const uint8_t *pkt, uint32_t caplen,

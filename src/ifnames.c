@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "ifnames.h"
+#include "log.h"
 
 struct ifname_entry {
 	uint32_t netns;
@@ -21,6 +23,7 @@ struct ifname_entry {
 
 struct ifnames {
 	uint32_t own_netns;
+	bool lost; /* could not return from a namespace: no more lookups in one */
 	struct ifname_entry *entries;
 };
 
@@ -36,7 +39,7 @@ struct ifnames *ifnames__new(void)
 
 /* Asks for the name inside the namespace of pid, through a socket made there:
  * an ioctl on a socket answers for the socket's namespace. */
-static int name_in_netns_of(pid_t pid, uint32_t ifindex, char *name)
+static int name_in_netns_of(struct ifnames *t, pid_t pid, uint32_t ifindex, char *name)
 {
 	char path[64];
 	int own, target, sock = -1;
@@ -50,9 +53,11 @@ static int name_in_netns_of(pid_t pid, uint32_t ifindex, char *name)
 	if (own >= 0 && setns(target, CLONE_NEWNET) == 0) {
 		sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		if (setns(own, CLONE_NEWNET)) {
-			/* Cannot go home: better to stop than to misname everything. */
-			perror("pidcap: cannot return to its network namespace");
-			exit(2);
+			/* Cannot go home: this namespace's names would be taken for
+			 * pidcap's own. The capture is the kernel's and goes on. */
+			log_warn("cannot return to pidcap's network namespace (%s): interfaces "
+				 "are named by number from now on", strerror(errno));
+			t->lost = true;
 		}
 	}
 	close(target);
@@ -90,9 +95,9 @@ const char *ifnames__get(struct ifnames *t, uint32_t netns, uint32_t ifindex, pi
 	e->ifindex = ifindex;
 	if (kernel_name && *kernel_name)
 		snprintf(e->name, sizeof(e->name), "%s", kernel_name);
-	else if (netns == t->own_netns && if_indextoname(ifindex, e->name))
+	else if (!t->lost && netns == t->own_netns && if_indextoname(ifindex, e->name))
 		;
-	else if (pid <= 0 || name_in_netns_of(pid, ifindex, e->name))
+	else if (t->lost || pid <= 0 || name_in_netns_of(t, pid, ifindex, e->name) || t->lost)
 		snprintf(e->name, sizeof(e->name), "if%u", ifindex);
 	e->next = t->entries;
 	t->entries = e;

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 
 #include "kernel_side.h"
+#include "log.h"
 #include "pidcap.skel.h"
 #include "pidcap_compat.skel.h"
 
@@ -148,7 +149,7 @@ void kernel_side__warn_missing(unsigned int got)
 			 parts[i].cost);
 	}
 	if (*what)
-		fprintf(stderr, "pidcap: warning: this kernel lacks %s: %s\n", what, cost);
+		log_warn("this kernel lacks %s: %s", what, cost);
 }
 
 /* ------------------------------------------------------- load diagnostics */
@@ -203,16 +204,17 @@ void kernel_side__set_debug(bool debug)
 void kernel_side__load_failed(int err)
 {
 	if (debug_messages && *refused_prog && refused_log) {
-		fprintf(stderr, "pidcap: the verifier's last words on '%s':\n%s", refused_prog,
-			refused_log);
-		if (*refused_log && refused_log[strlen(refused_log) - 1] != '\n')
-			fputc('\n', stderr);
+		size_t n = strlen(refused_log);
+
+		/* (the verifier's lines as they are, under one line of ours) */
+		if (n && refused_log[n - 1] == '\n')
+			refused_log[n - 1] = '\0';
+		log_err("the verifier's last words on '%s':\n%s", refused_prog, refused_log);
 	}
 	if (*refused_prog)
-		fprintf(stderr, "pidcap: the kernel refused the BPF program '%s': %s%s\n",
-			refused_prog, strerror(err),
+		log_err("the kernel refused the BPF program '%s': %s%s", refused_prog, strerror(err),
 			debug_messages ? "" : " (run with --debug for the verifier's reasons)");
 	else
-		fprintf(stderr, "pidcap: cannot load the BPF programs: %s%s\n", strerror(err),
+		log_err("cannot load the BPF programs: %s%s", strerror(err),
 			debug_messages ? "" : " (run with --debug for the kernel's reasons)");
 }

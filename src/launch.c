@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "launch.h"
+#include "log.h"
 
 /* Returns 0 or an errno value. */
 static int become_user(const struct passwd *pw)
@@ -78,13 +79,13 @@ int launch__prepare(struct launch *l, char **argv, const char *run_as)
 	int go[2], status[2];
 
 	if (resolve(argv[0], l->path, sizeof(l->path))) {
-		fprintf(stderr, "pidcap: cannot run '%s': %s\n", argv[0], strerror(ENOENT));
+		log_err("cannot run '%s': %s", argv[0], strerror(ENOENT));
 		return -ENOENT;
 	}
 	if (run_as) {
 		pw = getpwnam(run_as);
 		if (!pw) {
-			fprintf(stderr, "pidcap: unknown user '%s'\n", run_as);
+			log_err("unknown user '%s'", run_as);
 			return -ENOENT;
 		}
 	}
@@ -100,7 +101,7 @@ int launch__prepare(struct launch *l, char **argv, const char *run_as)
 	if (l->pid < 0) {
 		int err = -errno;
 
-		fprintf(stderr, "pidcap: cannot start '%s': %s\n", argv[0], strerror(-err));
+		log_err("cannot start '%s': %s", argv[0], strerror(-err));
 		close(go[0]);
 		close(go[1]);
 		close(status[0]);
@@ -136,7 +137,7 @@ int launch__go(struct launch *l, const char *name)
 	close(l->status_fd);
 	l->status_fd = -1;
 	if (err) {
-		fprintf(stderr, "pidcap: cannot run '%s': %s\n", name, strerror(err));
+		log_err("cannot run '%s': %s", name, strerror(err));
 		return -err;
 	}
 	return 0;

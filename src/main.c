@@ -16,9 +16,11 @@
 
 #include "capture.h"
 #include "filter.h"
+#include "formats.h"
 #include "holdback.h"
 #include "ifnames.h"
 #include "launch.h"
+#include "log.h"
 #include "options.h"
 #include "dumpfile.h"
 #include "events.h"
@@ -96,13 +98,6 @@ static int64_t wall_clock_offset(void)
 	return best;
 }
 
-/* A write failed because the reader went away (Wireshark stopping its extcap
- * capture, `| head`): the capture ends quietly, as tcpdump's does. */
-static bool reader_left(int err)
-{
-	return err == -EPIPE;
-}
-
 static int handle_packet(struct session *s, const struct packet_record *r, size_t size)
 {
 	const struct owner *o = &r->owner;
@@ -149,8 +144,7 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		return 0;
 	}
 	if (err) {
-		if (!reader_left(err))
-			fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-err));
+		log_write_error("write packets", err);
 		s->done = true;
 		return err;
 	}
@@ -213,8 +207,7 @@ static int handle_event(struct session *s, const void *data, size_t size, __u32 
 		if (err == DUMPFILE_COMPLETE) {
 			s->done = true;
 		} else if (err) {
-			if (!reader_left(err))
-				fprintf(stderr, "pidcap: cannot write events: %s\n", strerror(-err));
+			log_write_error("write events", err);
 			s->done = true;
 		} else {
 			s->events_captured++;
@@ -315,7 +308,7 @@ static int check_pids(const struct options *o)
 
 	for (i = 0; i < o->n_pids; i++) {
 		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			fprintf(stderr, "pidcap: no process with pid %d\n", o->pids[i]);
+			log_err("no process with pid %d", o->pids[i]);
 			return -ESRCH;
 		}
 	}
@@ -329,12 +322,12 @@ static int drop_privileges(const struct options *o, struct output *out)
 	struct passwd *pw = getpwnam(o->drop_to_user);
 
 	if (!pw) {
-		fprintf(stderr, "pidcap: unknown user '%s'\n", o->drop_to_user);
+		log_err("unknown user '%s'", o->drop_to_user);
 		return -ENOENT;
 	}
 	if (output__give_to(out, pw->pw_uid, pw->pw_gid) ||
 	    initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
-		fprintf(stderr, "pidcap: cannot become '%s': %s\n", o->drop_to_user, strerror(errno));
+		log_err("cannot become '%s': %s", o->drop_to_user, strerror(errno));
 		return -errno;
 	}
 	return 0;
@@ -387,7 +380,7 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 	while (!stop_requested && !s->done) {
 		n = capture__poll(c, 50);
 		if (n < 0 && n != -EINTR) {
-			fprintf(stderr, "pidcap: cannot read from the kernel: %s\n", strerror(-n));
+			log_err("cannot read from the kernel: %s", strerror(-n));
 			return n;
 		}
 		/* A held packet goes out once its verdict had time to come. What the
@@ -439,7 +432,7 @@ static int read_file(struct options *o)
 	err = replay__run(o, out, &stop_requested);
 	close_err = output__close(out);
 	if (close_err)
-		fprintf(stderr, "pidcap: the output is incomplete: %s\n", strerror(-close_err));
+		log_err("the output is incomplete: %s", strerror(-close_err));
 	options__free(o);
 	return err || close_err ? 1 : 0;
 }
@@ -464,6 +457,7 @@ int main(int argc, char **argv)
 	if (extcap == -1)
 		argv = extcap_argv;
 	err = options__parse(&o, argc, argv);
+	log__set_extcap(o.extcap);
 	if (err) {
 		free(extcap_argv);
 		options__free(&o);
@@ -474,9 +468,10 @@ int main(int argc, char **argv)
 
 		/* Files may hold link layers (Ethernet, ARP): check the words there;
 		 * a live capture sees IP packets. */
-		if (filter__compile_linktype(o.expression, o.read_path ? 1 : 101, o.snaplen,
+		if (filter__compile_linktype(o.expression,
+					     o.read_path ? LINKTYPE_ETHERNET : LINKTYPE_RAW, o.snaplen,
 					     &classic, &classic_count, msg, sizeof(msg))) {
-			fprintf(stderr, "pidcap: %s\n", msg);
+			log_err("%s", msg);
 			goto out;
 		}
 	}
@@ -526,11 +521,9 @@ int main(int argc, char **argv)
 	s.wall_offset_ns = wall_clock_offset();
 	s.status_line = o.write_path && strcmp(o.write_path, "-") && isatty(STDERR_FILENO);
 	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
-	if (!o.extcap)
-		fprintf(stderr, "pidcap: capturing%s%s, snapshot length %u bytes\n",
-			o.write_path ? " to " : "",
-			!o.write_path ? "" : strcmp(o.write_path, "-") ? o.write_path : "stdout",
-			o.snaplen);
+	log_info("capturing%s%s, snapshot length %u bytes",
+		 o.write_path ? " to " : "",
+		 !o.write_path ? "" : strcmp(o.write_path, "-") ? o.write_path : "stdout", o.snaplen);
 
 	err = run(c, &s, o.command ? &cmd : NULL, &cmd_status, &cmd_done);
 	exit_code = err ? 1 : 0;
@@ -542,8 +535,8 @@ int main(int argc, char **argv)
 	show_status(c, &s, true);
 	err = output__close(s.out);
 	s.out = NULL;
-	if (err && !reader_left(err)) {
-		fprintf(stderr, "pidcap: the output is incomplete: %s\n", strerror(-err));
+	if (err && !log__reader_left(err)) {
+		log_err("the output is incomplete: %s", strerror(-err));
 		exit_code = 1;
 	}
 	if (!o.extcap)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "log.h"
 #include "options.h"
 #include "record.h"
 #include "pidcap.h"
@@ -93,9 +94,14 @@ static const char usage[] =
 
 static int bad(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "pidcap: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (see pidcap --help)\n");
+	char what[512];
+
+	/* (fmt is one of this file's literals, with one %s) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(what, sizeof(what), fmt, arg);
+#pragma GCC diagnostic pop
+	log_err("%s (see pidcap --help)", what);
 	return -EINVAL;
 }
 
@@ -439,7 +445,7 @@ int options__parse(struct options *o, int argc, char **argv)
 			return bad("option '%s' needs an argument", argv[optind - 1]);
 		default:
 			if (optopt)
-				return bad("unknown option '-%c'", (char[]){ (char)optopt, 0 });
+				return bad("unknown option '-%s'", (char[]){ (char)optopt, 0 });
 			return bad("unknown option '%s'", argv[optind - 1]);
 		}
 	}

@@ -20,44 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "formats.h"
 #include "pcapng.h"
 
-#define BT_SHB 0x0A0D0D0AU
-#define BT_IDB 0x00000001U
-#define BT_EPB 0x00000006U
-#define BT_JOURNAL 0x00000009U /* systemd Journal Export Block */
-#define BT_DARWIN_PROCESS 0x80000001U
-
-#define BYTE_ORDER_MAGIC 0x1A2B3C4DU
-
-#define OPT_ENDOFOPT 0
-#define OPT_COMMENT 1
-#define OPT_SHB_USERAPPL 4
-#define OPT_IF_NAME 2
-#define OPT_IF_DESCRIPTION 3
-#define OPT_IF_TSRESOL 9
-#define OPT_EPB_FLAGS 2
-#define OPT_EPB_DARWIN_PIB 0x8001
-#define OPT_DARWIN_PROC_NAME 2
-
-#define LINKTYPE_PKTAP 258
-#define LINKTYPE_LINUX_SLL2 276
-#define DLT_RAW 12
-#define TSRESOL_NS 9
-
-#define PKTAP_HDR_LEN 108
-#define PKTAP_IFNAME_LEN 24
-#define PKTAP_COMM_LEN 20
-#define PKTAP_REC_PACKET 1
-
-/* Linux "cooked" v2 header, as tcpdump -i any writes it (see sll2_header__fill()). */
-#define SLL2_HDR_LEN 20
-#define SLL2_PROTO_IPV4 0x0800
-#define SLL2_PROTO_IPV6 0x86DD
-#define SLL2_ARPHRD_ETHER 1
-#define SLL2_ARPHRD_LOOPBACK 772
-#define SLL2_PACKET_HOST 0
-#define SLL2_PACKET_OUTGOING 4
 
 /*
  * Wireshark and libpcap refuse EPBs carrying more than 256 KiB, and libpcap
@@ -391,7 +356,7 @@ static void pktap_header__fill(uint8_t *h, const struct pcapng_packet *p)
 	memset(h, 0, PKTAP_HDR_LEN);
 	put_le32(h + 0, PKTAP_HDR_LEN);
 	put_le32(h + 4, PKTAP_REC_PACKET);
-	put_le32(h + 8, DLT_RAW);
+	put_le32(h + 8, DLT_RAW_BSD);
 	put_cstr(h + 12, p->ifname, PKTAP_IFNAME_LEN);
 	put_le32(h + 36, p->direction);
 	/* 40 protocol family, 44 pre-length, 48 post-length: 0 */
@@ -423,7 +388,7 @@ static void sll2_header__fill(uint8_t *h, const struct pcapng_packet *p)
 	bool ipv6 = p->caplen && (p->data[0] >> 4) == 6;
 
 	memset(h, 0, SLL2_HDR_LEN);
-	put_be16(h + 0, ipv6 ? SLL2_PROTO_IPV6 : SLL2_PROTO_IPV4);
+	put_be16(h + 0, ipv6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
 	/* 2 reserved, 4 interface index: 0 */
 	put_be16(h + 8, strcmp(p->ifname, "lo") ? SLL2_ARPHRD_ETHER : SLL2_ARPHRD_LOOPBACK);
 	h[10] = p->direction == PCAPNG_DIR_OUT ? SLL2_PACKET_OUTGOING : SLL2_PACKET_HOST;

@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define DLT_RAW_BSD	12
-#define DLT_RAW_OPENBSD	14
 
 static const struct tok bsd_af_names[] = {
 	{ 2, "IPv4" },

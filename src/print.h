@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "formats.h"
+
 /* Writes a summary of the raw IP packet at pkt (caplen bytes captured of a
  * packet len bytes long) into buf, always NUL-terminated, in tcpdump -n style:
  *   "IP 127.0.0.1 > 127.0.0.1: ICMP echo request, id 7, seq 1, length 64"
@@ -27,31 +29,6 @@ struct print_options {
 	bool quiet;		/* -q: less protocol information */
 };
 
-/* The link types of pcap and pcapng files (guarded: other modules name them too). */
-#ifndef LINKTYPE_NULL
-#define LINKTYPE_NULL		0
-#endif
-#ifndef LINKTYPE_ETHERNET
-#define LINKTYPE_ETHERNET	1
-#endif
-#ifndef LINKTYPE_RAW
-#define LINKTYPE_RAW		101
-#endif
-#ifndef LINKTYPE_LOOP
-#define LINKTYPE_LOOP		108
-#endif
-#ifndef LINKTYPE_LINUX_SLL
-#define LINKTYPE_LINUX_SLL	113
-#endif
-#ifndef LINKTYPE_IPV4
-#define LINKTYPE_IPV4		228
-#endif
-#ifndef LINKTYPE_IPV6
-#define LINKTYPE_IPV6		229
-#endif
-#ifndef LINKTYPE_LINUX_SLL2
-#define LINKTYPE_LINUX_SLL2	276
-#endif
 
 /*
  * One line for a frame of link type linktype (the LINKTYPE_ values above, and DLT_RAW's

@@ -8,11 +8,12 @@
 
 #include "dumpfile.h"
 #include "filter.h"
+#include "formats.h"
+#include "log.h"
 #include "print.h"
 #include "replay.h"
 #include "savefile.h"
 
-#define LINKTYPE_PKTAP 258
 
 /* The expression compiled once per link type met in the file: for the IP
  * packet when there is one (as in a live capture), else for the frame. */
@@ -147,14 +148,14 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 	if (strcmp(o->read_path, "-")) {
 		in = fopen(o->read_path, "re");
 		if (!in) {
-			fprintf(stderr, "pidcap: cannot read '%s': %s\n", o->read_path,
+			log_err("cannot read '%s': %s", o->read_path,
 				strerror(errno));
 			return -errno;
 		}
 	}
 	s = savefile__open(in, err, sizeof(err));
 	if (!s) {
-		fprintf(stderr, "pidcap: %s: %s\n", o->read_path, err);
+		log_err("%s: %s", o->read_path, err);
 		rc = -EINVAL;
 		goto out;
 	}
@@ -163,7 +164,7 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 		if (got == 0)
 			break;
 		if (got < 0) {
-			fprintf(stderr, "pidcap: %s: %s\n", o->read_path, err);
+			log_err("%s: %s", o->read_path, err);
 			rc = -EINVAL;
 			break;
 		}
@@ -171,15 +172,15 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 		if (got == DUMPFILE_COMPLETE)
 			break;
 		if (got < 0) {
-			fprintf(stderr, "pidcap: cannot write packets: %s\n", strerror(-got));
+			log_err("cannot write packets: %s", strerror(-got));
 			rc = got;
 			break;
 		}
 		r.written += written;
 	}
 	if (r.not_ip)
-		fprintf(stderr, "pidcap: %llu packets not written: not IP, and pidcap's files hold "
-				"IP packets only\n", r.not_ip);
+		log_err("%llu packets not written: not IP, and pidcap's files hold "
+				"IP packets only", r.not_ip);
 out:
 	savefile__free(s);
 	while (r.filters) {

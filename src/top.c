@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "log.h"
 #include "options.h"
 #include "proctable.h"
 #include "record.h"
@@ -485,7 +486,7 @@ static int parse(struct top *t, int argc, char **argv)
 			double v = strtod(argv[++i], &end);
 
 			if (*end || v <= 0 || (a[1] == 'n' && v != (long)v) || v > 86400) {
-				fprintf(stderr, "pidcap top: invalid %s '%s'\n",
+				log_err("invalid %s '%s'",
 					a[1] == 'd' ? "interval" : "iteration count", argv[i]);
 				return -EINVAL;
 			}
@@ -494,13 +495,13 @@ static int parse(struct top *t, int argc, char **argv)
 			else
 				t->iterations = (long)v;
 		} else if (!strcmp(a, "-d") || !strcmp(a, "-n")) {
-			fprintf(stderr, "pidcap top: option '%s' needs an argument\n", a);
+			log_err("option '%s' needs an argument", a);
 			return -EINVAL;
 		} else if (n < (int)(sizeof(args) / sizeof(args[0])) - 2) {
 			if (strcmp(a, "--pid") && strcmp(a, "--comm") && strcmp(a, "--uid") &&
 			    strcmp(a, "--cgroup") && strcmp(a, "-f") && strcmp(a, "--follow-forks") &&
 			    strcmp(a, "--debug") && strncmp(a, "--pid=", 6) && strncmp(a, "--comm=", 7)) {
-				fprintf(stderr, "pidcap top: unknown option '%s' (see pidcap top --help)\n",
+				log_err("unknown option '%s' (see pidcap top --help)",
 					a);
 				return -EINVAL;
 			}
@@ -514,11 +515,11 @@ static int parse(struct top *t, int argc, char **argv)
 	if (options__parse(&t->opts, n, args))
 		return -EINVAL;
 	if (t->opts.expression) {
-		fprintf(stderr, "pidcap top: unexpected argument '%s'\n", t->opts.expression);
+		log_err("unexpected argument '%s'", t->opts.expression);
 		return -EINVAL;
 	}
 	if (!t->batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
-		fprintf(stderr, "pidcap top: not a terminal; use -b for batch mode\n");
+		log_err("not a terminal; use -b for batch mode");
 		return -EINVAL;
 	}
 	t->opts.count_only = true;
@@ -532,6 +533,7 @@ int top__main(int argc, char **argv)
 	struct sigaction stop = { .sa_handler = on_stop };
 	int err, i, rc = 1;
 
+	log__set_prefix("pidcap top");
 	if (!t)
 		return 1;
 	err = parse(t, argc, argv);
@@ -541,7 +543,7 @@ int top__main(int argc, char **argv)
 	}
 	for (i = 0; i < t->opts.n_pids; i++) {
 		if (kill(t->opts.pids[i], 0) && errno == ESRCH) {
-			fprintf(stderr, "pidcap top: no process with pid %d\n", t->opts.pids[i]);
+			log_err("no process with pid %d", t->opts.pids[i]);
 			goto out;
 		}
 	}
@@ -554,10 +556,10 @@ int top__main(int argc, char **argv)
 	if (!t->capture || capture__attach(t->capture))
 		goto out;
 	if (t->batch) /* tells scripts the counting runs, as the capture's line does */
-		fprintf(stderr, "pidcap top: counting every %.1f s\n", t->interval);
+		log_info("counting every %.1f s", t->interval);
 	err = t->batch ? run_batch(t) : run_screen(t);
 	if (err)
-		fprintf(stderr, "pidcap top: cannot read the counts: %s\n", strerror(-err));
+		log_err("cannot read the counts: %s", strerror(-err));
 	rc = err ? 1 : 0;
 out:
 	capture__free(t->capture);
