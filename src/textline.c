@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "events.h"
+#include "json.h"
 #include "output.h"
 #include "print.h"
 #include "textline.h"
@@ -151,57 +152,39 @@ static int print_process(struct textline *t, FILE *out, const struct packet_view
 	return 0;
 }
 
-/* A JSON string: quotes, backslashes and control bytes escaped; other bytes
- * as they are (process names and command lines are usually UTF-8, and a
- * stray byte is escaped rather than breaking the line). */
-static void json_string(FILE *out, const char *s)
-{
-	const unsigned char *c;
-
-	fputc('"', out);
-	for (c = (const unsigned char *)(s ? s : ""); *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fprintf(out, "\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			fprintf(out, "\\u%04x", *c);
-		else
-			fputc(*c, out);
-	}
-	fputc('"', out);
-}
-
 static int print_json(struct textline *t, FILE *out, const struct packet_view *p,
 		      const char *summary)
 {
 	const struct proc_info *pi = p->proc;
+	struct json j;
 
-	fprintf(out, "{\"time_ns\":%llu,\"interface\":", (unsigned long long)p->ts_ns);
-	json_string(out, p->ifname);
-	fprintf(out, ",\"netns\":%u,\"direction\":\"%s\"", p->netns,
-		p->direction == PCAPNG_DIR_IN ? "in" : p->direction == PCAPNG_DIR_OUT ? "out" : "");
+	json__begin(&j, out);
+	json__uint(&j, "time_ns", p->ts_ns);
+	json__string(&j, "interface", p->ifname);
+	json__uint(&j, "netns", p->netns);
+	json__string(&j, "direction", p->direction == PCAPNG_DIR_IN	 ? "in" :
+				      p->direction == PCAPNG_DIR_OUT ? "out" :
+								       "");
 	if (!p->unknown_process)
-		fprintf(out, ",\"pid\":%d", p->pid);
+		json__int(&j, "pid", p->pid);
 	if (p->has_owner) {
-		fprintf(out, ",\"tid\":%d,\"comm\":", p->tid);
-		json_string(out, p->comm);
-		fprintf(out, ",\"uid\":%u,\"user\":", p->uid);
-		json_string(out, user_name(t, p->uid));
+		json__int(&j, "tid", p->tid);
+		json__string(&j, "comm", p->comm);
+		json__uint(&j, "uid", p->uid);
+		json__string(&j, "user", user_name(t, p->uid));
 		if (pi) {
-			fprintf(out, ",\"ppid\":%d,\"exe\":", pi->ppid);
-			json_string(out, pi->exe);
-			fputs(",\"cmdline\":", out);
-			json_string(out, pi->cmdline);
-			fputs(",\"cgroup\":", out);
-			json_string(out, pi->cgroup);
+			json__int(&j, "ppid", pi->ppid);
+			json__string(&j, "exe", pi->exe);
+			json__string(&j, "cmdline", pi->cmdline);
+			json__string(&j, "cgroup", pi->cgroup);
 		}
 	}
-	if (p->stored_comment) {
-		fputs(",\"comment\":", out);
-		json_string(out, p->stored_comment);
-	}
-	fprintf(out, ",\"length\":%u,\"caplen\":%u,\"summary\":", p->frame_len, p->frame_caplen);
-	json_string(out, summary);
-	return fputs("}\n", out) < 0 ? -errno : 0;
+	if (p->stored_comment)
+		json__string(&j, "comment", p->stored_comment);
+	json__uint(&j, "length", p->frame_len);
+	json__uint(&j, "caplen", p->frame_caplen);
+	json__string(&j, "summary", summary);
+	return json__end(&j);
 }
 
 int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
@@ -247,9 +230,13 @@ int textline__event(struct textline *t, FILE *out, const struct event *e)
 	if (!t->first_ns)
 		t->first_ns = e->ts_ns;
 	if (t->json) {
-		fprintf(out, "{\"time_ns\":%llu,\"event\":\"%s\",\"pid\":%d,\"comm\":",
-			(unsigned long long)e->ts_ns, e->name, e->pid);
-		json_string(out, e->comm);
+		struct json j;
+
+		json__begin(&j, out);
+		json__uint(&j, "time_ns", e->ts_ns);
+		json__string(&j, "event", e->name);
+		json__int(&j, "pid", e->pid);
+		json__string(&j, "comm", e->comm);
 		for (i = 0; i < e->nfields; i++) {
 			char key[64];
 			size_t k;
@@ -258,12 +245,10 @@ int textline__event(struct textline *t, FILE *out, const struct event *e)
 			snprintf(key, sizeof(key), "%s", e->keys[i] + (e->keys[i][0] == '_'));
 			for (k = 0; key[k]; k++)
 				key[k] = key[k] >= 'A' && key[k] <= 'Z' ? key[k] + 32 : key[k];
-			fprintf(out, ",\"%s\":", key);
-			json_string(out, e->values[i]);
+			json__string(&j, key, e->values[i]);
 		}
-		fputs(",\"message\":", out);
-		json_string(out, e->message);
-		err = fputs("}\n", out) < 0 ? -errno : 0;
+		json__string(&j, "message", e->message);
+		err = json__end(&j);
 	} else {
 		format_stamp(t, stamp, sizeof(stamp), e->ts_ns);
 		err = fprintf(out, "%s%s\n", stamp, e->message) < 0 ? -errno : 0;

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "json.h"
 #include "log.h"
 #include "options.h"
 #include "proctable.h"
@@ -237,23 +238,32 @@ static void print_batch(struct top *t)
 		for (i = 0; i < t->nrows; i++) {
 			const struct top_process *r = &t->rows[i];
 			const struct proc_info *pi = info_of(t, r);
+			struct json j;
 			char tmp[24];
 
 			if (!shown(t, r))
 				continue;
-			printf("{\"time\":%lld,\"interval\":%.3f,\"pid\":%u,\"comm\":\"%s\",\"uid\":%d,"
-			       "\"rx_bytes\":%llu,\"tx_bytes\":%llu,\"rx_packets\":%llu,"
-			       "\"tx_packets\":%llu,\"syscalls\":%llu,\"tcp_connections\":%lld,"
-			       "\"top_syscalls\":[",
-			       (long long)now, t->seconds, r->tgid, name_of(t, r), pi ? (int)pi->uid : -1,
-			       (unsigned long long)r->rx_bytes, (unsigned long long)r->tx_bytes,
-			       (unsigned long long)r->rx_packets, (unsigned long long)r->tx_packets,
-			       (unsigned long long)r->syscalls, (long long)r->connections);
-			for (k = 0; k < r->ntop; k++)
-				printf("%s[\"%s\",%llu]", k ? "," : "",
-				       syscall_name(r->top_nr[k], tmp, sizeof(tmp)),
-				       (unsigned long long)r->top_count[k]);
-			printf("]}\n");
+			json__begin(&j, stdout);
+			json__int(&j, "time", now);
+			json__fixed(&j, "interval", t->seconds, 3);
+			json__uint(&j, "pid", r->tgid);
+			json__string(&j, "comm", name_of(t, r)); /* (a name may hold quotes) */
+			json__int(&j, "uid", pi ? (int)pi->uid : -1);
+			json__uint(&j, "rx_bytes", r->rx_bytes);
+			json__uint(&j, "tx_bytes", r->tx_bytes);
+			json__uint(&j, "rx_packets", r->rx_packets);
+			json__uint(&j, "tx_packets", r->tx_packets);
+			json__uint(&j, "syscalls", r->syscalls);
+			json__int(&j, "tcp_connections", r->connections);
+			json__key(&j, "top_syscalls");
+			putchar('[');
+			for (k = 0; k < r->ntop; k++) {
+				printf("%s[", k ? "," : "");
+				json__write_string(stdout, syscall_name(r->top_nr[k], tmp, sizeof(tmp)));
+				printf(",%llu]", (unsigned long long)r->top_count[k]);
+			}
+			putchar(']');
+			json__end(&j);
 		}
 		fflush(stdout);
 		return;

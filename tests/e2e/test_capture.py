@@ -1049,6 +1049,39 @@ def test_top_counts_known_system_calls_and_bytes(tmp):
     check(r["syscalls"] >= 1000, "system calls: %s" % r["syscalls"])
 
 
+def test_top_json_survives_a_quote_in_a_name(tmp):
+    """Process names are the user's to choose: one with a quote is escaped."""
+    import json
+    script = ("import ctypes, socket, sys\n"
+              "ctypes.CDLL(None).prctl(15, b'a\"b', 0, 0, 0)  # PR_SET_NAME\n"
+              "print('ready', flush=True)\n"
+              "sys.stdin.readline()\n"
+              "s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+              "for _ in range(50):\n"
+              "    s.sendto(b'x' * 10, ('127.0.0.1', 47152))\n"
+              "sys.stdin.readline()\n")
+    prog = subprocess.Popen(["python3", "-c", script], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    top = None
+    try:
+        check("ready" in read_line(prog, "the renamed process"), "it did not start")
+        top = subprocess.Popen([PIDCAP, "top", "--json", "-d", "3", "-n", "1", "--pid",
+                                str(prog.pid)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+        check("counting" in top.stderr.readline(), "top did not start")
+        prog.stdin.write("go\n")
+        prog.stdin.flush()
+        out, _ = top.communicate(timeout=60)
+    finally:
+        prog.kill()
+        prog.wait()
+        if top and top.poll() is None:
+            top.kill()
+    rows = [json.loads(l) for l in out.splitlines()]
+    check(len(rows) == 1 and rows[0]["comm"] == 'a"b' and rows[0]["tx_packets"] == 50,
+          "rows: %s" % rows)
+
+
 def test_top_cgroup_selects_its_processes(tmp):
     import json
     name = TAG + "topcg"
