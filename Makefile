@@ -100,6 +100,7 @@ $(OUTPUT)/pidcap: $(APP_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
+	     $(OUTPUT)/test_comment \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
 
 $(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
@@ -110,6 +111,9 @@ $(OUTPUT)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/pcapng.h | $(OU
 
 $(OUTPUT)/test_holdback: tests/unit/test_holdback.c src/holdback.c src/holdback.h tests/lib/tap.h | $(OUTPUT)
 	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_holdback.c src/holdback.c -o $@ $(LDFLAGS)
+
+$(OUTPUT)/test_comment: tests/unit/test_comment.c src/comment.c src/comment.h tests/lib/tap.h | $(OUTPUT)
+	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_comment.c src/comment.c -o $@ $(LDFLAGS)
 
 PRINT_SRCS := $(wildcard src/print*.c)
 $(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print*.h) | $(OUTPUT)

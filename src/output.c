@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "comment.h"
 #include "dumpfile.h"
 #include "output.h"
 #include "textline.h"
@@ -100,16 +101,18 @@ uint64_t output__bytes(const struct output *out)
  * executable and the whole command line. */
 static void format_comment(char *buf, size_t size, const struct packet_view *p)
 {
-	const struct proc_info *pi = p->proc;
+	const struct packet_comment c = {
+		.has_owner = p->has_owner,
+		.pid = p->pid,
+		.tid = p->tid,
+		.uid = p->uid,
+		.netns = p->netns,
+		.comm = p->comm,
+		.exe = p->proc ? p->proc->exe : NULL,
+		.cmdline = p->proc ? p->proc->cmdline : NULL,
+	};
 
-	if (!p->has_owner) {
-		snprintf(buf, size, "pid=0 no process: sent or received by the kernel itself netns=%u",
-			 p->netns);
-		return;
-	}
-	snprintf(buf, size, "pid=%d tid=%d comm=%s uid=%u netns=%u exe=%s cmdline=%s", p->pid,
-		 p->tid, p->comm, p->uid, p->netns, pi && pi->exe ? pi->exe : "?",
-		 pi && pi->cmdline ? pi->cmdline : "?");
+	comment__write(buf, size, &c);
 }
 
 static const char *comment_for(struct output *out, const struct packet_view *p)

@@ -6,6 +6,7 @@
 
 #include <linux/filter.h>
 
+#include "comment.h"
 #include "dumpfile.h"
 #include "filter.h"
 #include "formats.h"
@@ -65,16 +66,6 @@ static bool expression_matches(struct replay *r, const struct savefile_packet *p
 	return filter__matches(c->insns, p->frame, p->caplen, p->len);
 }
 
-/* A number that pidcap's own comment carries ("uid=0"), or -1. */
-static long comment_number(const char *comment, const char *key)
-{
-	const char *at = comment ? strstr(comment, key) : NULL;
-
-	if (!at || (at != comment && at[-1] != ' '))
-		return -1;
-	return strtol(at + strlen(key), NULL, 10);
-}
-
 static bool process_matches(const struct options *o, const struct savefile_packet *p, long uid)
 {
 	bool selected = !o->n_pids && !o->n_comms;
@@ -97,8 +88,11 @@ static bool process_matches(const struct options *o, const struct savefile_packe
  * or -errno. */
 static int replay_packet(struct replay *r, const struct savefile_packet *p, bool *written)
 {
-	long uid = comment_number(p->comment, "uid="), tid = comment_number(p->comment, "tid=");
-	long netns = p->netns ? (long)p->netns : comment_number(p->comment, "netns=");
+	struct packet_comment c;
+	bool ours = !comment__read(p->comment, &c); /* pidcap's own comment */
+	long uid = ours && c.has_owner ? (long)c.uid : -1;
+	long tid = ours && c.has_owner ? (long)c.tid : -1;
+	long netns = p->netns ? (long)p->netns : ours ? (long)c.netns : -1;
 	bool pktap = p->linktype == LINKTYPE_PKTAP;
 	struct packet_view v;
 
