@@ -32,7 +32,7 @@
 #define MAX_LINKS 24
 
 struct capture {
-	const struct options *opts;
+	const struct capture_config *opts;
 	unsigned int features; /* enum optional_feature the kernel took */
 	struct pidcap_bpf *skel;
 	struct ring_buffer *ring;
@@ -90,7 +90,7 @@ static uint32_t round_up_pow2(uint64_t v)
 	return p;
 }
 
-static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int features)
+static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned int features)
 {
 	struct pidcap_bpf *skel = kernel_side__open(features);
 	uint32_t ring_size;
@@ -98,10 +98,10 @@ static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int fe
 
 	if (!skel)
 		return NULL;
-	skel->rodata->filter_process = o->n_pids || o->n_comms || o->command;
-	skel->rodata->follow_forks = o->follow_forks;
-	skel->rodata->filter_uid = o->filter_uid;
-	skel->rodata->target_uid = o->uid;
+	skel->rodata->filter_process = selection__chooses_processes(o->sel) || o->command;
+	skel->rodata->follow_forks = o->sel->follow_forks;
+	skel->rodata->filter_uid = o->sel->filter_uid;
+	skel->rodata->target_uid = o->sel->uid;
 	skel->rodata->filter_ifindex = o->n_ifnames > 0;
 	skel->rodata->snaplen = o->snaplen;
 	skel->rodata->events_mask = o->events;
@@ -111,11 +111,11 @@ static struct pidcap_bpf *open_and_load(const struct options *o, unsigned int fe
 	bpf_program__set_autoload(skel->progs.exec_result, o->events & EVENT_EXEC);
 	bpf_program__set_autoload(skel->progs.tcp_state, o->events & EVENT_TCP || o->count_only);
 	skel->rodata->count_only = o->count_only;
-	if (o->count_only && o->cgroup_path) {
+	if (o->count_only && o->sel->cgroup_path) {
 		uint64_t id;
 		uint32_t level;
 
-		if (cgroup__id_and_level(o->cgroup_path, &id, &level) == 0) {
+		if (cgroup__id_and_level(o->sel->cgroup_path, &id, &level) == 0) {
 			skel->rodata->filter_cgroup_id = id;
 			skel->rodata->filter_cgroup_level = level;
 		}
@@ -168,20 +168,20 @@ static int fill_syscall_table(struct capture *c)
 
 static int fill_selections(struct capture *c)
 {
-	const struct options *o = c->opts;
+	const struct capture_config *o = c->opts;
 	__u8 one = 1;
 	int i;
 
-	for (i = 0; i < o->n_pids; i++) {
-		int err = capture__select_pid(c, o->pids[i]);
+	for (i = 0; i < o->sel->n_pids; i++) {
+		int err = capture__select_pid(c, o->sel->pids[i]);
 
 		if (err)
 			return err;
 	}
-	for (i = 0; i < o->n_comms; i++) {
+	for (i = 0; i < o->sel->n_comms; i++) {
 		char key[PIDCAP_COMM_LEN] = {};
 
-		strncpy(key, o->comms[i], sizeof(key) - 1);
+		strncpy(key, o->sel->comms[i], sizeof(key) - 1);
 		if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_comms), key, &one,
 					BPF_ANY))
 			return -errno;
@@ -263,7 +263,7 @@ static struct pidcap_bpf *load_what_kernel_takes(struct capture *c)
 	return skel;
 }
 
-struct capture *capture__load(const struct options *o, capture_record_fn fn, void *ctx)
+struct capture *capture__load(const struct capture_config *o, capture_record_fn fn, void *ctx)
 {
 	struct capture *c;
 
@@ -285,7 +285,7 @@ struct capture *capture__load(const struct options *o, capture_record_fn fn, voi
 	c->filter_links[0] = c->filter_links[1] = -1;
 	kernel_side__set_debug(o->debug);
 
-	c->cgroup_fd = cgroup__open(o->cgroup_path);
+	c->cgroup_fd = cgroup__open(o->sel->cgroup_path);
 	if (c->cgroup_fd < 0)
 		goto fail;
 
@@ -476,7 +476,7 @@ static void attach_traced_pair(struct capture *c, struct bpf_program *entry,
  * filter expression. */
 static void attach_traced_packets(struct capture *c)
 {
-	const struct options *o = c->opts;
+	const struct capture_config *o = c->opts;
 
 	if (c->features & FEATURE_TRACED_SKB)
 		attach_traced_pair(c, c->skel->progs.cgroup_skb_enter, c->skel->progs.cgroup_skb_exit,
@@ -498,7 +498,7 @@ static void attach_traced_packets(struct capture *c)
 
 int capture__attach(struct capture *c)
 {
-	const struct options *o = c->opts;
+	const struct capture_config *o = c->opts;
 	struct pidcap_bpf *s = c->skel;
 	int err;
 
@@ -508,7 +508,7 @@ int capture__attach(struct capture *c)
 	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exit), "the exit hook");
 	if (err)
 		return err;
-	if (o->follow_forks)
+	if (o->sel->follow_forks)
 		select_existing_descendants(c);
 
 	/* Existing sockets, then every later use of one: the later use wins. */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "options.h"
+#include "selection.h"
 
 struct capture;
 
@@ -25,10 +25,27 @@ struct capture_stats {
 	uint64_t owners_full;
 };
 
+/* What the kernel side is asked for: the part of the options a capture, or
+ * pidcap top's counting, needs. Must outlive the capture. */
+struct capture_config {
+	const struct selection *sel;
+	bool command; /* a command's process is selected later (capture__select_pid) */
+	const char *const *ifnames; /* -i, in pidcap's own network namespace */
+	int n_ifnames;
+	enum direction_filter direction; /* -Q */
+	uint32_t snaplen;
+	uint32_t buffer_kib; /* -B */
+	uint32_t args_size; /* --args-size */
+	unsigned int events; /* enum event_kind: what --events asked for */
+	bool no_packets; /* events only */
+	bool count_only; /* pidcap top: count per process, record nothing */
+	bool debug; /* libbpf's and the verifier's messages */
+};
+
 /* Checks privileges and kernel features and loads the BPF programs, without
  * attaching anything. Prints one line saying what is wrong and returns NULL on
  * failure. */
-struct capture *capture__load(const struct options *o, capture_record_fn fn, void *ctx);
+struct capture *capture__load(const struct capture_config *cfg, capture_record_fn fn, void *ctx);
 struct sock_filter;
 
 /* Runs the classic BPF program (from filter__compile) in the kernel before

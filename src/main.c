@@ -302,19 +302,6 @@ static void print_stats(struct capture *c, const struct session *s)
 			(unsigned long long)st.owners_full);
 }
 
-static int check_pids(const struct options *o)
-{
-	int i;
-
-	for (i = 0; i < o->n_pids; i++) {
-		if (kill(o->pids[i], 0) && errno == ESRCH) {
-			log_err("no process with pid %d", o->pids[i]);
-			return -ESRCH;
-		}
-	}
-	return 0;
-}
-
 /* -Z: everything that needs root is done (hooks attached, file open); the
  * rest runs as USER, and later files of a rotation are USER's. */
 static int drop_privileges(const struct options *o, struct output *out)
@@ -440,6 +427,7 @@ static int read_file(struct options *o)
 int main(int argc, char **argv)
 {
 	struct session s = {};
+	struct capture_config cfg;
 	struct options o;
 	struct capture *c = NULL;
 	struct launch cmd = { .pid = 0, .go_fd = -1, .status_fd = -1 };
@@ -479,8 +467,21 @@ int main(int argc, char **argv)
 		filter__free_classic(classic);
 		return read_file(&o);
 	}
-	if (check_pids(&o))
-		return 1;
+	if (selection__check_pids(&o.sel))
+		goto out;
+	cfg = (struct capture_config){
+		.sel = &o.sel,
+		.command = o.command != NULL,
+		.ifnames = o.ifnames,
+		.n_ifnames = o.n_ifnames,
+		.direction = o.direction,
+		.snaplen = o.snaplen,
+		.buffer_kib = o.buffer_kib,
+		.args_size = o.args_size,
+		.events = o.events,
+		.no_packets = o.no_packets,
+		.debug = o.debug,
+	};
 	s.opts = &o;
 	s.procs = proctable__new();
 	s.ifnames = ifnames__new();
@@ -490,7 +491,7 @@ int main(int argc, char **argv)
 		goto out;
 	install_signals();
 
-	c = capture__load(&o, handle_record, &s);
+	c = capture__load(&cfg, handle_record, &s);
 	if (!c)
 		goto out;
 	if (classic && capture__set_filter(c, classic, classic_count))

@@ -13,11 +13,7 @@
 #include "pidcap.h"
 
 enum long_only {
-	OPT_PID = 256,
-	OPT_COMM,
-	OPT_UID,
-	OPT_CGROUP,
-	OPT_FORMAT,
+	OPT_FORMAT = 256,
 	OPT_RUN_AS,
 	OPT_VERSION,
 	OPT_DEBUG,
@@ -120,22 +116,6 @@ static int parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
-static int parse_user(const char *s, uid_t *uid)
-{
-	struct passwd *pw;
-	uint64_t v;
-
-	if (!parse_u64(s, UINT32_MAX - 1, &v)) {
-		*uid = v;
-		return 0;
-	}
-	pw = getpwnam(s);
-	if (!pw)
-		return -ENOENT;
-	*uid = pw->pw_uid;
-	return 0;
-}
-
 /* --events exec,exit,fork,tcp | all | none */
 static int parse_events(const char *list, unsigned int *out)
 {
@@ -198,43 +178,6 @@ static int parse_size(const char *s, uint64_t *out)
 	return 0;
 }
 
-static int add_pid(struct options *o, const char *word)
-{
-	uint64_t v;
-
-	if (parse_u64(word, INT32_MAX, &v) || !v)
-		return bad("invalid pid '%s'", word);
-	if (o->n_pids == OPTIONS_MAX_LIST)
-		return bad("too many --pid options (at most %s)", "64");
-	o->pids[o->n_pids++] = v;
-	return 0;
-}
-
-static int add_comm(struct options *o, const char *word)
-{
-	if (!*word || strlen(word) >= 16)
-		return bad("invalid process name '%s': 1 to 15 characters, as in /proc/PID/comm",
-			   word);
-	if (o->n_comms == OPTIONS_MAX_LIST)
-		return bad("too many --comm options (at most %s)", "64");
-	o->comms[o->n_comms++] = word;
-	return 0;
-}
-
-/* --pid and --comm values, one or several separated by commas. The words
- * point into arg, which is argv's and lives as long as the options. */
-static int add_list(struct options *o, int which, char *arg)
-{
-	char *word, *save = NULL;
-	int err = 0;
-
-	if (!*arg)
-		return which == OPT_PID ? bad("invalid pid '%s'", arg) : add_comm(o, arg);
-	for (word = strtok_r(arg, ",", &save); word && !err; word = strtok_r(NULL, ",", &save))
-		err = which == OPT_PID ? add_pid(o, word) : add_comm(o, word);
-	return err;
-}
-
 /* The words of a filter expression, joined by spaces as tcpdump does. */
 static char *join_words(char **words, int n)
 {
@@ -258,13 +201,9 @@ static char *join_words(char **words, int n)
 int options__parse(struct options *o, int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "pid", required_argument, NULL, OPT_PID },
-		{ "comm", required_argument, NULL, OPT_COMM },
-		{ "uid", required_argument, NULL, OPT_UID },
-		{ "cgroup", required_argument, NULL, OPT_CGROUP },
+		SELECTION_LONG_OPTIONS,
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "run-as", required_argument, NULL, OPT_RUN_AS },
-		{ "follow-forks", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "debug", no_argument, NULL, OPT_DEBUG },
@@ -278,7 +217,7 @@ int options__parse(struct options *o, int argc, char **argv)
 	};
 	bool events_given = false;
 	uint64_t v;
-	int c, i;
+	int c, i, err;
 
 	memset(o, 0, sizeof(*o));
 	o->args_size = 16384;
@@ -297,7 +236,6 @@ int options__parse(struct options *o, int argc, char **argv)
 	o->buffer_kib = 32768;
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
-	/* '+': options end at the first non-option, so COMMAND's own options stay its own. */
 	while ((c = getopt_long(argc, argv, ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
@@ -332,7 +270,7 @@ int options__parse(struct options *o, int argc, char **argv)
 		case 'i':
 			if (!strcmp(optarg, "any"))
 				break;
-			if (o->n_ifnames == OPTIONS_MAX_LIST)
+			if (o->n_ifnames == SELECTION_MAX)
 				return bad("too many interfaces (at most %s)", "64");
 			if (strlen(optarg) >= 16)
 				return bad("invalid interface name '%s'", optarg);
@@ -348,25 +286,8 @@ int options__parse(struct options *o, int argc, char **argv)
 			else
 				return bad("invalid direction '%s': use in, out or inout", optarg);
 			break;
-		case OPT_PID:
-		case OPT_COMM:
-			/* Repeatable, and a comma list too (Wireshark's dialog sends one). */
-			if (add_list(o, c, optarg))
-				return -EINVAL;
-			break;
-		case OPT_UID:
-			if (parse_user(optarg, &o->uid))
-				return bad("unknown user '%s'", optarg);
-			o->filter_uid = true;
-			break;
-		case OPT_CGROUP:
-			o->cgroup_path = optarg;
-			break;
 		case OPT_RUN_AS:
 			o->run_as = optarg;
-			break;
-		case 'f':
-			o->follow_forks = true;
 			break;
 		case 'v':
 			o->verbose++;
@@ -444,6 +365,12 @@ int options__parse(struct options *o, int argc, char **argv)
 		case ':':
 			return bad("option '%s' needs an argument", argv[optind - 1]);
 		default:
+			err = selection__take(&o->sel, c, optarg, "pidcap --help");
+			if (err <= 0) {
+				if (err)
+					return err;
+				break;
+			}
 			if (optopt)
 				return bad("unknown option '-%s'", (char[]){ (char)optopt, 0 });
 			return bad("unknown option '%s'", argv[optind - 1]);
@@ -468,12 +395,12 @@ int options__parse(struct options *o, int argc, char **argv)
 							   : 0;
 	if (o->no_packets && !o->events)
 		return bad("%s and no events: nothing to capture", "--no-packets");
-	if (o->read_path && (o->command || o->cgroup_path || o->n_ifnames || o->follow_forks))
+	if (o->read_path && (o->command || o->sel.cgroup_path || o->n_ifnames || o->sel.follow_forks))
 		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture", "-r");
 	if (o->drop_to_user && !getpwnam(o->drop_to_user))
 		return bad("unknown user '%s'", o->drop_to_user);
 	if (o->command)
-		o->follow_forks = true;
+		o->sel.follow_forks = true;
 	return 0;
 }
 

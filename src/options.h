@@ -8,29 +8,15 @@
 #include <sys/types.h>
 
 #include "pcapng.h"
-
-#define OPTIONS_MAX_LIST 64
-
-enum direction_filter {
-	DIRECTION_INOUT,
-	DIRECTION_IN,
-	DIRECTION_OUT,
-};
+#include "selection.h"
 
 struct options {
 	const char *write_path; /* -w; "-" is stdout; NULL prints text */
 	const char *read_path; /* -r; "-" is stdin; NULL captures live */
 	enum pcapng_format format;
-	pid_t pids[OPTIONS_MAX_LIST];
-	int n_pids;
-	const char *comms[OPTIONS_MAX_LIST];
-	int n_comms;
-	const char *ifnames[OPTIONS_MAX_LIST];
+	struct selection sel; /* --pid, --comm, --uid, --cgroup, -f */
+	const char *ifnames[SELECTION_MAX];
 	int n_ifnames;
-	bool filter_uid;
-	uid_t uid;
-	const char *cgroup_path;
-	bool follow_forks;
 	enum direction_filter direction;
 	uint64_t count; /* -c; 0 = no limit */
 	uint32_t snaplen;
@@ -52,7 +38,6 @@ struct options {
 	bool no_packets; /* --no-packets: events only */
 	uint32_t args_size; /* --args-size: bytes of an exec's arguments kept */
 	bool extcap; /* run by Wireshark: stderr is for errors only, a closed fifo ends it */
-	bool count_only; /* pidcap top: count per process, record nothing */
 	const char *run_as; /* --run-as USER for the command */
 	char **command; /* after "--"; NULL if none */
 	char *expression; /* pcap-filter(7) words joined; NULL if none (allocated) */

@@ -68,20 +68,13 @@ static bool expression_matches(struct replay *r, const struct savefile_packet *p
 
 static bool process_matches(const struct options *o, const struct savefile_packet *p, long uid)
 {
-	bool selected = !o->n_pids && !o->n_comms;
-	int i;
-
-	for (i = 0; i < o->n_pids && !selected; i++)
-		selected = p->pid == o->pids[i];
-	for (i = 0; i < o->n_comms && !selected; i++)
-		selected = p->pid > 0 && !strcmp(p->comm, o->comms[i]);
-	if (o->filter_uid && uid != (long)o->uid)
+	if (!selection__selects(&o->sel, p->pid, p->comm, uid))
 		return false;
 	if (o->direction == DIRECTION_IN && p->direction != SAVEFILE_DIR_IN)
 		return false;
 	if (o->direction == DIRECTION_OUT && p->direction != SAVEFILE_DIR_OUT)
 		return false;
-	return selected;
+	return true;
 }
 
 /* Returns 0 (written or filtered out, *written says which), DUMPFILE_COMPLETE,

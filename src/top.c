@@ -38,7 +38,9 @@ static const char *const sort_names[] = { "bytes", "packets", "system calls", "c
 					  "pid", "name" };
 
 struct top {
-	struct options opts;
+	struct selection sel;
+	struct capture_config config;
+	bool debug;
 	struct capture *capture;
 	struct proctable *procs;
 	double interval; /* -d */
@@ -472,68 +474,92 @@ static const char usage[] =
 	"  sudo pidcap top\n"
 	"  sudo pidcap top -b -n 3 -d 1 --comm nginx\n";
 
-/* Everything top takes goes through pidcap's own parser, so --pid, --comm,
- * --uid, --cgroup and -f mean what they mean for a capture. */
+enum top_option {
+	TOP_JSON = 0x2000,
+	TOP_DEBUG,
+};
+
+/* A positive number of seconds or intervals, at most a day's worth. */
+static int parse_amount(const char *arg, bool whole, double *out)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (!*arg || *end || v <= 0 || (whole && v != (long)v) || v > 86400)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Top's own options, and the process selection of a capture, parsed by the
+ * same code (selection.c), so each spelling means the same in both. */
 static int parse(struct top *t, int argc, char **argv)
 {
-	char *args[OPTIONS_MAX_LIST * 2 + 16];
-	int n = 0, i;
+	static const struct option longopts[] = {
+		SELECTION_LONG_OPTIONS,
+		{ "json", no_argument, NULL, TOP_JSON },
+		{ "debug", no_argument, NULL, TOP_DEBUG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	double v;
+	int c, err;
 
 	t->interval = 2;
-	args[n++] = "pidcap";
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":d:n:bfh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
 			fputs(usage, stdout);
 			return 1;
-		} else if (!strcmp(a, "-b")) {
+		case 'b':
 			t->batch = true;
-		} else if (!strcmp(a, "--json")) {
+			break;
+		case TOP_JSON:
 			t->batch = t->json = true;
-		} else if ((!strcmp(a, "-d") || !strcmp(a, "-n")) && i + 1 < argc) {
-			char *end;
-			double v = strtod(argv[++i], &end);
-
-			if (*end || v <= 0 || (a[1] == 'n' && v != (long)v) || v > 86400) {
-				log_err("invalid %s '%s'",
-					a[1] == 'd' ? "interval" : "iteration count", argv[i]);
+			break;
+		case TOP_DEBUG:
+			t->debug = true;
+			break;
+		case 'd':
+		case 'n':
+			if (parse_amount(optarg, c == 'n', &v)) {
+				log_err("invalid %s '%s' (see pidcap top --help)",
+					c == 'd' ? "interval" : "iteration count", optarg);
 				return -EINVAL;
 			}
-			if (a[1] == 'd')
+			if (c == 'd')
 				t->interval = v;
 			else
 				t->iterations = (long)v;
-		} else if (!strcmp(a, "-d") || !strcmp(a, "-n")) {
-			log_err("option '%s' needs an argument", a);
+			break;
+		case ':':
+			log_err("option '%s' needs an argument (see pidcap top --help)",
+				argv[optind - 1]);
 			return -EINVAL;
-		} else if (n < (int)(sizeof(args) / sizeof(args[0])) - 2) {
-			if (strcmp(a, "--pid") && strcmp(a, "--comm") && strcmp(a, "--uid") &&
-			    strcmp(a, "--cgroup") && strcmp(a, "-f") && strcmp(a, "--follow-forks") &&
-			    strcmp(a, "--debug") && strncmp(a, "--pid=", 6) && strncmp(a, "--comm=", 7)) {
-				log_err("unknown option '%s' (see pidcap top --help)",
-					a);
-				return -EINVAL;
+		default:
+			err = selection__take(&t->sel, c, optarg, "pidcap top --help");
+			if (err <= 0) {
+				if (err)
+					return err;
+				break;
 			}
-			args[n++] = argv[i];
-			if ((!strcmp(a, "--pid") || !strcmp(a, "--comm") || !strcmp(a, "--uid") ||
-			     !strcmp(a, "--cgroup")) && i + 1 < argc)
-				args[n++] = argv[++i];
+			if (optopt)
+				log_err("unknown option '-%c' (see pidcap top --help)", optopt);
+			else
+				log_err("unknown option '%s' (see pidcap top --help)", argv[optind - 1]);
+			return -EINVAL;
 		}
 	}
-	args[n] = NULL;
-	if (options__parse(&t->opts, n, args))
-		return -EINVAL;
-	if (t->opts.expression) {
-		log_err("unexpected argument '%s'", t->opts.expression);
+	if (optind < argc) {
+		log_err("unexpected argument '%s' (see pidcap top --help)", argv[optind]);
 		return -EINVAL;
 	}
 	if (!t->batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))) {
 		log_err("not a terminal; use -b for batch mode");
 		return -EINVAL;
 	}
-	t->opts.count_only = true;
-	t->opts.events = 0;
 	return 0;
 }
 
@@ -541,7 +567,7 @@ int top__main(int argc, char **argv)
 {
 	struct top *t = calloc(1, sizeof(*t));
 	struct sigaction stop = { .sa_handler = on_stop };
-	int err, i, rc = 1;
+	int err, rc = 1;
 
 	log__set_prefix("pidcap top");
 	if (!t)
@@ -551,18 +577,22 @@ int top__main(int argc, char **argv)
 		rc = err > 0 ? 0 : 2;
 		goto out;
 	}
-	for (i = 0; i < t->opts.n_pids; i++) {
-		if (kill(t->opts.pids[i], 0) && errno == ESRCH) {
-			log_err("no process with pid %d", t->opts.pids[i]);
-			goto out;
-		}
-	}
+	if (selection__check_pids(&t->sel))
+		goto out;
 	sigaction(SIGINT, &stop, NULL);
 	sigaction(SIGTERM, &stop, NULL);
 	t->procs = proctable__new();
 	if (!t->procs)
 		goto out;
-	t->capture = capture__load(&t->opts, record_seen, t);
+	t->config = (struct capture_config){
+		.sel = &t->sel,
+		.snaplen = 262144,
+		.buffer_kib = 32768, /* for the process records that name processes */
+		.args_size = 16384,
+		.count_only = true,
+		.debug = t->debug,
+	};
+	t->capture = capture__load(&t->config, record_seen, t);
 	if (!t->capture || capture__attach(t->capture))
 		goto out;
 	if (t->batch) /* tells scripts the counting runs, as the capture's line does */
@@ -574,7 +604,6 @@ int top__main(int argc, char **argv)
 out:
 	capture__free(t->capture);
 	proctable__free(t->procs);
-	options__free(&t->opts);
 	free(t->rows);
 	free(t);
 	return rc;

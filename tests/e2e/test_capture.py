@@ -1027,8 +1027,9 @@ def test_top_counts_known_system_calls_and_bytes(tmp):
     prog = subprocess.Popen([NETPEER, "syscalls", "127.0.0.1", "47150", "500"], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, text=True)
     pid = int(prog.stdout.readline().split("=")[1])
-    top = subprocess.Popen([PIDCAP, "top", "--json", "-d", "3", "-n", "1", "--pid", str(pid)],
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # (the spellings a capture takes: --pid=P, --uid=USER)
+    top = subprocess.Popen([PIDCAP, "top", "--json", "-d", "3", "-n", "1", "--pid=%d" % pid,
+                            "--uid=root"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = top.stderr.readline()
         check("counting" in line, "top did not start: %r" % line)
@@ -1093,7 +1094,7 @@ def test_top_cgroup_selects_its_processes(tmp):
                                  % (path, NETPEER)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                 text=True)
         pid = int(prog.stdout.readline().split("=")[1])
-        top = subprocess.Popen([PIDCAP, "top", "--json", "-d", "3", "-n", "1", "--cgroup", name],
+        top = subprocess.Popen([PIDCAP, "top", "--json", "-d", "3", "-n", "1", "--cgroup=" + name],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         check("counting" in top.stderr.readline(), "top did not start")
         prog.stdin.write("go\n")
