@@ -100,7 +100,7 @@ $(OUTPUT)/pidcap: $(APP_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
-	     $(OUTPUT)/test_comment \
+	     $(OUTPUT)/test_comment $(OUTPUT)/test_events \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
 
 $(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
@@ -114,6 +114,9 @@ $(OUTPUT)/test_holdback: tests/unit/test_holdback.c src/holdback.c src/holdback.
 
 $(OUTPUT)/test_comment: tests/unit/test_comment.c src/comment.c src/comment.h tests/lib/tap.h | $(OUTPUT)
 	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_comment.c src/comment.c -o $@ $(LDFLAGS)
+
+$(OUTPUT)/test_events: tests/unit/test_events.c src/events.c src/events.h tests/lib/tap.h | $(OUTPUT)
+	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_events.c src/events.c -o $@ $(LDFLAGS)
 
 PRINT_SRCS := $(wildcard src/print*.c)
 $(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print*.h) | $(OUTPUT)
@@ -140,9 +143,10 @@ $(OUTPUT)/test_savefile: tests/unit/test_savefile.c src/savefile.c src/savefile.
 # from the committed corpus; new inputs go to a scratch folder. Any input that
 # ever crashes it belongs in tests/fuzz/regressions (replayed by test_savefile).
 FUZZ_SECONDS ?= 60
-$(OUTPUT)/fuzz_savefile: tests/fuzz/fuzz_savefile.c src/savefile.c src/savefile.h | $(OUTPUT)
+$(OUTPUT)/fuzz_savefile: tests/fuzz/fuzz_savefile.c src/savefile.c src/savefile.h src/events.c \
+			 src/events.h | $(OUTPUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Isrc tests/fuzz/fuzz_savefile.c src/savefile.c -o $@
+		-Isrc tests/fuzz/fuzz_savefile.c src/savefile.c src/events.c -o $@
 
 fuzz: $(OUTPUT)/fuzz_savefile
 	mkdir -p $(OUTPUT)/fuzz-new

@@ -195,8 +195,12 @@ int dumpfile__event(struct dumpfile *d, const struct event *e)
 			return err;
 		}
 	}
-	len = event__journal(e, entry, sizeof(entry));
-	err = len ? pcapng_writer__journal(d->writer, entry, len) : -E2BIG;
+	if (e->journal) { /* read from a file: as it was */
+		err = pcapng_writer__journal(d->writer, e->journal, e->journal_len);
+	} else {
+		len = event__journal(e, entry, sizeof(entry));
+		err = len ? pcapng_writer__journal(d->writer, entry, len) : -E2BIG;
+	}
 	if (!err && d->opts.packet_buffered)
 		err = pcapng_writer__flush(d->writer);
 	if (err)

@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -254,6 +257,130 @@ static void from_tcp(struct event *e, const struct tcp_record *r, const struct p
 	process_fields(e, proc);
 }
 
+/* A value read from a file, into e->text: NULs and line breaks as spaces. */
+static const char *put_bytes(struct event *e, const uint8_t *bytes, size_t len)
+{
+	char *start = e->text + e->used;
+	size_t room = sizeof(e->text) - e->used, i;
+
+	if (room == 0)
+		return "";
+	if (len > room - 1)
+		len = room - 1;
+	for (i = 0; i < len; i++)
+		start[i] = bytes[i] && bytes[i] != '\n' && bytes[i] != '\r' ? (char)bytes[i] : ' ';
+	start[len] = '\0';
+	e->used += len + 1;
+	return start;
+}
+
+static enum event_kind kind_named(const char *name)
+{
+	if (!strcmp(name, "exec"))
+		return EVENT_EXEC;
+	if (!strcmp(name, "exit"))
+		return EVENT_EXIT;
+	if (!strcmp(name, "fork"))
+		return EVENT_FORK;
+	if (!strcmp(name, "connect") || !strcmp(name, "accept") || !strcmp(name, "close"))
+		return EVENT_TCP;
+	return 0;
+}
+
+static bool parse_number(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return !errno && !*end && *out <= max;
+}
+
+/* One field: the keys pidcap puts in every entry, or one more field. */
+static void take_field(struct event *e, const char *key, const char *value)
+{
+	unsigned long long v;
+
+	if (!strcmp(key, "__REALTIME_TIMESTAMP")) {
+		if (parse_number(value, UINT64_MAX / 1000, &v))
+			e->ts_ns = v * 1000;
+	} else if (!strcmp(key, "_PID")) {
+		if (parse_number(value, INT32_MAX, &v))
+			e->pid = (pid_t)v;
+	} else if (!strcmp(key, "_COMM")) {
+		snprintf(e->comm, sizeof(e->comm), "%s", value);
+	} else if (!strcmp(key, "EVENT")) {
+		e->name = value;
+		e->kind = kind_named(value);
+	} else if (!strcmp(key, "MESSAGE")) {
+		e->message = value;
+	} else if (!strcmp(key, "SYSLOG_IDENTIFIER")) {
+		/* (written again for every entry) */
+	} else if (e->nfields < EVENT_FIELDS_MAX) {
+		if (!strcmp(key, "_UID") && parse_number(value, UINT32_MAX - 1, &v))
+			e->uid = (uid_t)v;
+		e->keys[e->nfields] = key;
+		e->values[e->nfields++] = value;
+	}
+}
+
+int event__from_journal(struct event *e, const void *entry, size_t len)
+{
+	const uint8_t *at = entry, *end = at + len;
+
+	e->nfields = 0;
+	e->used = 0;
+	e->comm[0] = '\0';
+	e->ts_ns = 0;
+	e->pid = 0;
+	e->uid = (uid_t)-1;
+	e->kind = 0;
+	e->name = "journal";
+	e->message = "";
+	e->journal = entry;
+	e->journal_len = len;
+	while (at < end) {
+		const uint8_t *nl = memchr(at, '\n', end - at), *eq, *value;
+		const char *key;
+		uint64_t size = 0;
+		size_t vlen;
+		int i;
+
+		if (!nl)
+			nl = end; /* (the last line may lack its newline) */
+		eq = memchr(at, '=', nl - at);
+		if (nl == at) { /* an empty line ends the entry */
+			at++;
+			continue;
+		}
+		if (eq) {
+			value = eq + 1;
+			vlen = nl - value;
+		} else {
+			/* A binary field: KEY, newline, 64-bit little-endian size, the
+			 * bytes, newline. */
+			eq = nl;
+			if (end - nl < 9)
+				return -EINVAL;
+			for (i = 7; i >= 0; i--)
+				size = size << 8 | nl[1 + i];
+			if (size > (uint64_t)(end - nl - 9))
+				return -EINVAL;
+			value = nl + 9;
+			vlen = size;
+			nl = value + vlen; /* (its newline, or the end) */
+		}
+		if (eq == at || eq - at > 64)
+			return -EINVAL;
+		key = put_bytes(e, at, eq - at);
+		take_field(e, key, put_bytes(e, value, vlen));
+		at = nl < end ? nl + 1 : end;
+	}
+	return 0;
+}
+
 int event__from_record(struct event *e, const void *record, size_t size,
 		       const struct proc_info *proc, int64_t wall_offset_ns)
 {
@@ -263,6 +390,9 @@ int event__from_record(struct event *e, const void *record, size_t size,
 	e->nfields = 0;
 	e->used = 0;
 	e->comm[0] = '\0';
+	e->journal = NULL;
+	e->journal_len = 0;
+	e->uid = (uid_t)-1;
 	if (size < 16)
 		return -EINVAL;
 	ts = (const __u64 *)((const char *)record + 8);

@@ -27,6 +27,11 @@ struct event {
 	size_t nfields;
 	const char *keys[EVENT_FIELDS_MAX];
 	const char *values[EVENT_FIELDS_MAX];
+	/* Read from a file: the entry as stored, written again as it is (-r -w),
+	 * so that nothing of another tool's entry is lost; else NULL. */
+	const void *journal;
+	size_t journal_len;
+	uid_t uid; /* _UID, for the process filters; (uid_t)-1 if not said */
 	size_t used;
 	char text[PIDCAP_ARGS_MAX + 16384]; /* where message and values live */
 };
@@ -36,6 +41,12 @@ struct event {
  * too short for its type. */
 int event__from_record(struct event *e, const void *record, size_t size,
 		       const struct proc_info *proc, int64_t wall_offset_ns);
+/* Fills e from a journal export entry read from a file (untrusted bytes:
+ * every length checked; a binary field's bytes shown with NULs and newlines
+ * as spaces). e->journal points at entry, which must outlive e's use. An
+ * entry pidcap did not write has no EVENT: its name is "journal". Returns 0,
+ * or -EINVAL for a damaged entry. */
+int event__from_journal(struct event *e, const void *entry, size_t len);
 /* The systemd Journal Export entry: "KEY=value\n" lines, newlines inside
  * values replaced by spaces. Returns its length (0 if it does not fit). */
 size_t event__journal(const struct event *e, char *buf, size_t size);

@@ -33,7 +33,8 @@ static const char usage[] =
 	"Output:\n"
 	"  -w FILE            write pcapng to FILE ('-' for stdout); without -w, print one line per packet\n"
 	"  -r FILE            read packets from a pcap or pcapng FILE ('-' for stdin) instead of capturing;\n"
-	"                     with -w, convert (the expression, --pid, --comm, --uid and -Q apply)\n"
+	"                     with -w, convert (the expression, --pid, --comm, --uid and -Q apply;\n"
+	"                     the file's events are shown or kept too)\n"
 	"      --format FMT   pktap (default: Wireshark shows pktap.pid, pktap.cmdname) or\n"
 	"                     darwin (plain IP packets + process blocks: libpcap filters work)\n"
 	"  -c COUNT           stop after COUNT packets\n"
@@ -391,8 +392,9 @@ int options__parse(struct options *o, int argc, char **argv)
 	/* A file tells the whole story by default; text lines are packets, as in
 	 * tcpdump, unless events are asked for. */
 	if (!events_given)
-		o->events = o->write_path || o->no_packets ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP
-							   : 0;
+		o->events = o->write_path || o->read_path || o->no_packets
+				    ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP
+				    : 0;
 	if (o->no_packets && !o->events)
 		return bad("%s and no events: nothing to capture", "--no-packets");
 	if (o->read_path && (o->command || o->sel.cgroup_path || o->n_ifnames || o->sel.follow_forks))

@@ -8,6 +8,7 @@
 
 #include "comment.h"
 #include "dumpfile.h"
+#include "events.h"
 #include "filter.h"
 #include "formats.h"
 #include "log.h"
@@ -28,7 +29,8 @@ struct replay {
 	const struct options *opts;
 	struct output *out;
 	struct compiled *filters;
-	unsigned long long written, not_ip;
+	struct event *event; /* room to read one event into */
+	unsigned long long written, not_ip, damaged_events;
 };
 
 static const struct compiled *filter_for(struct replay *r, uint32_t linktype)
@@ -122,6 +124,28 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 	return output__packet(r->out, &v);
 }
 
+/* An event the file holds (a journal export entry): through the process
+ * filters and --events, then out as a live capture's events go. */
+static int replay_event(struct replay *r, const struct savefile_packet *p, bool *written)
+{
+	const unsigned int all = EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP;
+	struct event *e = r->event;
+
+	*written = false;
+	if (event__from_journal(e, p->journal, p->journal_len)) {
+		r->damaged_events++;
+		return 0;
+	}
+	/* (another tool's entry has no kind of pidcap's: shown with all of them) */
+	if (e->kind ? !(r->opts->events & e->kind) : r->opts->events != all)
+		return 0;
+	if (!selection__selects(&r->opts->sel, e->pid, e->comm,
+				e->uid == (uid_t)-1 ? -1 : (long)e->uid))
+		return 0;
+	*written = true;
+	return output__event(r->out, e);
+}
+
 int replay__run(const struct options *o, struct output *out, volatile sig_atomic_t *stop)
 {
 	struct replay r = { .opts = o, .out = out };
@@ -141,11 +165,14 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 		}
 	}
 	s = savefile__open(in, err, sizeof(err));
-	if (!s) {
-		log_err("%s: %s", o->read_path, err);
+	r.event = malloc(sizeof(*r.event));
+	if (!s || !r.event) {
+		log_err("%s: %s", o->read_path, s ? strerror(ENOMEM) : err);
 		rc = -EINVAL;
 		goto out;
 	}
+	if (o->events)
+		savefile__want_journal(s, true);
 	while (!*stop && (!o->count || r.written < o->count)) {
 		got = savefile__next(s, &p, err, sizeof(err));
 		if (got == 0)
@@ -155,20 +182,29 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 			rc = -EINVAL;
 			break;
 		}
-		got = replay_packet(&r, &p, &written);
+		written = false;
+		if (p.journal)
+			got = replay_event(&r, &p, &written);
+		else
+			got = o->no_packets ? 0 : replay_packet(&r, &p, &written);
 		if (got == DUMPFILE_COMPLETE)
 			break;
 		if (got < 0) {
-			log_err("cannot write packets: %s", strerror(-got));
-			rc = got;
+			log_write_error(p.journal ? "write events" : "write packets", got);
+			rc = log__reader_left(got) ? 0 : got;
 			break;
 		}
-		r.written += written;
+		/* -c counts packets, or events when only those are read */
+		if (written && (o->no_packets ? p.journal != NULL : p.journal == NULL))
+			r.written++;
 	}
 	if (r.not_ip)
-		log_err("%llu packets not written: not IP, and pidcap's files hold "
-				"IP packets only", r.not_ip);
+		log_warn("%llu packets not written: not IP, and pidcap's files hold IP packets only",
+			 r.not_ip);
+	if (r.damaged_events)
+		log_warn("%llu events not read: damaged journal entries", r.damaged_events);
 out:
+	free(r.event);
 	savefile__free(s);
 	while (r.filters) {
 		struct compiled *next = r.filters->next;

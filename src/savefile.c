@@ -119,6 +119,8 @@ struct savefile {
 	uint32_t procs_cap;
 	struct strtab names;
 
+	bool want_journal; /* return journal export entries */
+
 	/* the packet last returned */
 	char *comment;
 	size_t comment_cap;
@@ -1081,6 +1083,21 @@ static int savefile__spb(struct savefile *s, struct cursor body, struct savefile
 	return 1;
 }
 
+/* A journal export entry: its bytes up to the padding (NULs at the end).
+ * Whether there is one (an empty entry shows nothing). */
+static bool savefile__journal(struct cursor body, struct savefile_packet *p)
+{
+	size_t len = body.len;
+
+	while (len > 0 && body.p[len - 1] == '\0')
+		len--;
+	if (!len)
+		return false;
+	p->journal = body.p;
+	p->journal_len = len;
+	return true;
+}
+
 static int savefile__next_pcapng(struct savefile *s, struct savefile_packet *p)
 {
 	uint32_t type = 0, total = 0;
@@ -1108,8 +1125,13 @@ static int savefile__next_pcapng(struct savefile *s, struct savefile_packet *p)
 			return savefile__epb(s, body, p, true);
 		case BT_SPB:
 			return savefile__spb(s, body, p);
+		case BT_JOURNAL:
+			if (s->want_journal && savefile__journal(body, p))
+				return 1;
+			ret = 0;
+			break;
 		default:
-			/* name resolution, statistics, journal export, custom, unknown */
+			/* name resolution, statistics, custom, unknown */
 			ret = 0;
 			break;
 		}
@@ -1126,6 +1148,11 @@ static int savefile__open_pcapng(struct savefile *s)
 	if (savefile__read_block(s, 4, &type, &total) != 1)
 		return -1;
 	return savefile__section(s, (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN });
+}
+
+void savefile__want_journal(struct savefile *s, bool want)
+{
+	s->want_journal = want;
 }
 
 struct savefile *savefile__open(FILE *in, char *err, size_t errsize)

@@ -7,6 +7,7 @@
 #ifndef PIDCAP_SAVEFILE_H
 #define PIDCAP_SAVEFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,6 +58,14 @@ struct savefile_packet {
 	int32_t pid;	     /* Darwin process block, else PKTAP header; -1: not in the file */
 	const char *comm;    /* process name from the same source as pid, "" if unknown */
 	const char *comment; /* first opt_comment of the EPB, or NULL */
+	/*
+	 * With savefile__want_journal(): a systemd Journal Export Block (the
+	 * events pidcap writes) instead of a packet. journal points at the entry
+	 * as stored ("KEY=value" lines; untrusted, not NUL-terminated, padding
+	 * taken off), journal_len > 0; every other field is zero.
+	 */
+	const uint8_t *journal;
+	uint32_t journal_len;
 };
 
 /*
@@ -71,11 +80,15 @@ struct savefile *savefile__open(FILE *in, char *err, size_t errsize);
  * Reads the next packet into *p. Returns 1 for a packet, 0 at the end of the
  * file, -1 for a damaged file or a read error, with err saying what and at
  * which byte offset ("block at offset 1234: total length 8 is shorter than a
- * block header"). Name resolution, statistics, journal export, custom and
- * unknown blocks are skipped. After 0 or -1 every later call returns the same
+ * block header"). Name resolution, statistics, custom and unknown blocks are
+ * skipped, and journal export blocks unless asked for. After 0 or -1 every later call returns the same
  * (and, for -1, the same message).
  */
 int savefile__next(struct savefile *s, struct savefile_packet *p, char *err, size_t errsize);
+
+/* From now on savefile__next() returns journal export entries too (see
+ * struct savefile_packet.journal); by default they are skipped. */
+void savefile__want_journal(struct savefile *s, bool want);
 
 /* Frees the reader (accepts NULL); does not close the stream. */
 void savefile__free(struct savefile *s);

@@ -56,6 +56,7 @@ if [ "$group" = all ]; then
 	run_suite "pcap and pcapng reader" "$build/test_savefile"
 	run_suite "packets held for their verdict" "$build/test_holdback"
 	run_suite "the packet comment, written and read" "$build/test_comment"
+	run_suite "events: records, journal entries, read back" "$build/test_events"
 	run_suite "bash completion" bash tests/unit/test_completion.sh
 	run_suite "help, man page and completion agree" bash tests/unit/test_docs.sh
 fi

@@ -835,6 +835,39 @@ def test_events_in_text_and_json(tmp):
           objs[0]["comm"] == "sh", "json: %s" % objs)
 
 
+def test_events_read_back_from_a_file(tmp):
+    """pidcap -r shows the events of a file between its packets, as the live
+    capture did; the process filters select them; -r -w keeps them."""
+    import json
+    out, copy = os.path.join(tmp, "ev.pcapng"), os.path.join(tmp, "copy.pcapng")
+    r = subprocess.run([PIDCAP, "-w", out, "--", "sh", "-c", "ping -c 1 127.0.0.1 >/dev/null; exit 5"],
+                       capture_output=True, text=True, timeout=60)
+    check(r.returncode == 5, "exit %d: %s" % (r.returncode, r.stderr))
+    live = journal_events(out)
+    ping = [e for e in live if e["EVENT"] == "exec" and e["comm"] == "ping"][0]["pid"]
+    text = sh(PIDCAP, "-r", out).stdout.splitlines()
+    kinds = [re.sub(r"^\S+ (\w+) .*", r"\1", l) for l in text]
+    check(text and kinds[0] == "exec" and "exit" in kinds and
+          any(" ICMP echo request" in l for l in text), "text: %s" % text)
+    # an event of each kind the file holds, in the file's order
+    check(len([l for l in text if " ICMP " not in l]) == len(live),
+          "%d events printed, %d in the file: %s" % (
+              len([l for l in text if " ICMP " not in l]), len(live), text))
+    mine = sh(PIDCAP, "-r", out, "--pid", str(ping)).stdout.splitlines()
+    check(mine and all("[%d]" % ping in l for l in mine) and
+          any(l.split()[1] == "exit" for l in mine), "--pid: %s" % mine)
+    objs = [json.loads(l) for l in sh(PIDCAP, "-r", out, "--json", "--events", "exit").stdout.splitlines()]
+    exits = [o for o in objs if "event" in o]
+    check(len(exits) == 2 and {o["exit_code"] for o in exits} == {"0", "5"} and
+          len(objs) > len(exits), "json: %s" % objs)
+    check(sh(PIDCAP, "-r", out, "--events", "none").stdout.count(" exec ") == 0,
+          "--events none still shows events")
+    sh(PIDCAP, "-r", out, "-w", copy)
+    kept = journal_events(copy)
+    check([(e["EVENT"], e["pid"], e["message"]) for e in kept] ==
+          [(e["EVENT"], e["pid"], e["message"]) for e in live], "-r -w: %s" % kept)
+
+
 def test_arguments_cut_are_said_to_be_cut(tmp):
     long_arg = "x" * 5000
     r = subprocess.run([PIDCAP, "--no-packets", "--events", "exec", "--args-size", "1024", "--",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the capture file reader (src/savefile.c): the input is
- * a whole file, read through a stream as pidcap -r would. Every byte the
+ * libFuzzer target for the capture file reader (src/savefile.c) and the
+ * journal entries it returns (src/events.c): the input is a whole file, read
+ * through a stream as pidcap -r would. Every byte the
  * reader hands back is touched so that AddressSanitizer sees an over-read,
  * and the promises of savefile.h are checked, so a broken one is a crash too.
  * See README.md here for how to build and run it.
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "events.h"
 #include "savefile.h"
 
 /* Far more than a 1 MiB input can hold: a runaway loop, not a long file. */
@@ -34,8 +36,36 @@ static void touch_str(const char *s)
 	touch(s, strlen(s) + 1);
 }
 
+static struct event event;
+
+/* A journal entry: within the block, and read into an event whose every
+ * string is terminated and inside the event. */
+static void journal__check(const struct savefile_packet *p)
+{
+	size_t i;
+
+	if (!p->journal_len || p->frame || p->caplen)
+		__builtin_trap();
+	touch(p->journal, p->journal_len);
+	if (event__from_journal(&event, p->journal, p->journal_len))
+		return;
+	if (event.nfields > EVENT_FIELDS_MAX || event.used > sizeof(event.text))
+		__builtin_trap();
+	touch_str(event.name);
+	touch_str(event.message);
+	touch_str(event.comm);
+	for (i = 0; i < event.nfields; i++) {
+		touch_str(event.keys[i]);
+		touch_str(event.values[i]);
+	}
+}
+
 static void packet__check(const struct savefile_packet *p)
 {
+	if (p->journal) {
+		journal__check(p);
+		return;
+	}
 	if (p->caplen > p->len || (p->caplen && !p->frame))
 		__builtin_trap();
 	if (!p->ifname || !p->comm || p->direction < 0 || p->direction > 2)
@@ -75,6 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fclose(f);
 		return 0;
 	}
+	savefile__want_journal(s, true);
 	while ((ret = savefile__next(s, &p, err, sizeof(err))) == 1 && n++ < MAX_PACKETS)
 		packet__check(&p);
 	/* A failure names its offset, and repeats itself. */
