@@ -62,12 +62,12 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 # (bpf_cast_to_kern_ctx, bpf_rdonly_cast), and without them, for older ones
 # (see PIDCAP_NO_KFUNCS in the source). Both are opened through one skeleton,
 # so they must have the same maps, programs and variables: checked here.
-$(OUTPUT)/pidcap.bpf.o: src/bpf/pidcap.bpf.c src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/pidcap.bpf.o: src/bpf/pidcap.bpf.c $(wildcard src/bpf/*.bpf.h) src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(BPFTOOL) gen object $@ $@.tmp.o
 	rm -f $@.tmp.o
 
-$(OUTPUT)/pidcap_compat.bpf.o: src/bpf/pidcap.bpf.c src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/pidcap_compat.bpf.o: src/bpf/pidcap.bpf.c $(wildcard src/bpf/*.bpf.h) src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -DPIDCAP_NO_KFUNCS -c $< -o $@.tmp.o
 	$(BPFTOOL) gen object $@ $@.tmp.o
 	rm -f $@.tmp.o
