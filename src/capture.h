@@ -62,19 +62,12 @@ int capture__poll(struct capture *c, int timeout_ms);
 /* Detaches every hook; records already queued can still be polled. */
 void capture__detach(struct capture *c);
 void capture__stats(struct capture *c, struct capture_stats *s);
-/* pidcap top: one process's interval. */
-#define TOP_SYSCALLS 3
-struct top_process {
-	uint32_t tgid;
-	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets, syscalls;
-	int64_t connections; /* established TCP connections now */
-	uint32_t top_nr[TOP_SYSCALLS]; /* its most frequent system calls */
-	uint64_t top_count[TOP_SYSCALLS];
-	int ntop;
+/* pidcap top's counts (count_only mode) are in these maps, read by
+ * top_counts.c. */
+struct capture_count_maps {
+	int process_stats, syscall_counts, tcp_connections;
 };
-/* Reads and empties the kernel's per-process counts (count_only mode) into
- * *rows (allocated; free() it). Returns how many, or -errno. */
-int capture__take_counts(struct capture *c, struct top_process **rows);
+void capture__count_maps(struct capture *c, struct capture_count_maps *m);
 void capture__free(struct capture *c);
 
 #endif

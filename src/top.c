@@ -26,6 +26,7 @@
 #include "proctable.h"
 #include "record.h"
 #include "top.h"
+#include "top_counts.h"
 
 /* The running architecture's system call names, from its own <sys/syscall.h>
  * at build time (see the Makefile). */
@@ -42,6 +43,7 @@ struct top {
 	struct capture_config config;
 	bool debug;
 	struct capture *capture;
+	struct capture_count_maps maps;
 	struct proctable *procs;
 	double interval; /* -d */
 	bool batch, json;
@@ -163,7 +165,7 @@ static int sample(struct top *t, double seconds)
 	int n;
 
 	capture__poll(t->capture, 0);
-	n = capture__take_counts(t->capture, &t->rows);
+	n = top_counts__take(&t->maps, &t->rows);
 	if (n < 0)
 		return n;
 	t->nrows = n;
@@ -595,6 +597,7 @@ int top__main(int argc, char **argv)
 	t->capture = capture__load(&t->config, record_seen, t);
 	if (!t->capture || capture__attach(t->capture))
 		goto out;
+	capture__count_maps(t->capture, &t->maps);
 	if (t->batch) /* tells scripts the counting runs, as the capture's line does */
 		log_info("counting every %.1f s", t->interval);
 	err = t->batch ? run_batch(t) : run_screen(t);
