@@ -585,22 +585,21 @@ void capture__stats(struct capture *c, struct capture_stats *s)
 	int ncpus = libbpf_num_possible_cpus();
 	uint64_t sums[COUNTER_MAX] = {};
 	__u32 key;
+	__u64 *values;
 
 	memset(s, 0, sizeof(*s));
-	if (ncpus <= 0)
+	values = ncpus > 0 ? calloc(ncpus, sizeof(*values)) : NULL;
+	if (!values)
 		return;
-	{
-		__u64 values[ncpus];
+	for (key = 0; key < COUNTER_MAX; key++) {
+		int cpu;
 
-		for (key = 0; key < COUNTER_MAX; key++) {
-			int cpu;
-
-			if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, values))
-				continue;
-			for (cpu = 0; cpu < ncpus; cpu++)
-				sums[key] += values[cpu];
-		}
+		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, values))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			sums[key] += values[cpu];
 	}
+	free(values);
 	s->seen = sums[COUNTER_SEEN];
 	s->matched = sums[COUNTER_MATCHED];
 	s->dropped = sums[COUNTER_DROPPED];

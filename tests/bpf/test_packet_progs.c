@@ -143,13 +143,16 @@ static int run(struct bpf_program *prog, const unsigned char *frame, size_t size
 static __u64 counter(struct loaded *l, enum counter c)
 {
 	int ncpus = libbpf_num_possible_cpus(), i;
-	__u64 values[ncpus > 0 ? ncpus : 1], sum = 0;
+	__u64 *values = calloc(ncpus > 0 ? ncpus : 1, sizeof(*values)), sum = 0;
 	__u32 key = c;
 
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &key, values))
+	if (!values || bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.counters), &key, values)) {
+		free(values);
 		return ~0ull;
+	}
 	for (i = 0; i < ncpus; i++)
 		sum += values[i];
+	free(values);
 	return sum;
 }
 
