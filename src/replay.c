@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <linux/filter.h>
 
@@ -15,6 +16,7 @@
 #include "print.h"
 #include "replay.h"
 #include "savefile.h"
+#include "signals.h"
 
 
 /* The expression compiled once per link type met in the file: for the IP
@@ -144,6 +146,28 @@ static int replay_event(struct replay *r, const struct savefile_packet *p, bool 
 		return 0;
 	*written = true;
 	return output__event(r->out, e);
+}
+
+int replay__main(const struct options *o)
+{
+	struct timespec now;
+	struct output *out;
+	int err, close_err;
+
+	signals__install();
+	clock_gettime(CLOCK_REALTIME, &now);
+	out = output__open(o, (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+	if (!out)
+		return 1;
+	if (output__start(out)) {
+		output__abandon(out);
+		return 1;
+	}
+	err = replay__run(o, out, &signals_stop);
+	close_err = output__close(out);
+	if (close_err && !log__reader_left(close_err))
+		log_err("the output is incomplete: %s", strerror(-close_err));
+	return err || (close_err && !log__reader_left(close_err)) ? 1 : 0;
 }
 
 int replay__run(const struct options *o, struct output *out, volatile sig_atomic_t *stop)

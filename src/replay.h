@@ -14,4 +14,8 @@
  * write error, 0 otherwise. */
 int replay__run(const struct options *o, struct output *out, volatile sig_atomic_t *stop);
 
+/* -r as a mode: opens the output the options name, reads, closes. No kernel
+ * and no privileges involved. Returns pidcap's exit status. */
+int replay__main(const struct options *o);
+
 #endif

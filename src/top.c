@@ -25,6 +25,7 @@
 #include "options.h"
 #include "proctable.h"
 #include "record.h"
+#include "signals.h"
 #include "top.h"
 #include "top_counts.h"
 
@@ -55,14 +56,6 @@ struct top {
 	int nrows;
 	double seconds; /* the interval the rows cover */
 };
-
-static volatile sig_atomic_t top_stop;
-
-static void on_stop(int sig)
-{
-	(void)sig;
-	top_stop = 1;
-}
 
 static const char *syscall_name(uint32_t nr, char *buf, size_t size)
 {
@@ -388,7 +381,7 @@ static int run_screen(struct top *t)
 	curs_set(0);
 	keypad(stdscr, TRUE);
 	draw(t);
-	while (!top_stop) {
+	while (!signals_stop) {
 		struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
 		double left = t->interval - (now_seconds() - last);
 
@@ -419,13 +412,13 @@ static int run_batch(struct top *t)
 	long done = 0;
 	int err = 0;
 
-	while (!top_stop && (!t->iterations || done < t->iterations)) {
+	while (!signals_stop && (!t->iterations || done < t->iterations)) {
 		struct timespec nap = { .tv_sec = (time_t)t->interval,
 					.tv_nsec = (long)((t->interval - (time_t)t->interval) * 1e9) };
 
-		while (nanosleep(&nap, &nap) && !top_stop)
+		while (nanosleep(&nap, &nap) && !signals_stop)
 			;
-		if (top_stop)
+		if (signals_stop)
 			break;
 		free(t->rows);
 		t->rows = NULL;
@@ -434,6 +427,8 @@ static int run_batch(struct top *t)
 		if (err)
 			break;
 		print_batch(t);
+		if (ferror(stdout))
+			break; /* the reader went away (| head): quietly, as a capture */
 		done++;
 	}
 	return err;
@@ -568,7 +563,6 @@ static int parse(struct top *t, int argc, char **argv)
 int top__main(int argc, char **argv)
 {
 	struct top *t = calloc(1, sizeof(*t));
-	struct sigaction stop = { .sa_handler = on_stop };
 	int err, rc = 1;
 
 	log__set_prefix("pidcap top");
@@ -581,8 +575,7 @@ int top__main(int argc, char **argv)
 	}
 	if (selection__check_pids(&t->sel))
 		goto out;
-	sigaction(SIGINT, &stop, NULL);
-	sigaction(SIGTERM, &stop, NULL);
+	signals__install();
 	t->procs = proctable__new();
 	if (!t->procs)
 		goto out;
