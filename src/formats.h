@@ -69,6 +69,14 @@
 #define SLL2_PACKET_HOST 0
 #define SLL2_PACKET_OUTGOING 4
 
+/* A packet's direction, as pcapng's epb_flags, PKTAP and SLL say it (and as
+ * the kernel side's records do: record.h) */
+enum packet_dir {
+	DIR_UNKNOWN = 0,
+	DIR_IN = 1,
+	DIR_OUT = 2,
+};
+
 /* PKTAP (Apple's process-aware header, Wireshark's pktap dissector) */
 #define PKTAP_HDR_LEN 108
 #define PKTAP_IFNAME_LEN 24

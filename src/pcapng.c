@@ -391,7 +391,7 @@ static void sll2_header__fill(uint8_t *h, const struct pcapng_packet *p)
 	put_be16(h + 0, ipv6 ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4);
 	/* 2 reserved, 4 interface index: 0 */
 	put_be16(h + 8, strcmp(p->ifname, "lo") ? SLL2_ARPHRD_ETHER : SLL2_ARPHRD_LOOPBACK);
-	h[10] = p->direction == PCAPNG_DIR_OUT ? SLL2_PACKET_OUTGOING : SLL2_PACKET_HOST;
+	h[10] = p->direction == DIR_OUT ? SLL2_PACKET_OUTGOING : SLL2_PACKET_HOST;
 	/* 11 address length, 12 address: 0 */
 }
 
@@ -413,7 +413,7 @@ static int pcapng_writer__epb(struct pcapng_writer *w, const struct pcapng_packe
 	struct pcapng_opt opts[3];
 	int nopts = 0;
 
-	if (p->direction != PCAPNG_DIR_UNKNOWN)
+	if (p->direction != DIR_UNKNOWN)
 		opts[nopts++] = (struct pcapng_opt){ OPT_EPB_FLAGS, 4, &flags };
 	if (w->format == PCAPNG_FORMAT_DARWIN)
 		opts[nopts++] = (struct pcapng_opt){ OPT_EPB_DARWIN_PIB, 4, &proc_idx };
@@ -473,8 +473,8 @@ static bool pcapng_packet__valid(const struct pcapng_packet *p)
 		return false;
 	if (!p->data && p->caplen)
 		return false;
-	if (p->direction != PCAPNG_DIR_UNKNOWN && p->direction != PCAPNG_DIR_IN &&
-	    p->direction != PCAPNG_DIR_OUT)
+	if (p->direction != DIR_UNKNOWN && p->direction != DIR_IN &&
+	    p->direction != DIR_OUT)
 		return false;
 	if (p->pid < 0)
 		return false;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "formats.h"
+
 enum pcapng_format {
 	/* One LINKTYPE_PKTAP (258) interface; each packet carries a 108-byte
 	 * PKTAP header (pid, command name, interface, direction) before the raw
@@ -20,18 +22,12 @@ enum pcapng_format {
 	PCAPNG_FORMAT_DARWIN,
 };
 
-enum pcapng_direction {
-	PCAPNG_DIR_UNKNOWN = 0,
-	PCAPNG_DIR_IN = 1,
-	PCAPNG_DIR_OUT = 2,
-};
-
 struct pcapng_packet {
 	uint64_t ts_ns;       /* wall clock, nanoseconds since the epoch */
 	const uint8_t *data;  /* raw IP packet: starts with the IPv4 or IPv6 header */
 	uint32_t caplen;      /* bytes at data */
 	uint32_t len;         /* length of the packet on the wire (>= caplen) */
-	enum pcapng_direction direction;
+	enum packet_dir direction;
 	const char *ifname;   /* interface name, e.g. "lo"; never NULL */
 	uint32_t netns;       /* network namespace inode number, 0 if unknown */
 	int32_t pid;          /* thread group id; 0 = no owning process (kernel) */

@@ -37,6 +37,8 @@ enum event_kind {
 	EVENT_TCP = 8,
 };
 
+/* (the values of enum packet_dir in formats.h, which the BPF side does not
+ * include) */
 enum packet_direction {
 	PACKET_IN = 1,
 	PACKET_OUT = 2,

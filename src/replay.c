@@ -74,9 +74,9 @@ static bool process_matches(const struct options *o, const struct savefile_packe
 {
 	if (!selection__selects(&o->sel, p->pid, p->comm, uid))
 		return false;
-	if (o->direction == DIRECTION_IN && p->direction != SAVEFILE_DIR_IN)
+	if (o->direction == DIRECTION_IN && p->direction != DIR_IN)
 		return false;
-	if (o->direction == DIRECTION_OUT && p->direction != SAVEFILE_DIR_OUT)
+	if (o->direction == DIRECTION_OUT && p->direction != DIR_OUT)
 		return false;
 	return true;
 }
@@ -104,8 +104,8 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 		.ts_ns = p->ts_ns,
 		.ifname = p->ifname,
 		.netns = netns > 0 ? (uint32_t)netns : 0,
-		.direction = p->direction == SAVEFILE_DIR_IN ? PCAPNG_DIR_IN :
-			     p->direction == SAVEFILE_DIR_OUT ? PCAPNG_DIR_OUT : PCAPNG_DIR_UNKNOWN,
+		.direction = p->direction == DIR_IN ? DIR_IN :
+			     p->direction == DIR_OUT ? DIR_OUT : DIR_UNKNOWN,
 		.has_owner = p->pid > 0,
 		.unknown_process = p->pid < 0,
 		.pid = p->pid > 0 ? p->pid : 0,

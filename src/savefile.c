@@ -384,8 +384,8 @@ static int sll_direction(uint16_t pkttype)
 {
 	/* host, broadcast, multicast, other host: all came in */
 	if (pkttype < SLL_PACKET_OUTGOING)
-		return SAVEFILE_DIR_IN;
-	return pkttype == SLL_PACKET_OUTGOING ? SAVEFILE_DIR_OUT : SAVEFILE_DIR_UNKNOWN;
+		return DIR_IN;
+	return pkttype == SLL_PACKET_OUTGOING ? DIR_OUT : DIR_UNKNOWN;
 }
 
 static void link__ip_if(struct savefile_packet *p, struct cursor c, uint16_t proto)
@@ -487,9 +487,9 @@ static void link__pktap(struct savefile *s, struct savefile_packet *p, struct sf
 		savefile__link(s, p, l, dlt, c, true);
 	/* The header's flags win over the inner link layer's packet type. */
 	if ((flags & 3) == PKTAP_FLAG_IN)
-		l->direction = SAVEFILE_DIR_IN;
+		l->direction = DIR_IN;
 	else if ((flags & 3) == PKTAP_FLAG_OUT)
-		l->direction = SAVEFILE_DIR_OUT;
+		l->direction = DIR_OUT;
 }
 
 /* Decodes the link-layer header at c (the packet's captured bytes). */
@@ -954,11 +954,11 @@ static int epb_direction(uint32_t flags)
 {
 	switch (flags & 3) {
 	case 1:
-		return SAVEFILE_DIR_IN;
+		return DIR_IN;
 	case 2:
-		return SAVEFILE_DIR_OUT;
+		return DIR_OUT;
 	default:
-		return SAVEFILE_DIR_UNKNOWN;
+		return DIR_UNKNOWN;
 	}
 }
 

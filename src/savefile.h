@@ -12,13 +12,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-struct savefile;
+#include "formats.h"
 
-enum savefile_direction {
-	SAVEFILE_DIR_UNKNOWN = 0,
-	SAVEFILE_DIR_IN = 1,
-	SAVEFILE_DIR_OUT = 2,
-};
+struct savefile;
 
 /*
  * One packet. Every pointer points into memory owned by the reader and stays
@@ -47,7 +43,7 @@ struct savefile_packet {
 	const uint8_t *ip;
 	uint32_t ip_caplen;
 	uint32_t ip_len;
-	int direction; /* enum savefile_direction: epb_flags, else PKTAP flags, else SLL */
+	int direction; /* enum packet_dir: epb_flags, else PKTAP flags, else SLL */
 	/*
 	 * Interface name: the PKTAP header's when there is one and it is not
 	 * empty (the IDB of a PKTAP file names the pseudo-interface, "pktap"),

@@ -106,7 +106,7 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		.ifname = ifnames__get(s->ifnames, netns, r->ifindex, r->has_owner ? o->tgid : 0,
 				       kernel_ifname),
 		.netns = netns,
-		.direction = r->direction == PACKET_IN ? PCAPNG_DIR_IN : PCAPNG_DIR_OUT,
+		.direction = r->direction == PACKET_IN ? DIR_IN : DIR_OUT,
 		.has_owner = r->has_owner,
 		.pid = r->has_owner ? (pid_t)o->tgid : 0,
 		.tid = r->has_owner ? (pid_t)o->tid : 0,

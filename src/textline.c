@@ -121,9 +121,9 @@ static int print_bytes(struct textline *t, FILE *out, const struct packet_view *
 	return fputs(t->dump_text, out) < 0 ? -errno : 0;
 }
 
-static const char *direction_name(enum pcapng_direction d)
+static const char *direction_name(enum packet_dir d)
 {
-	return d == PCAPNG_DIR_IN ? "In" : d == PCAPNG_DIR_OUT ? "Out" : "?";
+	return d == DIR_IN ? "In" : d == DIR_OUT ? "Out" : "?";
 }
 
 /* -v: the process in full, on a second line, as tcpdump -v continues a packet. */
@@ -162,8 +162,8 @@ static int print_json(struct textline *t, FILE *out, const struct packet_view *p
 	json__uint(&j, "time_ns", p->ts_ns);
 	json__string(&j, "interface", p->ifname);
 	json__uint(&j, "netns", p->netns);
-	json__string(&j, "direction", p->direction == PCAPNG_DIR_IN	 ? "in" :
-				      p->direction == PCAPNG_DIR_OUT ? "out" :
+	json__string(&j, "direction", p->direction == DIR_IN	 ? "in" :
+				      p->direction == DIR_OUT ? "out" :
 								       "");
 	if (!p->unknown_process)
 		json__int(&j, "pid", p->pid);
@@ -205,7 +205,7 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 		err = fprintf(out, "%s", stamp);
 		if (err >= 0 && *p->ifname)
 			err = fprintf(out, "%s ", p->ifname);
-		if (err >= 0 && p->direction != PCAPNG_DIR_UNKNOWN)
+		if (err >= 0 && p->direction != DIR_UNKNOWN)
 			err = fprintf(out, "%s ", direction_name(p->direction));
 		if (err >= 0 && !p->unknown_process)
 			err = fprintf(out, "%s[%d] ", p->has_owner ? p->comm : "kernel", p->pid);

@@ -31,12 +31,6 @@
 #define FIXTURE_DIR "tests/unit/pcapng"
 #endif
 
-#define BT_SHB 0x0A0D0D0AU
-#define BT_IDB 1U
-#define BT_EPB 6U
-#define BT_JOURNAL 9U
-#define BT_PROCESS 0x80000001U
-
 /* The reference samples' clock: t_us = 1_700_000_000_000_000. */
 #define REF_T_NS 1700000000000000000ULL
 #define NETNS_A 4026531840U
@@ -231,7 +225,7 @@ static const uint8_t *blk__opts(const struct blk *k)
 		return k->p + 16;
 	case BT_EPB:
 		return k->p + 28 + pad4(rd32(k->p + 20));
-	case BT_PROCESS:
+	case BT_DARWIN_PROCESS:
 		return k->p + 12;
 	}
 	return k->p + k->len - 4;
@@ -338,7 +332,7 @@ static void frame__ipv6_udp(struct frame *f, const char *payload, uint8_t src_la
 	udp_fill(h + 40, payload, sport, dport);
 }
 
-static struct pcapng_packet pkt(const struct frame *f, uint64_t ts, enum pcapng_direction dir,
+static struct pcapng_packet pkt(const struct frame *f, uint64_t ts, enum packet_dir dir,
 				const char *ifname, uint32_t netns, int32_t pid, const char *comm,
 				const char *comment)
 {
@@ -532,7 +526,7 @@ static void sll2_want(uint8_t h[20], const struct pcapng_packet *p)
 	memset(h, 0, 20);
 	put_be16(h, p->caplen && (p->data[0] & 0xF0) == 0x60 ? 0x86DD : 0x0800);
 	put_be16(h + 8, strcmp(p->ifname, "lo") ? 1 : 772);
-	h[10] = p->direction == PCAPNG_DIR_OUT ? 4 : 0;
+	h[10] = p->direction == DIR_OUT ? 4 : 0;
 }
 
 static bool blocks__only(const struct blocks *b, const uint32_t *types, int ntypes)
@@ -585,7 +579,7 @@ static bool verify_darwin(const char *path, const struct pcapng_packet *pkts, in
 			idbs[(*nidb)++] = e;
 			continue;
 		}
-		if (e->type == BT_PROCESS && *nproc < n) {
+		if (e->type == BT_DARWIN_PROCESS && *nproc < n) {
 			procs[(*nproc)++] = e;
 			continue;
 		}
@@ -692,7 +686,7 @@ static void check_darwin_ref_epbs(struct test *t, const struct blocks *ours,
 
 static void test_reference_darwin(struct test *t)
 {
-	static const uint32_t types[] = { BT_SHB, BT_IDB, BT_PROCESS, BT_EPB };
+	static const uint32_t types[] = { BT_SHB, BT_IDB, BT_DARWIN_PROCESS, BT_EPB };
 	struct frame out, back;
 	struct pcapng_packet pkts[2];
 	struct blocks ours, ref;
@@ -700,9 +694,9 @@ static void test_reference_darwin(struct test *t)
 	int err;
 
 	ref_frames(&out, &back);
-	pkts[0] = pkt(&out, REF_T_NS + 100000, PCAPNG_DIR_OUT, "lo", 0, 4242, "client",
+	pkts[0] = pkt(&out, REF_T_NS + 100000, DIR_OUT, "lo", 0, 4242, "client",
 		      "pid=4242 comm=client");
-	pkts[1] = pkt(&back, REF_T_NS + 200000, PCAPNG_DIR_OUT, "lo", 0, 777, "server",
+	pkts[1] = pkt(&back, REF_T_NS + 200000, DIR_OUT, "lo", 0, 777, "server",
 		      "pid=777 comm=server");
 	path_in(t, path, sizeof(path), "ref_darwin.pcapng");
 	/* No application: the reference's SHB has no options either. */
@@ -743,14 +737,14 @@ static void test_reference_darwin(struct test *t)
 		      rd16(ours.v[1].p + 8) == 276 && rd16(ref.v[1].p + 8) == 101,
 	      "darwin reference: link type 276 where the reference has 101", "got %u",
 	      ours.n > 1 ? rd16(ours.v[1].p + 8) : 0);
-	check_same_blocks(t, "darwin reference: process blocks identical", &ours, &ref, BT_PROCESS,
+	check_same_blocks(t, "darwin reference: process blocks identical", &ours, &ref, BT_DARWIN_PROCESS,
 			  0, 0);
 	check_darwin_ref_epbs(t, &ours, &ref);
 	check(t, blocks__only(&ours, types, 4), "darwin reference: no other block types",
 	      "found another type");
 	check(t, ours.n == 6 && ours.v[0].type == BT_SHB && ours.v[1].type == BT_IDB &&
-		      ours.v[2].type == BT_PROCESS && ours.v[3].type == BT_EPB &&
-		      ours.v[4].type == BT_PROCESS && ours.v[5].type == BT_EPB,
+		      ours.v[2].type == BT_DARWIN_PROCESS && ours.v[3].type == BT_EPB &&
+		      ours.v[4].type == BT_DARWIN_PROCESS && ours.v[5].type == BT_EPB,
 	      "darwin reference: each block just before its first use",
 	      "order of the %d blocks differs from SHB IDB PROC EPB PROC EPB", ours.n);
 	blocks__free(&ours);
@@ -767,11 +761,11 @@ static void test_reference_pktap(struct test *t)
 	int err;
 
 	ref_frames(&out, &back);
-	pkts[0] = pkt(&out, REF_T_NS + 100000, PCAPNG_DIR_OUT, "lo", 0, 4242, "client",
+	pkts[0] = pkt(&out, REF_T_NS + 100000, DIR_OUT, "lo", 0, 4242, "client",
 		      "pid=4242 comm=client");
-	pkts[1] = pkt(&out, REF_T_NS + 150000, PCAPNG_DIR_IN, "lo", 0, 777, "server",
+	pkts[1] = pkt(&out, REF_T_NS + 150000, DIR_IN, "lo", 0, 777, "server",
 		      "pid=777 comm=server");
-	pkts[2] = pkt(&back, REF_T_NS + 200000, PCAPNG_DIR_OUT, "lo", 0, 777, "server",
+	pkts[2] = pkt(&back, REF_T_NS + 200000, DIR_OUT, "lo", 0, 777, "server",
 		      "pid=777 comm=server");
 	path_in(t, path, sizeof(path), "ref_pktap.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_PKTAP, "pcapng_ref.py", 262144, pkts, 3);
@@ -812,10 +806,10 @@ static void test_pktap_fields(struct test *t)
 	frame__ipv4_udp(&a, "hello", ADDR_A, ADDR_B, 40000, 5555);
 	frame__ipv4_udp(&b, "world!", ADDR_B, ADDR_A, 5555, 40000);
 	frame__ipv4_udp(&c, "k", LOCALHOST, ADDR_B, 1234, 6666);
-	pkts[0] = pkt(&a, ts[0], PCAPNG_DIR_OUT, "eth0", NETNS_A, 4242, "client",
+	pkts[0] = pkt(&a, ts[0], DIR_OUT, "eth0", NETNS_A, 4242, "client",
 		      "pid=4242 comm=client");
-	pkts[1] = pkt(&b, ts[1], PCAPNG_DIR_IN, "lo", 0, 777, "server", NULL);
-	pkts[2] = pkt(&c, ts[2], PCAPNG_DIR_UNKNOWN, "wlan0", NETNS_B, 0, "", "kernel packet");
+	pkts[1] = pkt(&b, ts[1], DIR_IN, "lo", 0, 777, "server", NULL);
+	pkts[2] = pkt(&c, ts[2], DIR_UNKNOWN, "wlan0", NETNS_B, 0, "", "kernel packet");
 	path_in(t, path, sizeof(path), "pktap.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_PKTAP, "pidcap-test", 65535, pkts, 3);
 	check(t, !err, "pktap: write 3 packets", "%s", strerror(-err));
@@ -880,13 +874,13 @@ static void test_darwin_fields(struct test *t)
 	frame__ipv4_udp(&f[4], "eeeee", ADDR_A, ADDR_B, 40000, 6666);
 	frame__ipv4_udp(&f[5], "ffffff", ADDR_B, ADDR_A, 6666, 5555);
 	frame__ipv4_udp(&f[6], "g", ADDR_A, ADDR_B, 7777, 8888);
-	pkts[0] = pkt(&f[0], ts + 0, PCAPNG_DIR_OUT, "lo", 0, 4242, "client", "c0");
-	pkts[1] = pkt(&f[1], ts + 1, PCAPNG_DIR_IN, "lo", NETNS_A, 777, "server", NULL);
-	pkts[2] = pkt(&f[2], ts + 2, PCAPNG_DIR_OUT, "eth0", NETNS_A, 4242, "client", NULL);
-	pkts[3] = pkt(&f[3], ts + 3, PCAPNG_DIR_UNKNOWN, "lo", 0, 0, "", "kernel");
-	pkts[4] = pkt(&f[4], ts + 4, PCAPNG_DIR_OUT, "lo", 0, 4242, "client", NULL);
-	pkts[5] = pkt(&f[5], ts + 5, PCAPNG_DIR_IN, "lo", NETNS_A, 4242, "client", NULL);
-	pkts[6] = pkt(&f[6], ts + 6, PCAPNG_DIR_OUT, "lo", 0, 4242, "client2", NULL);
+	pkts[0] = pkt(&f[0], ts + 0, DIR_OUT, "lo", 0, 4242, "client", "c0");
+	pkts[1] = pkt(&f[1], ts + 1, DIR_IN, "lo", NETNS_A, 777, "server", NULL);
+	pkts[2] = pkt(&f[2], ts + 2, DIR_OUT, "eth0", NETNS_A, 4242, "client", NULL);
+	pkts[3] = pkt(&f[3], ts + 3, DIR_UNKNOWN, "lo", 0, 0, "", "kernel");
+	pkts[4] = pkt(&f[4], ts + 4, DIR_OUT, "lo", 0, 4242, "client", NULL);
+	pkts[5] = pkt(&f[5], ts + 5, DIR_IN, "lo", NETNS_A, 4242, "client", NULL);
+	pkts[6] = pkt(&f[6], ts + 6, DIR_OUT, "lo", 0, 4242, "client2", NULL);
 	path_in(t, path, sizeof(path), "darwin.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_DARWIN, "pidcap-test", 262144, pkts, 7);
 	check(t, !err, "darwin: write 7 packets", "%s", strerror(-err));
@@ -1007,13 +1001,13 @@ static void test_darwin_tcpdump(struct test *t)
 	frame__ipv6_udp(&f[4], "eeeee", 2, 1, 6666, 5556);
 	frame__ipv4_udp(&f[5], "ffffff", ADDR_B, ADDR_A, 6666, 5555);
 	frame__ipv6_udp(&f[6], "g", 1, 2, 5555, 7777);
-	pkts[0] = pkt(&f[0], 0, PCAPNG_DIR_OUT, "lo", 0, 4242, "client", NULL);
-	pkts[1] = pkt(&f[1], 0, PCAPNG_DIR_IN, "lo", NETNS_A, 777, "server", NULL);
-	pkts[2] = pkt(&f[2], 0, PCAPNG_DIR_OUT, "eth0", NETNS_A, 4242, "client", NULL);
-	pkts[3] = pkt(&f[3], 0, PCAPNG_DIR_UNKNOWN, "lo", 0, 0, "", NULL);
-	pkts[4] = pkt(&f[4], 0, PCAPNG_DIR_IN, "eth0", NETNS_A, 777, "server", NULL);
-	pkts[5] = pkt(&f[5], 0, PCAPNG_DIR_IN, "lo", NETNS_A, 777, "server", NULL);
-	pkts[6] = pkt(&f[6], 0, PCAPNG_DIR_OUT, "lo", 0, 4242, "client", NULL);
+	pkts[0] = pkt(&f[0], 0, DIR_OUT, "lo", 0, 4242, "client", NULL);
+	pkts[1] = pkt(&f[1], 0, DIR_IN, "lo", NETNS_A, 777, "server", NULL);
+	pkts[2] = pkt(&f[2], 0, DIR_OUT, "eth0", NETNS_A, 4242, "client", NULL);
+	pkts[3] = pkt(&f[3], 0, DIR_UNKNOWN, "lo", 0, 0, "", NULL);
+	pkts[4] = pkt(&f[4], 0, DIR_IN, "eth0", NETNS_A, 777, "server", NULL);
+	pkts[5] = pkt(&f[5], 0, DIR_IN, "lo", NETNS_A, 777, "server", NULL);
+	pkts[6] = pkt(&f[6], 0, DIR_OUT, "lo", 0, 4242, "client", NULL);
 	for (i = 0; i < 7; i++) {
 		pkts[i].ts_ns = ts + 1000 * i;
 		pkts[i].comment = comments[i];
@@ -1071,7 +1065,7 @@ static void test_stream(struct test *t)
 	close(fds[0]);
 	f = fdopen(fds[1], "w");
 	frame__ipv4_udp(&a, "live", ADDR_A, ADDR_B, 40000, 5555);
-	p = pkt(&a, 1700000000000000000ULL, PCAPNG_DIR_OUT, "lo", 0, 31337, "streamer", "live");
+	p = pkt(&a, 1700000000000000000ULL, DIR_OUT, "lo", 0, 31337, "streamer", "live");
 	if (f)
 		w = pcapng_writer__new(f, PCAPNG_FORMAT_PKTAP, "pidcap-test", 262144);
 	if (w)
@@ -1131,7 +1125,7 @@ static void check_invalid(struct test *t, const char *prefix, enum pcapng_format
 	memset(longstr, 'x', 70000);
 	longstr[70000] = '\0';
 	frame__ipv4_udp(&a, "valid", ADDR_A, ADDR_B, 40000, 5555);
-	good = pkt(&a, 1700000000000000000ULL, PCAPNG_DIR_IN, "eth1", NETNS_A, 99, "good", "ok");
+	good = pkt(&a, 1700000000000000000ULL, DIR_IN, "eth1", NETNS_A, 99, "good", "ok");
 	for (i = 0; i < 10; i++)
 		bad[i] = good;
 	bad[0].caplen = bad[0].len + 1;
@@ -1228,7 +1222,7 @@ static void test_write_errors(struct test *t)
 	FILE *f;
 
 	frame__ipv4_udp(&a, "x", ADDR_A, ADDR_B, 40000, 5555);
-	p = pkt(&a, 1, PCAPNG_DIR_OUT, "lo", 0, 1, "a", NULL);
+	p = pkt(&a, 1, DIR_OUT, "lo", 0, 1, "a", NULL);
 	memcpy(big, a.b, a.len);
 	pbig = p;
 	pbig.data = big;
@@ -1327,7 +1321,7 @@ static void test_long_names(struct test *t)
 	int err, nidb, nproc;
 
 	frame__ipv4_udp(&a, "long", ADDR_A, ADDR_B, 40000, 5555);
-	p = pkt(&a, 1700000000000000000ULL, PCAPNG_DIR_OUT, ifname, 0, 123456, comm, NULL);
+	p = pkt(&a, 1700000000000000000ULL, DIR_OUT, ifname, 0, 123456, comm, NULL);
 	path_in(t, path, sizeof(path), "long_pktap.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_PKTAP, NULL, 0, &p, 1);
 	check(t, !err, "long names: write pktap", "%s", strerror(-err));
@@ -1381,9 +1375,9 @@ static void test_snaplen(struct test *t)
 	frame__ipv4_udp(&b, "0123456789abcdef0123456789abcdef", ADDR_A, ADDR_B, 40000,
 			5555); /* 60 bytes */
 	memcpy(huge, b.b, b.len);
-	pkts[0] = pkt(&a, 1700000000000000000ULL, PCAPNG_DIR_OUT, "lo", 0, 1, "a", NULL);
+	pkts[0] = pkt(&a, 1700000000000000000ULL, DIR_OUT, "lo", 0, 1, "a", NULL);
 	pkts[0].caplen = 28; /* truncated by the capture: IP + UDP headers only */
-	pkts[1] = pkt(&b, 1700000000000000001ULL, PCAPNG_DIR_OUT, "lo", 0, 1, "a", NULL);
+	pkts[1] = pkt(&b, 1700000000000000001ULL, DIR_OUT, "lo", 0, 1, "a", NULL);
 	pkts[2] = pkts[1];
 	pkts[2].data = huge;
 	pkts[2].caplen = pkts[2].len = sizeof(huge);
@@ -1479,13 +1473,13 @@ static void test_darwin_protocol(struct test *t)
 
 	frame__ipv4_udp(&a, "cut", ADDR_A, ADDR_B, 40000, 5555);
 	frame__ipv6_udp(&b, "cut", 1, 2, 40000, 5555);
-	pkts[0] = pkt(&a, 1700000000000000000ULL, PCAPNG_DIR_OUT, "lo", 0, 1, "a", "empty");
+	pkts[0] = pkt(&a, 1700000000000000000ULL, DIR_OUT, "lo", 0, 1, "a", "empty");
 	pkts[0].data = NULL; /* allowed with caplen 0: the writer must not look */
 	pkts[0].caplen = 0;
-	pkts[1] = pkt(&a, 1700000000000000001ULL, PCAPNG_DIR_IN, "eth1", 0, 1, "a", "junk");
+	pkts[1] = pkt(&a, 1700000000000000001ULL, DIR_IN, "eth1", 0, 1, "a", "junk");
 	pkts[1].data = junk;
 	pkts[1].caplen = sizeof(junk);
-	pkts[2] = pkt(&b, 1700000000000000002ULL, PCAPNG_DIR_OUT, "lo", 0, 1, "a", "v6");
+	pkts[2] = pkt(&b, 1700000000000000002ULL, DIR_OUT, "lo", 0, 1, "a", "v6");
 	pkts[2].caplen = 1;
 	path_in(t, path, sizeof(path), "darwin_proto.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_DARWIN, NULL, 0, pkts, 3);
@@ -1527,7 +1521,7 @@ static void test_many_processes(struct test *t)
 		int k = i < NPROC ? i : i - NPROC;
 
 		snprintf(comms[k], sizeof(comms[k]), "proc%d", k);
-		pkts[i] = pkt(&a, 1700000000000000000ULL + i, PCAPNG_DIR_OUT,
+		pkts[i] = pkt(&a, 1700000000000000000ULL + i, DIR_OUT,
 			      k % 2 ? "lo" : "eth0", 0, 1000 + k, comms[k], NULL);
 	}
 	path_in(t, path, sizeof(path), "many.pcapng");

@@ -683,7 +683,7 @@ struct spec {
 	int version;
 	const char *payload;
 	uint32_t cut; /* captured bytes if not 0 */
-	enum pcapng_direction dir;
+	enum packet_dir dir;
 	const char *ifname;
 	uint32_t netns;
 	int32_t pid;
@@ -692,15 +692,15 @@ struct spec {
 };
 
 static const struct spec specs[] = {
-	{ 1700000000123456789ULL, 4, "ping?", 0, PCAPNG_DIR_OUT, "lo", 4026531840U, 4242, "client",
+	{ 1700000000123456789ULL, 4, "ping?", 0, DIR_OUT, "lo", 4026531840U, 4242, "client",
 	  "pid=4242 comm=client" },
-	{ 1700000000223456789ULL, 6, "pong!", 0, PCAPNG_DIR_IN, "eth0", 4026532999U, 777, "server",
+	{ 1700000000223456789ULL, 6, "pong!", 0, DIR_IN, "eth0", 4026532999U, 777, "server",
 	  NULL },
-	{ 1700000001000000000ULL, 4, "kernel", 0, PCAPNG_DIR_UNKNOWN, "veth-a1b2c3d4e5f6", 0, 0, "",
+	{ 1700000001000000000ULL, 4, "kernel", 0, DIR_UNKNOWN, "veth-a1b2c3d4e5f6", 0, 0, "",
 	  "" },
 	{ 1700000002000000001ULL, 4, "a long payload cut short by the writer's caplen", 30,
-	  PCAPNG_DIR_OUT, "wlp0s20f3", 4026531840U, 1, "fifteen-chars-x", NULL },
-	{ 1, 6, "", 0, PCAPNG_DIR_OUT, "lo", 4026531840U, 4242, "client", "again" },
+	  DIR_OUT, "wlp0s20f3", 4026531840U, 1, "fifteen-chars-x", NULL },
+	{ 1, 6, "", 0, DIR_OUT, "lo", 4026531840U, 4242, "client", "again" },
 };
 
 #define NSPECS ((int)(sizeof(specs) / sizeof(specs[0])))
@@ -757,8 +757,8 @@ static struct want spec_want(int i, enum pcapng_format format, int tcpdump, uint
 	} else {
 		w.linktype = 276;
 		/* No "unknown" packet type in SLL2: the writer says PACKET_HOST. */
-		if (s->dir == PCAPNG_DIR_UNKNOWN)
-			w.direction = SAVEFILE_DIR_IN;
+		if (s->dir == DIR_UNKNOWN)
+			w.direction = DIR_IN;
 	}
 	if (tcpdump) {
 		/* Classic pcap keeps the link layer and the time, nothing else. */
@@ -810,7 +810,7 @@ static void test_many(struct test *t)
 	w = f ? pcapng_writer__new(f, PCAPNG_FORMAT_DARWIN, NULL, 0) : NULL;
 	for (i = 0; w && ok && i < N; i++) {
 		struct pcapng_packet p = {
-			.ts_ns = 1000 + i, .data = data, .direction = PCAPNG_DIR_OUT,
+			.ts_ns = 1000 + i, .data = data, .direction = DIR_OUT,
 			.ifname = ifname, .netns = 1000 + i, .pid = 10000 + i, .comm = name,
 		};
 
@@ -857,7 +857,7 @@ static void test_snaplen(struct test *t)
 	bool ok;
 	FILE *f;
 	struct pcapng_packet p = {
-		.ts_ns = 5, .data = data, .direction = PCAPNG_DIR_IN, .ifname = "lo",
+		.ts_ns = 5, .data = data, .direction = DIR_IN, .ifname = "lo",
 		.pid = 3, .comm = "c",
 	};
 
