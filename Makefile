@@ -136,18 +136,19 @@ $(OUTPUT)/test_filter: tests/bpf/test_filter.c tests/bpf/filter_reference.c src/
 	$(CC) $(CFLAGS) -Itests/bpf tests/bpf/test_filter.c tests/bpf/filter_reference.c \
 		src/filter.c src/filter_pcap.c -o $@ $(LDFLAGS) $(LDLIBS)
 
-$(OUTPUT)/test_savefile: tests/unit/test_savefile.c src/savefile.c src/savefile.h src/pcapng.c \
+READER_SRCS := src/savefile.c src/sf-link.c src/sf-pcap.c src/sf-pcapng.c
+$(OUTPUT)/test_savefile: tests/unit/test_savefile.c $(READER_SRCS) src/savefile.h src/sf-int.h src/pcapng.c \
 			 src/pcapng.h | $(OUTPUT)
-	$(CC) $(CFLAGS) tests/unit/test_savefile.c src/savefile.c src/pcapng.c -o $@ $(LDFLAGS)
+	$(CC) $(CFLAGS) tests/unit/test_savefile.c $(READER_SRCS) src/pcapng.c -o $@ $(LDFLAGS)
 
 # The pcapng/pcap reader under libFuzzer with ASan and UBSan, for FUZZ_SECONDS
 # from the committed corpus; new inputs go to a scratch folder. Any input that
 # ever crashes it belongs in tests/fuzz/regressions (replayed by test_savefile).
 FUZZ_SECONDS ?= 60
-$(OUTPUT)/fuzz_savefile: tests/fuzz/fuzz_savefile.c src/savefile.c src/savefile.h src/events.c \
+$(OUTPUT)/fuzz_savefile: tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/savefile.h src/sf-int.h src/events.c \
 			 src/events.h | $(OUTPUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Isrc tests/fuzz/fuzz_savefile.c src/savefile.c src/events.c -o $@
+		-Isrc tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/events.c -o $@
 
 fuzz: $(OUTPUT)/fuzz_savefile
 	mkdir -p $(OUTPUT)/fuzz-new

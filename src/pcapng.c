@@ -23,7 +23,6 @@
 #include "formats.h"
 #include "pcapng.h"
 
-
 /*
  * Wireshark and libpcap refuse EPBs carrying more than 256 KiB, and libpcap
  * also those carrying more than the IDB's snaplen.
