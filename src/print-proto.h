@@ -52,6 +52,9 @@ void print_udp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t 
 
 /* print-icmp.c */
 void print_icmp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length);
+/* An IGMPv3 report, or (icmp6) an MLDv2 report: the same records. */
+void print_group_report(struct pctx *c, struct span s, uint32_t len, bool icmp6);
+/* print-icmp6.c */
 void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length);
 void print_igmp(struct pctx *c, struct span s, uint32_t length);
 
