@@ -686,15 +686,19 @@ def test_rotation_by_size_and_count(tmp):
 def test_rotation_by_time_as_another_user(tmp):
     os.chmod(tmp, 0o777)
     pattern = os.path.join(tmp, "g-%H%M%S.pcapng")
-    cap = Pidcap("-w", pattern, "-G", "1", "-W", "2", "-Z", "nobody", "--comm", "ping")
-    ping = subprocess.Popen(["ping", "-q", "-c", "20", "-i", "0.2", "127.0.0.1"],
-                            stdout=subprocess.DEVNULL)
+    # (pinging before the start and until the end: every file's second has packets,
+    # however slowly the capture starts)
+    ping = subprocess.Popen(["ping", "-q", "-i", "0.2", "127.0.0.1"], stdout=subprocess.DEVNULL)
     try:
-        cap.proc.wait(15)  # -G 1 -W 2: done after the second file
-    except subprocess.TimeoutExpired:
-        pass
-    rc, err = cap.stop()
-    ping.kill()
+        cap = Pidcap("-w", pattern, "-G", "1", "-W", "2", "-Z", "nobody", "--comm", "ping")
+        try:
+            cap.proc.wait(60)  # -G 1 -W 2: done after the second file
+        except subprocess.TimeoutExpired:
+            pass
+        rc, err = cap.stop()
+    finally:
+        ping.kill()
+        ping.wait()
     check(rc == 0, "exit %d: %s" % (rc, err))
     files = sorted(f for f in os.listdir(tmp) if f.startswith("g-"))
     check(len(files) == 2, "files: %s" % files)
