@@ -23,8 +23,12 @@ endif
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Wall -Werror
 
-APP_SRCS := $(wildcard src/*.c)
-APP_OBJS := $(patsubst src/%.c,$(OUTPUT)/%.o,$(APP_SRCS))
+# Every C file of src/ but the kernel side, one object each under obj/, with
+# its dependencies from the compiler (-MMD): a change rebuilds what uses it.
+APP_SRCS := $(sort $(filter-out src/bpf/%,$(shell find src -name '*.c')))
+OBJ := $(OUTPUT)/obj
+APP_OBJS := $(patsubst src/%.c,$(OBJ)/%.o,$(APP_SRCS))
+obj = $(patsubst src/%.c,$(OBJ)/%.o,$(1))
 
 # Installation: the binary, its man page and bash completion, Wireshark's extcap
 # entry and a "pidcap" profile; for a real install (no DESTDIR) the binary also
@@ -63,12 +67,12 @@ $(OUTPUT)/vmlinux.h: | $(OUTPUT)
 # (bpf_cast_to_kern_ctx, bpf_rdonly_cast), and without them, for older ones
 # (see PIDCAP_NO_KFUNCS in the source). Both are opened through one skeleton,
 # so they must have the same maps, programs and variables: checked here.
-$(OUTPUT)/pidcap.bpf.o: src/bpf/pidcap.bpf.c $(wildcard src/bpf/*.bpf.h) src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/pidcap.bpf.o: src/bpf/pidcap.bpf.c $(wildcard src/bpf/*.bpf.h) src/bpf/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp.o
 	$(BPFTOOL) gen object $@ $@.tmp.o
 	rm -f $@.tmp.o
 
-$(OUTPUT)/pidcap_compat.bpf.o: src/bpf/pidcap.bpf.c $(wildcard src/bpf/*.bpf.h) src/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/pidcap_compat.bpf.o: src/bpf/pidcap.bpf.c $(wildcard src/bpf/*.bpf.h) src/bpf/record.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -DPIDCAP_NO_KFUNCS -c $< -o $@.tmp.o
 	$(BPFTOOL) gen object $@ $@.tmp.o
 	rm -f $@.tmp.o
@@ -93,62 +97,63 @@ $(OUTPUT)/syscall_names.h: | $(OUTPUT)
 		sed -n 's/^#define __NR_\([a-z0-9_]*\) \([0-9]*\)$$/[\2] = "\1",/p' > $@.tmp
 	test -s $@.tmp && mv $@.tmp $@
 
-$(OUTPUT)/%.o: src/%.c $(wildcard src/*.h) $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h \
-	       $(OUTPUT)/syscall_names.h | $(OUTPUT)
-	$(CC) $(CFLAGS) -c $< -o $@
+$(OBJ)/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The generated headers, made before the objects that include them.
+$(call obj,src/capture/capture.c src/capture/kernel_side.c): $(OUTPUT)/pidcap.skel.h \
+	$(OUTPUT)/pidcap_compat.skel.h
+$(call obj,src/top/top.c): $(OUTPUT)/syscall_names.h
 
 $(OUTPUT)/pidcap: $(APP_OBJS)
 	$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+# Tests: each links the objects of what it tests (tests/lib/tap.h is their
+# harness); the BPF tests the kernel side's skeleton.
+$(OBJ)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/lib -Itests/bpf -MMD -MP -c $< -o $@
+
+test = $(CC) $(LDFLAGS) $^ -o $@
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
 
-$(OUTPUT)/netpeer: tests/e2e/netpeer.c | $(OUTPUT)
-	$(CC) $(CFLAGS) $< -o $@ $(LDFLAGS)
-
-$(OUTPUT)/test_pcapng: tests/unit/test_pcapng.c src/pcapng.c src/pcapng.h | $(OUTPUT)
-	$(CC) $(CFLAGS) tests/unit/test_pcapng.c src/pcapng.c -o $@ $(LDFLAGS)
-
-$(OUTPUT)/test_holdback: tests/unit/test_holdback.c src/holdback.c src/holdback.h tests/lib/tap.h | $(OUTPUT)
-	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_holdback.c src/holdback.c -o $@ $(LDFLAGS)
-
-$(OUTPUT)/test_comment: tests/unit/test_comment.c src/comment.c src/comment.h tests/lib/tap.h | $(OUTPUT)
-	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_comment.c src/comment.c -o $@ $(LDFLAGS)
-
-$(OUTPUT)/test_events: tests/unit/test_events.c src/events.c src/events.h tests/lib/tap.h | $(OUTPUT)
-	$(CC) $(CFLAGS) -Itests/lib tests/unit/test_events.c src/events.c -o $@ $(LDFLAGS)
-
-PRINT_SRCS := $(wildcard src/print*.c)
-$(OUTPUT)/test_print: tests/unit/test_print.c $(PRINT_SRCS) $(wildcard src/print*.h) | $(OUTPUT)
-	$(CC) $(CFLAGS) tests/unit/test_print.c $(PRINT_SRCS) -o $@ $(LDFLAGS)
-
-$(OUTPUT)/test_packet_progs: tests/bpf/test_packet_progs.c src/kernel_side.c src/kernel_side.h src/log.c \
-			    $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h \
-			    $(OUTPUT)/refused.bpf.o | $(OUTPUT)
-	$(CC) $(CFLAGS) $< src/kernel_side.c src/log.c -o $@ $(LDFLAGS) $(LDLIBS)
+$(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
+	$(test)
+$(OUTPUT)/test_pcapng: $(OBJ)/tests/unit/test_pcapng.o $(call obj,src/output/pcapng.c)
+	$(test)
+$(OUTPUT)/test_holdback: $(OBJ)/tests/unit/test_holdback.o $(call obj,src/capture/holdback.c)
+	$(test)
+$(OUTPUT)/test_comment: $(OBJ)/tests/unit/test_comment.o $(call obj,src/model/comment.c)
+	$(test)
+$(OUTPUT)/test_events: $(OBJ)/tests/unit/test_events.o $(call obj,src/model/events.c)
+	$(test)
+$(OUTPUT)/test_print: $(OBJ)/tests/unit/test_print.o $(call obj,$(wildcard src/print/*.c))
+	$(test)
+READER_SRCS := $(wildcard src/read/savefile.c src/read/sf-*.c)
+$(OUTPUT)/test_savefile: $(OBJ)/tests/unit/test_savefile.o $(call obj,$(READER_SRCS) src/output/pcapng.c)
+	$(test)
+$(OUTPUT)/test_filter: $(OBJ)/tests/bpf/test_filter.o $(OBJ)/tests/bpf/filter_reference.o \
+		       $(call obj,src/filter/translate.c src/filter/libpcap.c)
+	$(test) $(LDLIBS)
+$(OBJ)/tests/bpf/test_packet_progs.o: $(OUTPUT)/pidcap.skel.h $(OUTPUT)/pidcap_compat.skel.h
+$(OUTPUT)/test_packet_progs: $(OBJ)/tests/bpf/test_packet_progs.o \
+			    $(call obj,src/capture/kernel_side.c src/base/log.c) | $(OUTPUT)/refused.bpf.o
+	$(test) $(LDLIBS)
 
 $(OUTPUT)/refused.bpf.o: tests/bpf/refused.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-
-$(OUTPUT)/test_filter: tests/bpf/test_filter.c tests/bpf/filter_reference.c src/filter.c \
-		       src/filter_pcap.c src/filter.h | $(OUTPUT)
-	$(CC) $(CFLAGS) -Itests/bpf tests/bpf/test_filter.c tests/bpf/filter_reference.c \
-		src/filter.c src/filter_pcap.c -o $@ $(LDFLAGS) $(LDLIBS)
-
-READER_SRCS := src/savefile.c src/sf-link.c src/sf-pcap.c src/sf-pcapng.c
-$(OUTPUT)/test_savefile: tests/unit/test_savefile.c $(READER_SRCS) src/savefile.h src/sf-int.h src/pcapng.c \
-			 src/pcapng.h | $(OUTPUT)
-	$(CC) $(CFLAGS) tests/unit/test_savefile.c $(READER_SRCS) src/pcapng.c -o $@ $(LDFLAGS)
 
 # The pcapng/pcap reader under libFuzzer with ASan and UBSan, for FUZZ_SECONDS
 # from the committed corpus; new inputs go to a scratch folder. Any input that
 # ever crashes it belongs in tests/fuzz/regressions (replayed by test_savefile).
 FUZZ_SECONDS ?= 60
-$(OUTPUT)/fuzz_savefile: tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/savefile.h src/sf-int.h src/events.c \
-			 src/events.h | $(OUTPUT)
+FUZZ_SRCS := tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/model/events.c
+$(OUTPUT)/fuzz_savefile: $(FUZZ_SRCS) $(wildcard src/read/*.h src/model/*.h src/base/*.h) | $(OUTPUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-		-Isrc tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/events.c -o $@
+		-D_GNU_SOURCE -Isrc $(FUZZ_SRCS) -o $@
 
 fuzz: $(OUTPUT)/fuzz_savefile
 	mkdir -p $(OUTPUT)/fuzz-new
@@ -156,6 +161,8 @@ fuzz: $(OUTPUT)/fuzz_savefile
 		-timeout=10 -artifact_prefix=$(OUTPUT)/ $(OUTPUT)/fuzz-new tests/fuzz/corpus \
 		tests/fuzz/regressions
 	@echo "fuzz: $(FUZZ_SECONDS) s of the savefile reader, no crash"
+
+-include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 
 tests: $(OUTPUT)/pidcap $(TEST_BINS)
 

@@ -9,14 +9,14 @@
 
 #include <linux/filter.h>
 
-#include "extcap.h"
-#include "filter.h"
-#include "formats.h"
-#include "log.h"
-#include "options.h"
-#include "replay.h"
-#include "session.h"
-#include "top.h"
+#include "cli/extcap.h"
+#include "filter/filter.h"
+#include "base/formats.h"
+#include "base/log.h"
+#include "cli/options.h"
+#include "read/replay.h"
+#include "capture/session.h"
+#include "top/top.h"
 
 int main(int argc, char **argv)
 {

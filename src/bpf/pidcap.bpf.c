@@ -30,7 +30,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
-#include "../record.h"
+#include "record.h"
 
 char LICENSE[] SEC("license") = "GPL";
 

@@ -16,7 +16,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "filter.h"
+#include "filter/filter.h"
 #include "filter_reference.h"
 
 static int passed, failed;

@@ -15,8 +15,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "kernel_side.h"
-#include "record.h"
+#include "capture/kernel_side.h"
+#include "bpf/record.h"
 #include "pidcap.skel.h"
 
 static int passed, failed;

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "events.h"
-#include "savefile.h"
+#include "model/events.h"
+#include "read/savefile.h"
 
 /* Far more than a 1 MiB input can hold: a runaway loop, not a long file. */
 #define MAX_PACKETS 1000000

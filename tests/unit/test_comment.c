@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "comment.h"
+#include "model/comment.h"
 #include "tap.h"
 
 static void round_trip(const char *name, const struct packet_comment *w, const char *want)

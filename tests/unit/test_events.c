@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "events.h"
+#include "model/events.h"
 #include "tap.h"
 
 static struct event e, back;

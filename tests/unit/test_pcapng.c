@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pcapng.h"
+#include "output/pcapng.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "tests/unit/pcapng"

@@ -21,7 +21,7 @@
  * Build: cc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -o OUT tests/unit/test_print.c \
  *        src/print*.c
  */
-#include "print.h"
+#include "print/print.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>

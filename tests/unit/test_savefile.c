@@ -28,8 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pcapng.h"
-#include "savefile.h"
+#include "output/pcapng.h"
+#include "read/savefile.h"
 
 #define FIXTURE_DIR "tests/unit/pcapng"
 #define CORPUS_DIR "tests/fuzz/corpus"

@@ -1,0 +1,633 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Loads pidcap's BPF programs, attaches them in an order that leaves no gap in
+ * attribution, hands their records to the caller and detaches them. Every
+ * attachment is a BPF link owned by this process, so whatever ends pidcap,
+ * SIGKILL included, the kernel detaches everything when the last fd closes.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+#include "capture/capture.h"
+#include "capture/cgroup.h"
+#include "filter/filter.h"
+#include "capture/kernel_side.h"
+#include "base/log.h"
+#include "bpf/record.h"
+#include "pidcap.skel.h"
+
+#define MAX_LINKS 24
+
+struct capture {
+	const struct capture_config *opts;
+	unsigned int features; /* enum optional_feature the kernel took */
+	struct pidcap_bpf *skel;
+	struct ring_buffer *ring;
+	struct bpf_link *links[MAX_LINKS];
+	int n_links;
+	int cgroup_fd;
+	int filter_fds[2]; /* expression programs: ingress, egress; -1 if none */
+	int filter_links[2];
+	capture_record_fn fn;
+	void *ctx;
+};
+
+/* Names the capabilities the capture needs that this process lacks. */
+static int check_privileges(void)
+{
+	static const struct {
+		int cap;
+		const char *name;
+	} needed[] = {
+		{ 39 /* CAP_BPF */, "CAP_BPF" },
+		{ 38 /* CAP_PERFMON */, "CAP_PERFMON" },
+		{ CAP_NET_ADMIN, "CAP_NET_ADMIN" },
+	};
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {};
+	char missing[128] = "";
+	size_t i;
+
+	if (syscall(SYS_capget, &hdr, data))
+		return 0; /* cannot tell: let the kernel say no */
+	/* Kernels before 5.8 have no CAP_BPF/CAP_PERFMON: CAP_SYS_ADMIN covers them. */
+	if (data[0].effective & (1u << CAP_SYS_ADMIN) && data[0].effective & (1u << CAP_NET_ADMIN))
+		return 0;
+	for (i = 0; i < sizeof(needed) / sizeof(needed[0]); i++) {
+		int cap = needed[i].cap;
+
+		if (!(data[cap / 32].effective & (1u << (cap % 32)))) {
+			strcat(missing, " ");
+			strcat(missing, needed[i].name);
+		}
+	}
+	if (!*missing)
+		return 0;
+	log_err("missing capabilities:%s (run as root, or be in group wireshark "
+			"after 'make install', which grants them to the binary)", missing);
+	return -EPERM;
+}
+
+static uint32_t round_up_pow2(uint64_t v)
+{
+	uint64_t p = 4096;
+
+	while (p < v)
+		p <<= 1;
+	return p;
+}
+
+static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned int features)
+{
+	struct pidcap_bpf *skel = kernel_side__open(features);
+	uint32_t ring_size;
+	int err;
+
+	if (!skel)
+		return NULL;
+	skel->rodata->filter_process = selection__chooses_processes(o->sel) || o->command;
+	skel->rodata->follow_forks = o->sel->follow_forks;
+	skel->rodata->filter_uid = o->sel->filter_uid;
+	skel->rodata->target_uid = o->sel->uid;
+	skel->rodata->filter_ifindex = o->n_ifnames > 0;
+	skel->rodata->snaplen = o->snaplen;
+	skel->rodata->events_mask = o->events;
+	skel->rodata->max_args = o->args_size;
+	skel->rodata->execve_nr = SYS_execve;
+	skel->rodata->execveat_nr = SYS_execveat;
+	bpf_program__set_autoload(skel->progs.exec_result, o->events & EVENT_EXEC);
+	bpf_program__set_autoload(skel->progs.tcp_state, o->events & EVENT_TCP || o->count_only);
+	skel->rodata->count_only = o->count_only;
+	if (o->count_only && o->sel->cgroup_path) {
+		uint64_t id;
+		uint32_t level;
+
+		if (cgroup__id_and_level(o->sel->cgroup_path, &id, &level) == 0) {
+			skel->rodata->filter_cgroup_id = id;
+			skel->rodata->filter_cgroup_level = level;
+		}
+	}
+	if (o->n_ifnames) {
+		struct stat st;
+
+		if (stat("/proc/self/ns/net", &st) == 0)
+			skel->rodata->filter_netns = st.st_ino;
+	}
+	ring_size = round_up_pow2((uint64_t)o->buffer_kib << 10);
+	skel->rodata->wakeup_bytes = ring_size / 16 < (256 << 10) ? ring_size / 16 : (256 << 10);
+	err = bpf_map__set_max_entries(skel->maps.events, ring_size);
+	if (!err)
+		err = pidcap_bpf__load(skel);
+	if (err) {
+		pidcap_bpf__destroy(skel);
+		errno = -err;
+		return NULL;
+	}
+	return skel;
+}
+
+/* System calls through which a process drives a socket, with the position of
+ * the socket's file descriptor among their arguments (1-based). */
+static int fill_syscall_table(struct capture *c)
+{
+	static const struct {
+		long nr;
+		unsigned char fd_arg;
+	} calls[] = {
+		{ SYS_read, 1 },      { SYS_write, 1 },    { SYS_readv, 1 },     { SYS_writev, 1 },
+		{ SYS_sendto, 1 },    { SYS_recvfrom, 1 }, { SYS_sendmsg, 1 },   { SYS_recvmsg, 1 },
+		{ SYS_sendmmsg, 1 },  { SYS_recvmmsg, 1 }, { SYS_connect, 1 },   { SYS_accept, 1 },
+		{ SYS_accept4, 1 },   { SYS_shutdown, 1 }, { SYS_close, 1 },     { SYS_listen, 1 },
+		{ SYS_bind, 1 },      { SYS_sendfile, 1 }, { SYS_splice, 3 },
+	};
+	int fd = bpf_map__fd(c->skel->maps.syscall_fd_arg);
+	size_t i;
+
+	for (i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		__u32 key = calls[i].nr;
+		__u8 value = calls[i].fd_arg;
+
+		if (bpf_map_update_elem(fd, &key, &value, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+static int fill_selections(struct capture *c)
+{
+	const struct capture_config *o = c->opts;
+	__u8 one = 1;
+	int i;
+
+	for (i = 0; i < o->sel->n_pids; i++) {
+		int err = capture__select_pid(c, o->sel->pids[i]);
+
+		if (err)
+			return err;
+	}
+	for (i = 0; i < o->sel->n_comms; i++) {
+		char key[PIDCAP_COMM_LEN] = {};
+
+		strncpy(key, o->sel->comms[i], sizeof(key) - 1);
+		if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_comms), key, &one,
+					BPF_ANY))
+			return -errno;
+	}
+	for (i = 0; i < o->n_ifnames; i++) {
+		__u32 ifindex = if_nametoindex(o->ifnames[i]);
+
+		if (!ifindex) {
+			log_err("no interface '%s' in this network namespace",
+				o->ifnames[i]);
+			return -ENODEV;
+		}
+		if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_ifindexes), &ifindex,
+					&one, BPF_ANY))
+			return -errno;
+	}
+	return 0;
+}
+
+/* The parts pidcap cannot do without, named, before the verifier's less
+ * readable refusal. */
+static int check_kernel_features(void)
+{
+	static const struct {
+		enum bpf_map_type type;
+		const char *what;
+	} maps[] = {
+		{ BPF_MAP_TYPE_RINGBUF, "the BPF ring buffer (Linux 5.8)" },
+		{ BPF_MAP_TYPE_SK_STORAGE, "BPF socket storage (Linux 5.2)" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		if (libbpf_probe_bpf_map_type(maps[i].type, NULL) <= 0) {
+			log_err("this kernel lacks %s", maps[i].what);
+			return -EOPNOTSUPP;
+		}
+	}
+	if (libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_CGROUP_SKB, NULL) <= 0) {
+		log_err("this kernel lacks cgroup_skb BPF programs");
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+/* Loads with every optional feature the kernel accepts, dropping the newest
+ * first, and says once what is missing. */
+static struct pidcap_bpf *load_what_kernel_takes(struct capture *c)
+{
+	static const unsigned int ladder[] = {
+		0,
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK, /* (a kernel without BPF trampolines) */
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT,
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT |
+			FEATURE_SEED,
+		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT |
+			FEATURE_SEED | FEATURE_RELEASE,
+	};
+	unsigned int all = kernel_side__features(), tried = ~0u;
+	struct pidcap_bpf *skel = NULL;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(ladder) / sizeof(ladder[0]) && !skel; i++) {
+		unsigned int f = all & ~ladder[i];
+
+		/* What the socket filter refused is known only with a view of it. */
+		if (!(f & (FEATURE_KERN_CTX | FEATURE_TRACED_SKB)))
+			f &= ~FEATURE_RETRACT;
+		if (f == tried)
+			continue;
+		tried = c->features = f;
+		skel = open_and_load(c->opts, f);
+		err = skel ? 0 : errno;
+	}
+	if (skel)
+		kernel_side__warn_missing(c->features);
+	errno = err;
+	return skel;
+}
+
+struct capture *capture__load(const struct capture_config *o, capture_record_fn fn, void *ctx)
+{
+	struct capture *c;
+
+	if (check_privileges())
+		return NULL;
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		log_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+				"pidcap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return NULL;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->opts = o;
+	c->fn = fn;
+	c->ctx = ctx;
+	c->cgroup_fd = -1;
+	c->filter_fds[0] = c->filter_fds[1] = -1;
+	c->filter_links[0] = c->filter_links[1] = -1;
+	kernel_side__set_debug(o->debug);
+
+	c->cgroup_fd = cgroup__open(o->sel->cgroup_path);
+	if (c->cgroup_fd < 0)
+		goto fail;
+
+	if (check_kernel_features())
+		goto fail;
+	c->skel = load_what_kernel_takes(c);
+	if (!c->skel) {
+		kernel_side__load_failed(errno);
+		goto fail;
+	}
+	if (fill_syscall_table(c) || fill_selections(c))
+		goto fail;
+	return c;
+fail:
+	capture__free(c);
+	return NULL;
+}
+
+int capture__set_filter(struct capture *c, const struct sock_filter *classic, size_t count)
+{
+	static const int attach_types[2] = { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
+	struct bpf_program *packet_progs[2] = { c->skel->progs.packet_ingress,
+						c->skel->progs.packet_egress };
+	int arrays[2] = { bpf_map__fd(c->skel->maps.ingress_programs),
+			  bpf_map__fd(c->skel->maps.egress_programs) };
+	__u32 i, zero = 0;
+
+	for (i = 0; i < 2; i++) {
+		struct bpf_insn *insns = NULL;
+		int n = filter__translate(classic, count, arrays[i], 0, &insns), fd;
+		int prog_fd = bpf_program__fd(packet_progs[i]);
+
+		if (n < 0) {
+			log_err("cannot run this filter in the kernel: %s",
+				n == -EOPNOTSUPP ? "it uses the kernel's ancillary data" :
+						   strerror(-n));
+			return n;
+		}
+		fd = filter__load(insns, n, attach_types[i], NULL, 0);
+		free(insns);
+		if (fd < 0) {
+			log_err("the kernel refused the filter program: %s",
+				strerror(-fd));
+			return fd;
+		}
+		c->filter_fds[i] = fd;
+		if (bpf_map_update_elem(arrays[i], &zero, &prog_fd, BPF_ANY)) {
+			log_err("cannot chain the filter to the capture: %s",
+				strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
+int capture__select_pid(struct capture *c, pid_t pid)
+{
+	__u32 key = pid;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_pids), &key, &one, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int keep_link(struct capture *c, struct bpf_link *link, const char *what)
+{
+	int err;
+
+	if (!link) {
+		err = -errno;
+		log_err("cannot attach %s: %s", what, strerror(-err));
+		return err;
+	}
+	if (c->n_links == MAX_LINKS) {
+		bpf_link__destroy(link);
+		return -E2BIG;
+	}
+	c->links[c->n_links++] = link;
+	return 0;
+}
+
+/* Attaches the packet program for one direction, behind the filter
+ * expression's program when there is one. */
+static int attach_packets(struct capture *c, int dir)
+{
+	static const int attach_types[2] = { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
+	static const char *what[2] = { "the ingress packet hook", "the egress packet hook" };
+	struct bpf_program *prog = dir ? c->skel->progs.packet_egress : c->skel->progs.packet_ingress;
+	int link;
+
+	if (c->filter_fds[dir] < 0)
+		return keep_link(c, bpf_program__attach_cgroup(prog, c->cgroup_fd), what[dir]);
+	link = bpf_link_create(c->filter_fds[dir], c->cgroup_fd, attach_types[dir], NULL);
+	if (link < 0) {
+		log_err("cannot attach %s: %s", what[dir], strerror(errno));
+		return -errno;
+	}
+	c->filter_links[dir] = link;
+	return 0;
+}
+
+/* Gives every socket that exists now the process holding it, so that the
+ * first packet of a connection opened before pidcap started is attributed. */
+static int seed_socket_owners(struct capture *c)
+{
+	struct bpf_link *link;
+	char buf[256];
+	int fd;
+	ssize_t n;
+
+	link = bpf_program__attach_iter(c->skel->progs.seed_socket_owners, NULL);
+	if (!link)
+		return -errno;
+	fd = bpf_iter_create(bpf_link__fd(link));
+	if (fd < 0) {
+		bpf_link__destroy(link);
+		return -errno;
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	close(fd);
+	bpf_link__destroy(link);
+	return n < 0 ? -errno : 0;
+}
+
+/* With -f, the descendants of a selected process that were born before the
+ * fork hook was attached; those born later are added by the hook. */
+static void select_existing_descendants(struct capture *c)
+{
+	int fd = bpf_map__fd(c->skel->maps.selected_pids);
+	bool added = true;
+
+	while (added) {
+		struct dirent *de;
+		DIR *proc = opendir("/proc");
+
+		added = false;
+		if (!proc)
+			return;
+		while ((de = readdir(proc))) {
+			char path[64], line[512], *p;
+			__u32 pid, ppid;
+			__u8 v, one = 1;
+			FILE *f;
+
+			pid = strtoul(de->d_name, &p, 10);
+			if (!pid || *p || bpf_map_lookup_elem(fd, &pid, &v) == 0)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+			f = fopen(path, "re");
+			if (!f)
+				continue;
+			p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
+			fclose(f);
+			if (!p || sscanf(p, ") %*c %u", &ppid) != 1)
+				continue;
+			if (bpf_map_lookup_elem(fd, &ppid, &v) == 0 &&
+			    bpf_map_update_elem(fd, &pid, &one, BPF_ANY) == 0)
+				added = true;
+		}
+		closedir(proc);
+	}
+}
+
+/* A function traced at entry and exit: both ends or neither. Optional: on
+ * failure, one warning line says what is lost. */
+static void attach_traced_pair(struct capture *c, struct bpf_program *entry,
+			       struct bpf_program *exit, const char *loss)
+{
+	struct bpf_link *in = bpf_program__attach(entry);
+	struct bpf_link *out = in ? bpf_program__attach(exit) : NULL;
+
+	if (!in || !out || c->n_links + 2 > MAX_LINKS) {
+		log_warn("cannot trace %s: %s", loss, strerror(errno));
+		bpf_link__destroy(out);
+		bpf_link__destroy(in);
+		return;
+	}
+	c->links[c->n_links++] = in;
+	c->links[c->n_links++] = out;
+}
+
+/* Before 6.2: each packet's interface and socket filter, from tracing the
+ * function that runs the packet programs (else user space names the
+ * interfaces). Before 6.5: local servers' IPv6 SYN-ACKs, which no packet
+ * program sees there, recorded at ip6_output(); that path cannot run a
+ * filter expression. */
+static void attach_traced_packets(struct capture *c)
+{
+	const struct capture_config *o = c->opts;
+
+	if (c->features & FEATURE_TRACED_SKB)
+		attach_traced_pair(c, c->skel->progs.cgroup_skb_enter, c->skel->progs.cgroup_skb_exit,
+				   "the packet hooks' runner: interface names of other network "
+				   "namespaces may be wrong, raw sockets are shown receiving what "
+				   "their filter discarded");
+	if (!(c->features & FEATURE_IPV6_SYNACK) || o->direction == DIRECTION_IN)
+		return;
+	if (c->filter_fds[1] >= 0) {
+		log_warn("this kernel (before 6.5) runs no packet hook for the "
+				"IPv6 SYN-ACKs local servers send: with a filter expression they are "
+				"not captured");
+		return;
+	}
+	attach_traced_pair(c, c->skel->progs.ipv6_synack_output,
+			   c->skel->progs.ipv6_synack_output_done,
+			   "ip6_output: the IPv6 SYN-ACKs local servers send are not captured");
+}
+
+int capture__attach(struct capture *c)
+{
+	const struct capture_config *o = c->opts;
+	struct pidcap_bpf *s = c->skel;
+	int err;
+
+	/* Processes first, so no fork between now and the packets escapes -f. */
+	err = keep_link(c, bpf_program__attach(s->progs.process_fork), "the fork hook");
+	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exec), "the exec hook");
+	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exit), "the exit hook");
+	if (err)
+		return err;
+	if (o->sel->follow_forks)
+		select_existing_descendants(c);
+
+	/* Existing sockets, then every later use of one: the later use wins. */
+	err = c->features & FEATURE_SEED ? seed_socket_owners(c) : 0;
+	if (err && o->debug)
+		log_warn("cannot seed the owners of existing sockets: %s",
+			strerror(-err));
+	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
+			"the system call hook");
+	if (!err && c->features & FEATURE_RETRACT && o->direction != DIRECTION_OUT)
+		err = keep_link(c, bpf_program__attach(s->progs.packet_discarded),
+				"the packet discard hook");
+	if (!err && c->features & FEATURE_RELEASE)
+		err = keep_link(c, bpf_program__attach_cgroup(s->progs.socket_release,
+							      c->cgroup_fd),
+				"the socket release hook");
+	if (err)
+		return err;
+
+	c->ring = ring_buffer__new(bpf_map__fd(s->maps.events), c->fn,
+				   c->ctx, NULL);
+	if (!c->ring) {
+		err = -errno;
+		log_err("cannot open the ring buffer: %s", strerror(-err));
+		return err;
+	}
+	if (!err && o->events & EVENT_EXEC)
+		err = keep_link(c, bpf_program__attach(s->progs.exec_result),
+				"the exec result hook");
+	if (!err && (o->events & EVENT_TCP || o->count_only))
+		err = keep_link(c, bpf_program__attach(s->progs.tcp_state), "the TCP state hook");
+	if (err || o->no_packets)
+		return err;
+	attach_traced_packets(c);
+	if (o->direction != DIRECTION_OUT) {
+		err = attach_packets(c, 0);
+		if (err)
+			return err;
+	}
+	if (o->direction != DIRECTION_IN) {
+		err = attach_packets(c, 1);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int capture__poll(struct capture *c, int timeout_ms)
+{
+	int n = ring_buffer__poll(c->ring, timeout_ms), more;
+
+	if (n < 0)
+		return n;
+	/* The kernel wakes us only for a batch: take what waits anyway. */
+	more = ring_buffer__consume(c->ring);
+	return more < 0 ? more : n + more;
+}
+
+void capture__detach(struct capture *c)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (c->filter_links[i] >= 0)
+			close(c->filter_links[i]);
+		c->filter_links[i] = -1;
+	}
+	while (c->n_links > 0)
+		bpf_link__destroy(c->links[--c->n_links]);
+}
+
+void capture__stats(struct capture *c, struct capture_stats *s)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	uint64_t sums[COUNTER_MAX] = {};
+	__u32 key;
+	__u64 *values;
+
+	memset(s, 0, sizeof(*s));
+	values = ncpus > 0 ? calloc(ncpus, sizeof(*values)) : NULL;
+	if (!values)
+		return;
+	for (key = 0; key < COUNTER_MAX; key++) {
+		int cpu;
+
+		if (bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.counters), &key, values))
+			continue;
+		for (cpu = 0; cpu < ncpus; cpu++)
+			sums[key] += values[cpu];
+	}
+	free(values);
+	s->seen = sums[COUNTER_SEEN];
+	s->matched = sums[COUNTER_MATCHED];
+	s->dropped = sums[COUNTER_DROPPED];
+	s->cut = sums[COUNTER_CUT];
+	s->events_dropped = sums[COUNTER_EVENTS_DROPPED];
+	s->owners_full = sums[COUNTER_OWNERS_FULL];
+}
+
+void capture__count_maps(struct capture *c, struct capture_count_maps *m)
+{
+	m->process_stats = bpf_map__fd(c->skel->maps.process_stats);
+	m->syscall_counts = bpf_map__fd(c->skel->maps.syscall_counts);
+	m->tcp_connections = bpf_map__fd(c->skel->maps.tcp_connections);
+}
+
+void capture__free(struct capture *c)
+{
+	int i;
+
+	if (!c)
+		return;
+	capture__detach(c);
+	for (i = 0; i < 2; i++)
+		if (c->filter_fds[i] >= 0)
+			close(c->filter_fds[i]);
+	ring_buffer__free(c->ring);
+	pidcap_bpf__destroy(c->skel);
+	if (c->cgroup_fd >= 0)
+		close(c->cgroup_fd);
+	free(c);
+}

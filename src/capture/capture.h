@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The kernel side: load, attach, poll, detach. */
+#ifndef PIDCAP_CAPTURE_H
+#define PIDCAP_CAPTURE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cli/selection.h"
+
+struct capture;
+
+/* Called for every record from the kernel (see record.h); returns 0, or a
+ * negative value to stop polling. */
+typedef int (*capture_record_fn)(void *ctx, void *record, size_t size);
+
+struct capture_stats {
+	uint64_t seen;
+	uint64_t matched;
+	uint64_t dropped;
+	uint64_t cut;
+	uint64_t events_dropped;
+	uint64_t owners_full;
+};
+
+/* What the kernel side is asked for: the part of the options a capture, or
+ * pidcap top's counting, needs. Must outlive the capture. */
+struct capture_config {
+	const struct selection *sel;
+	bool command; /* a command's process is selected later (capture__select_pid) */
+	const char *const *ifnames; /* -i, in pidcap's own network namespace */
+	int n_ifnames;
+	enum direction_filter direction; /* -Q */
+	uint32_t snaplen;
+	uint32_t buffer_kib; /* -B */
+	uint32_t args_size; /* --args-size */
+	unsigned int events; /* enum event_kind: what --events asked for */
+	bool no_packets; /* events only */
+	bool count_only; /* pidcap top: count per process, record nothing */
+	bool debug; /* libbpf's and the verifier's messages */
+};
+
+/* Checks privileges and kernel features and loads the BPF programs, without
+ * attaching anything. Prints one line saying what is wrong and returns NULL on
+ * failure. */
+struct capture *capture__load(const struct capture_config *cfg, capture_record_fn fn, void *ctx);
+struct sock_filter;
+
+/* Runs the classic BPF program (from filter__compile) in the kernel before
+ * the capture: only packets it accepts are recorded. Prints one line and
+ * returns -errno on failure. */
+int capture__set_filter(struct capture *c, const struct sock_filter *classic, size_t count);
+/* Selects a process (thread group id) from now on. */
+int capture__select_pid(struct capture *c, pid_t pid);
+/* Attaches every hook. Prints one line and returns -errno on failure. */
+int capture__attach(struct capture *c);
+/* Waits up to timeout_ms for records and hands them to the callback. Returns
+ * the number handled or a negative error (-EINTR when a signal came). */
+int capture__poll(struct capture *c, int timeout_ms);
+/* Detaches every hook; records already queued can still be polled. */
+void capture__detach(struct capture *c);
+void capture__stats(struct capture *c, struct capture_stats *s);
+/* pidcap top's counts (count_only mode) are in these maps, read by
+ * top_counts.c. */
+struct capture_count_maps {
+	int process_stats, syscall_counts, tcp_connections;
+};
+void capture__count_maps(struct capture *c, struct capture_count_maps *m);
+void capture__free(struct capture *c);
+
+#endif

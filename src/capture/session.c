@@ -1,0 +1,487 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The live capture: from the kernel's records to the output. Reads top to
+ * bottom in session__run(): checks, load, output, attach, poll, report.
+ * Records come in through handle_record(); packets waiting for their socket
+ * filter's verdict are held back (holdback.c) so the output stays in time
+ * order; process records update the process table before the events go out.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/capture.h"
+#include "filter/filter.h"
+#include "base/formats.h"
+#include "capture/holdback.h"
+#include "model/ifnames.h"
+#include "capture/launch.h"
+#include "base/log.h"
+#include "cli/options.h"
+#include "output/dumpfile.h"
+#include "model/events.h"
+#include "output/output.h"
+#include "print/print.h"
+#include "capture/session.h"
+#include "base/signals.h"
+#include "model/proctable.h"
+#include "bpf/record.h"
+
+struct session {
+	const struct options *opts;
+	struct output *out;
+	struct proctable *procs;
+	struct ifnames *ifnames;
+	struct holdback *held;
+	uint64_t discarded; /* held packets their socket's own filter refused */
+	struct event *event; /* room to format one event */
+	uint64_t events_captured;
+	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	uint64_t captured;
+	bool done; /* -c reached or the output failed */
+	bool status_line; /* writing a file, stderr a terminal */
+};
+
+static int64_t timespec_ns(const struct timespec *ts)
+{
+	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
+}
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return timespec_ns(&ts);
+}
+
+/* The smallest gap between two realtime reads brackets the monotonic read
+ * most tightly. */
+static int64_t wall_clock_offset(void)
+{
+	int64_t best = 0, best_gap = INT64_MAX;
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		struct timespec a, m, b;
+
+		clock_gettime(CLOCK_REALTIME, &a);
+		clock_gettime(CLOCK_MONOTONIC, &m);
+		clock_gettime(CLOCK_REALTIME, &b);
+		if (timespec_ns(&b) - timespec_ns(&a) < best_gap) {
+			best_gap = timespec_ns(&b) - timespec_ns(&a);
+			best = (timespec_ns(&a) + timespec_ns(&b)) / 2 - timespec_ns(&m);
+		}
+	}
+	return best;
+}
+
+static int handle_packet(struct session *s, const struct packet_record *r, size_t size)
+{
+	const struct owner *o = &r->owner;
+	struct packet_view v;
+	char comm[PIDCAP_COMM_LEN + 1];
+	char kernel_ifname[PIDCAP_IFNAME_LEN + 1];
+	uint32_t netns;
+	int err;
+
+	if (size < sizeof(*r) || r->caplen > size - sizeof(*r) || r->caplen > r->len)
+		return 0; /* cannot happen with our own kernel side; never trust it blindly */
+	if (s->done)
+		return 0;
+	memcpy(comm, o->comm, PIDCAP_COMM_LEN);
+	comm[PIDCAP_COMM_LEN] = '\0';
+	memcpy(kernel_ifname, r->ifname, PIDCAP_IFNAME_LEN);
+	kernel_ifname[PIDCAP_IFNAME_LEN] = '\0';
+	netns = r->dev_netns ? r->dev_netns : (r->has_owner ? o->netns : 0);
+	v = (struct packet_view){
+		.ts_ns = r->ts_ns + s->wall_offset_ns,
+		.ifname = ifnames__get(s->ifnames, netns, r->ifindex, r->has_owner ? o->tgid : 0,
+				       kernel_ifname),
+		.netns = netns,
+		.direction = r->direction == PACKET_IN ? DIR_IN : DIR_OUT,
+		.has_owner = r->has_owner,
+		.pid = r->has_owner ? (pid_t)o->tgid : 0,
+		.tid = r->has_owner ? (pid_t)o->tid : 0,
+		.uid = o->uid,
+		.comm = comm,
+		.proc = r->has_owner ? proctable__get(s->procs, o->tgid, comm) : NULL,
+		.data = r->data,
+		.caplen = r->caplen,
+		.len = r->len,
+		.linktype = LINKTYPE_RAW,
+		.frame = r->data,
+		.frame_caplen = r->caplen,
+		.frame_len = r->len,
+	};
+	if (v.proc && !s->opts->write_path && (s->opts->verbose || s->opts->json))
+		v.parent = proctable__get(s->procs, v.proc->ppid, NULL);
+	err = output__packet(s->out, &v);
+	if (err == DUMPFILE_COMPLETE) { /* -G with -W: the last file is full */
+		s->done = true;
+		return 0;
+	}
+	if (err) {
+		log_write_error("write packets", err);
+		s->done = true;
+		return err;
+	}
+	s->captured++;
+	if (s->opts->count && s->captured >= s->opts->count)
+		s->done = true;
+	return 0;
+}
+
+/* Events update what pidcap knows of processes, and go out if asked for. */
+static int handle_event(struct session *s, const void *data, size_t size, __u32 type)
+{
+	const struct proc_info *proc = NULL;
+	unsigned int kind = 0;
+	int err;
+
+	switch (type) {
+	case RECORD_EXEC: {
+		const struct exec_record *r = data;
+
+		if (size < sizeof(*r))
+			return 0;
+		if (!r->result)
+			proctable__exec(s->procs, r, size);
+		kind = EVENT_EXEC;
+		break;
+	}
+	case RECORD_FORK: {
+		const struct fork_record *r = data;
+
+		if (size < sizeof(*r))
+			return 0;
+		proctable__fork(s->procs, r->parent_tgid, r->child_tgid);
+		kind = EVENT_FORK;
+		if (s->opts->events & kind)
+			proc = proctable__get(s->procs, r->parent_tgid, NULL);
+		break;
+	}
+	case RECORD_EXIT:
+		if (size < sizeof(struct exit_record))
+			return 0;
+		kind = EVENT_EXIT;
+		if (s->opts->events & kind)
+			proc = proctable__get(s->procs, ((const struct exit_record *)data)->tgid, NULL);
+		break;
+	case RECORD_TCP: {
+		const struct tcp_record *r = data;
+
+		if (size < sizeof(*r))
+			return 0;
+		kind = EVENT_TCP;
+		if (r->has_owner && s->opts->events & kind)
+			proc = proctable__get(s->procs, r->owner.tgid, NULL);
+		break;
+	}
+	}
+	if (s->opts->events & kind && !s->done &&
+	    !event__from_record(s->event, data, size, proc, s->wall_offset_ns)) {
+		err = output__event(s->out, s->event);
+		if (err == DUMPFILE_COMPLETE) {
+			s->done = true;
+		} else if (err) {
+			log_write_error("write events", err);
+			s->done = true;
+		} else {
+			s->events_captured++;
+			/* An events-only capture counts events for -c. */
+			if (s->opts->no_packets && s->opts->count &&
+			    s->events_captured >= s->opts->count)
+				s->done = true;
+		}
+	}
+	if (type == RECORD_EXIT)
+		proctable__exit(s->procs, ((const struct exit_record *)data)->tgid);
+	return 0;
+}
+
+static int dispatch(struct session *s, void *data, size_t size)
+{
+	__u32 type = *(const __u32 *)data;
+
+	if (type == RECORD_PACKET)
+		return handle_packet(s, data, size);
+	return handle_event(s, data, size, type);
+}
+
+static int handle_record(void *ctx, void *data, size_t size)
+{
+	struct session *s = ctx;
+	const struct packet_record *p = data;
+
+	if (size < 16) /* every record starts with its type and time */
+		return 0;
+	if (p->type == RECORD_RETRACT) {
+		if (size >= sizeof(struct retract_record) &&
+		    holdback__retract(s->held, ((struct retract_record *)data)->skb_id))
+			s->discarded++;
+		return 0;
+	}
+	/* Behind a packet waiting for its verdict, everything waits: the output
+	 * stays in time order. */
+	if ((!holdback__empty(s->held) ||
+	     (p->type == RECORD_PACKET && size >= sizeof(*p) && p->pending)) &&
+	    !holdback__push(s->held, data, size))
+		return 0;
+	return dispatch(s, data, size);
+}
+
+/* How long a packet waits for its socket's filter: the verdict comes
+ * microseconds later, from the same CPU. */
+#define HOLD_NS 20000000ull
+
+/* Writes the held packets whose wait is over (all of them with deadline
+ * UINT64_MAX). */
+static void release_held(struct session *s, uint64_t deadline_ns)
+{
+	const void *r;
+	size_t size;
+
+	while ((r = holdback__ready(s->held, deadline_ns, &size))) {
+		dispatch(s, (void *)r, size);
+		holdback__pop(s->held);
+	}
+}
+
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return timespec_ns(&ts);
+}
+
+static void print_stats(struct capture *c, const struct session *s)
+{
+	struct capture_stats st;
+
+	capture__stats(c, &st);
+	fprintf(stderr, "%llu packets captured\n", (unsigned long long)s->captured);
+	fprintf(stderr, "%llu packets received by filter\n", (unsigned long long)st.matched);
+	fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)st.dropped);
+	if (s->opts->events) {
+		fprintf(stderr, "%llu events captured\n", (unsigned long long)s->events_captured);
+		fprintf(stderr, "%llu events dropped by kernel\n",
+			(unsigned long long)st.events_dropped);
+	}
+	if (st.cut)
+		fprintf(stderr, "%llu packets cut to %u bytes (longer than one record holds)\n",
+			(unsigned long long)st.cut, PIDCAP_MAX_CAPLEN);
+	if (st.events_dropped && !s->opts->events)
+		fprintf(stderr, "%llu process records dropped by kernel (names may be missing)\n",
+			(unsigned long long)st.events_dropped);
+	if (st.owners_full)
+		fprintf(stderr, "%llu socket owners not recorded: owner table full\n",
+			(unsigned long long)st.owners_full);
+}
+
+/* -Z: everything that needs root is done (hooks attached, file open); the
+ * rest runs as USER, and later files of a rotation are USER's. */
+static int drop_privileges(const struct options *o, struct output *out)
+{
+	struct passwd *pw = getpwnam(o->drop_to_user);
+
+	if (!pw) {
+		log_err("unknown user '%s'", o->drop_to_user);
+		return -ENOENT;
+	}
+	if (output__give_to(out, pw->pw_uid, pw->pw_gid) ||
+	    initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
+		log_err("cannot become '%s': %s", o->drop_to_user, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* While writing a file on a terminal: how it goes, about once a second. */
+static void show_status(struct capture *c, struct session *s, bool last)
+{
+	static uint64_t last_ns, last_captured;
+	struct capture_stats st;
+	uint64_t now = monotonic_ns(), bytes;
+	double rate;
+
+	if (!s->status_line)
+		return;
+	if (last) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (last_ns && now - last_ns < 1000000000)
+		return;
+	capture__stats(c, &st);
+	rate = last_ns ? (s->captured - last_captured) * 1e9 / (now - last_ns) : 0;
+	bytes = output__bytes(s->out);
+	fprintf(stderr, "\r\033[K%llu packets captured, %llu dropped, %.0f packets/s, %.1f MB written",
+		(unsigned long long)s->captured, (unsigned long long)st.dropped, rate, bytes / 1e6);
+	last_ns = now;
+	last_captured = s->captured;
+}
+
+/* Polls until a signal, -c, an output error or the command's end. After the
+ * command exits, what it sent is already queued; a short wait catches the
+ * replies still on their way to its sockets. */
+static int run(struct capture *c, struct session *s, struct launch *cmd, int *cmd_status,
+	       bool *cmd_done)
+{
+	int quiet_polls = 0, n, more;
+	uint64_t deadline;
+
+	while (!signals_stop && !s->done) {
+		n = capture__poll(c, 50);
+		if (n < 0 && n != -EINTR) {
+			log_err("cannot read from the kernel: %s", strerror(-n));
+			return n;
+		}
+		/* A held packet goes out once its verdict had time to come. What the
+		 * kernel wrote before that time is read first (handling the batch
+		 * above may have taken longer than the wait), so a verdict is never
+		 * left behind its packet. */
+		deadline = monotonic_ns() - HOLD_NS;
+		if (!holdback__empty(s->held) && (more = capture__poll(c, 0)) > 0)
+			n += more;
+		release_held(s, deadline);
+		show_status(c, s, false);
+		if (signals_stats) {
+			signals_stats = 0;
+			print_stats(c, s);
+		}
+		if (n > 0 && output__flush(s->out))
+			break;
+		if (output__reader_gone(s->out))
+			break; /* as tcpdump ends on a closed pipe: quietly */
+		if (!cmd)
+			continue;
+		if (!*cmd_done && waitpid(cmd->pid, cmd_status, WNOHANG) == cmd->pid)
+			*cmd_done = true;
+		if (*cmd_done && n > 0)
+			quiet_polls = 0;
+		else if (*cmd_done && ++quiet_polls >= 2)
+			break;
+	}
+	return 0;
+}
+
+int session__run(const struct options *o, const struct sock_filter *classic, size_t classic_count)
+{
+	struct session s = {};
+	struct capture_config cfg;
+	struct capture *c = NULL;
+	struct launch cmd = { .pid = 0, .go_fd = -1, .status_fd = -1 };
+	int cmd_status = 0, err, exit_code = 1;
+	bool cmd_done = false;
+
+	if (selection__check_pids(&o->sel))
+		goto out;
+	cfg = (struct capture_config){
+		.sel = &o->sel,
+		.command = o->command != NULL,
+		.ifnames = o->ifnames,
+		.n_ifnames = o->n_ifnames,
+		.direction = o->direction,
+		.snaplen = o->snaplen,
+		.buffer_kib = o->buffer_kib,
+		.args_size = o->args_size,
+		.events = o->events,
+		.no_packets = o->no_packets,
+		.debug = o->debug,
+	};
+	s.opts = o;
+	s.procs = proctable__new();
+	s.ifnames = ifnames__new();
+	s.held = holdback__new();
+	s.event = malloc(sizeof(*s.event));
+	if (!s.procs || !s.ifnames || !s.held || !s.event)
+		goto out;
+	signals__install();
+
+	c = capture__load(&cfg, handle_record, &s);
+	if (!c)
+		goto out;
+	if (classic && capture__set_filter(c, classic, classic_count))
+		goto out;
+	s.out = output__open(o, realtime_ns());
+	if (!s.out)
+		goto out;
+	if (o->command) {
+		if (launch__prepare(&cmd, o->command, o->run_as))
+			goto abandon;
+		if (capture__select_pid(c, cmd.pid))
+			goto abandon;
+	}
+	if (capture__attach(c))
+		goto abandon;
+	/* A command that cannot run is a bad input: one line, no file. What it
+	 * would send waits in the ring buffer until the output has started. */
+	if (o->command && launch__go(&cmd, o->command[0])) {
+		exit_code = 127;
+		goto abandon;
+	}
+	if (output__start(s.out))
+		goto abandon;
+	if (o->drop_to_user && drop_privileges(o, s.out))
+		goto abandon;
+	if (o->line_buffered)
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	s.wall_offset_ns = wall_clock_offset();
+	s.status_line = o->write_path && strcmp(o->write_path, "-") && isatty(STDERR_FILENO);
+	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
+	log_info("capturing%s%s, snapshot length %u bytes",
+		 o->write_path ? " to " : "",
+		 !o->write_path ? "" : strcmp(o->write_path, "-") ? o->write_path : "stdout", o->snaplen);
+
+	err = run(c, &s, o->command ? &cmd : NULL, &cmd_status, &cmd_done);
+	exit_code = err ? 1 : 0;
+	/* Nothing new comes once detached; what is queued is still written. */
+	capture__detach(c);
+	while (!s.done && capture__poll(c, 0) > 0)
+		;
+	release_held(&s, UINT64_MAX);
+	show_status(c, &s, true);
+	err = output__close(s.out);
+	s.out = NULL;
+	if (err && !log__reader_left(err)) {
+		log_err("the output is incomplete: %s", strerror(-err));
+		exit_code = 1;
+	}
+	if (!o->extcap)
+		print_stats(c, &s);
+	/* The command's own status; a capture stopped before the command ended
+	 * says so the way a shell says "interrupted". */
+	if (o->command && cmd.pid > 0 && exit_code == 0) {
+		/* -c ended the capture, not the command: wait for it, as a shell
+		 * would, unless a signal asks pidcap to go now. */
+		while (!cmd_done && !signals_stop) {
+			if (waitpid(cmd.pid, &cmd_status, 0) == cmd.pid)
+				cmd_done = true;
+			else if (errno != EINTR)
+				break;
+		}
+		exit_code = cmd_done ? launch__exit_code(cmd_status) : 128 + SIGINT;
+	}
+	goto out;
+abandon:
+	launch__cancel(&cmd);
+	output__abandon(s.out);
+	s.out = NULL;
+out:
+	output__close(s.out);
+	capture__free(c);
+	ifnames__free(s.ifnames);
+	holdback__free(s.held);
+	free(s.event);
+	proctable__free(s.procs);
+	return exit_code;
+}

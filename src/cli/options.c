@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "cli/options.h"
+#include "bpf/record.h"
+#include "base/pidcap.h"
+
+enum long_only {
+	OPT_FORMAT = 256,
+	OPT_RUN_AS,
+	OPT_VERSION,
+	OPT_DEBUG,
+	OPT_JSON,
+	OPT_EVENTS,
+	OPT_NO_PACKETS,
+	OPT_ARGS_SIZE,
+	OPT_EXTCAP_CAPTURE,
+};
+
+static const char usage[] =
+	"Usage: pidcap [options] [EXPRESSION] [-- COMMAND [ARGS...]]\n"
+	"       pidcap top [options]   (live per-process activity: pidcap top --help)\n"
+	"Capture every packet local processes send or receive, with the process.\n"
+	"EXPRESSION is tcpdump's (pcap-filter(7)), evaluated in the kernel on the IP packet.\n"
+	"\n"
+	"Output:\n"
+	"  -w FILE            write pcapng to FILE ('-' for stdout); without -w, print one line per packet\n"
+	"  -r FILE            read packets from a pcap or pcapng FILE ('-' for stdin) instead of capturing;\n"
+	"                     with -w, convert (the expression, --pid, --comm, --uid and -Q apply;\n"
+	"                     the file's events are shown or kept too)\n"
+	"      --format FMT   pktap (default: Wireshark shows pktap.pid, pktap.cmdname) or\n"
+	"                     darwin (plain IP packets + process blocks: libpcap filters work)\n"
+	"  -c COUNT           stop after COUNT packets\n"
+	"  -s SNAPLEN         bytes to keep of each packet (default 262144; also --snapshot-length)\n"
+	"  -B KIB             kernel buffer size in KiB (default 32768)\n"
+	"  -C SIZE            start a new file when this one exceeds SIZE million bytes (or 10k, 5m, 1g)\n"
+	"  -G SECONDS         start a new file every SECONDS (-w may hold strftime(3) patterns)\n"
+	"  -W COUNT           with -C: keep COUNT files, overwriting the oldest; with -G: stop after COUNT\n"
+	"  -U                 write each packet out as it comes\n"
+	"  -Z USER            drop root for USER once the capture is attached and the file open\n"
+	"\n"
+	"Which packets:\n"
+	"      --pid PID      packets of this process (repeatable, or PID,PID,...)\n"
+	"      --comm NAME    packets of processes with this name (repeatable, or NAME,NAME,...)\n"
+	"  -f, --follow-forks also every descendant of a selected process, born before or after the start\n"
+	"      --uid USER     packets of processes running as USER (name or number)\n"
+	"      --cgroup PATH  packets of sockets in this cgroup v2 directory and below\n"
+	"  -i IFNAME          packets on this interface of pidcap's network namespace (repeatable)\n"
+	"  -Q in|out|inout    direction (default inout)\n"
+	"  -- COMMAND ARGS    run COMMAND and capture exactly its traffic and its descendants';\n"
+	"                     pidcap exits with COMMAND's status\n"
+	"      --run-as USER  run COMMAND as USER instead of root\n"
+	"\n"
+	"Events (exec, exit, fork, TCP connections; with -w all by default, else none):\n"
+	"      --events LIST  exec,exit,fork,tcp, all or none\n"
+	"      --no-packets   events only: an exec, exit and connection tracer\n"
+	"      --args-size N  bytes of an exec's arguments to keep (default 16384, at most 65536)\n"
+	"\n"
+	"Printing (without -w):\n"
+	"  -v                 more about each packet, and its process in full (-vv: more still)\n"
+	"  -e                 the link-level header\n"
+	"  -q                 less protocol information\n"
+	"  -x, -X, -A         each packet's bytes in hex, hex and ASCII, or ASCII\n"
+	"  -t                 no timestamp (-tt epoch, -ttt delta, -tttt date, -ttttt since the first)\n"
+	"  -l                 line-buffered output\n"
+	"  -n                 accepted: addresses are always numeric\n"
+	"      --json         one JSON object per packet\n"
+	"\n"
+	"Other:\n"
+	"      --debug        explain failures in detail (libbpf and verifier messages)\n"
+	"  -h, --help         this help\n"
+	"      --version      the version\n"
+	"\n"
+	"--pid, --comm and COMMAND select processes (a packet matches any of them); --uid, --cgroup,\n"
+	"-i and -Q narrow that further. Packets the kernel sends by itself (echo replies, resets) have\n"
+	"pid 0 and are kept unless a process is selected.\n"
+	"\n"
+	"Examples:\n"
+	"  sudo pidcap -w out.pcapng -- curl -s http://127.0.0.1:8000/\n"
+	"  sudo pidcap --comm sshd -f -c 100 tcp port 22\n"
+	"  sudo pidcap -w - --pid 4242 | tshark -i - -Y 'pktap.pid == 4242'\n"
+	"\n"
+	"SIGINT or SIGTERM stop the capture and print statistics; SIGUSR1 prints them meanwhile.\n";
+
+static int bad(const char *fmt, const char *arg)
+{
+	char what[512];
+
+	/* (fmt is one of this file's literals, with one %s) */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(what, sizeof(what), fmt, arg);
+#pragma GCC diagnostic pop
+	log_err("%s (see pidcap --help)", what);
+	return -EINVAL;
+}
+
+static int parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (!*s || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* --events exec,exit,fork,tcp | all | none */
+static int parse_events(const char *list, unsigned int *out)
+{
+	static const struct {
+		const char *name;
+		unsigned int bits;
+	} names[] = {
+		{ "exec", EVENT_EXEC }, { "exit", EVENT_EXIT }, { "fork", EVENT_FORK },
+		{ "tcp", EVENT_TCP },	{ "all", EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP },
+		{ "none", 0 },
+	};
+	char copy[256], *word, *save;
+	size_t i;
+
+	if (strlen(list) >= sizeof(copy) || !*list)
+		return -EINVAL;
+	strcpy(copy, list);
+	*out = 0;
+	for (word = strtok_r(copy, ",", &save); word; word = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (!strcmp(word, names[i].name))
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return -EINVAL;
+		*out |= names[i].bits;
+	}
+	return 0;
+}
+
+/* -C: millions of bytes as tcpdump, or with a k, m or g suffix, powers of 1024. */
+static int parse_size(const char *s, uint64_t *out)
+{
+	uint64_t unit = 1000000, v;
+	char num[32];
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, n + 1);
+	switch (num[n - 1]) {
+	case 'k':
+	case 'K':
+		unit = 1024;
+		num[--n] = '\0';
+		break;
+	case 'm':
+	case 'M':
+		unit = 1024 * 1024;
+		num[--n] = '\0';
+		break;
+	case 'g':
+	case 'G':
+		unit = 1024 * 1024 * 1024;
+		num[--n] = '\0';
+		break;
+	}
+	if (parse_u64(num, UINT64_MAX / unit, &v) || !v)
+		return -EINVAL;
+	*out = v * unit;
+	return 0;
+}
+
+/* The words of a filter expression, joined by spaces as tcpdump does. */
+static char *join_words(char **words, int n)
+{
+	size_t size = 1;
+	char *s;
+	int i;
+
+	for (i = 0; i < n; i++)
+		size += strlen(words[i]) + 1;
+	s = calloc(1, size);
+	if (!s)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, words[i]);
+	}
+	return s;
+}
+
+int options__parse(struct options *o, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		SELECTION_LONG_OPTIONS,
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "run-as", required_argument, NULL, OPT_RUN_AS },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, OPT_VERSION },
+		{ "debug", no_argument, NULL, OPT_DEBUG },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "events", required_argument, NULL, OPT_EVENTS },
+		{ "snapshot-length", required_argument, NULL, 's' },
+		{ "no-packets", no_argument, NULL, OPT_NO_PACKETS },
+		{ "args-size", required_argument, NULL, OPT_ARGS_SIZE },
+		{ "extcap-capture", no_argument, NULL, OPT_EXTCAP_CAPTURE }, /* see extcap.c */
+		{ NULL, 0, NULL, 0 },
+	};
+	bool events_given = false;
+	uint64_t v;
+	int c, i, err;
+
+	memset(o, 0, sizeof(*o));
+	o->args_size = 16384;
+	/* Everything after a lone "--" is the command, with its own options;
+	 * before it, options and the filter expression mix as in tcpdump. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			if (i + 1 == argc)
+				return bad("'%s' must be followed by a command", "--");
+			o->command = &argv[i + 1];
+			argc = i;
+			break;
+		}
+	}
+	o->snaplen = 262144;
+	o->buffer_kib = 32768;
+	o->format = PCAPNG_FORMAT_PKTAP;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'w':
+			o->write_path = optarg;
+			break;
+		case 'r':
+			o->read_path = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "pktap"))
+				o->format = PCAPNG_FORMAT_PKTAP;
+			else if (!strcmp(optarg, "darwin"))
+				o->format = PCAPNG_FORMAT_DARWIN;
+			else
+				return bad("unknown format '%s': use pktap or darwin", optarg);
+			break;
+		case 'c':
+			if (parse_u64(optarg, UINT64_MAX, &v) || !v)
+				return bad("invalid packet count '%s'", optarg);
+			o->count = v;
+			break;
+		case 's':
+			if (parse_u64(optarg, 262144, &v))
+				return bad("invalid snap length '%s': use 0 to 262144", optarg);
+			o->snaplen = v ? v : 262144; /* 0 means the default, as in tcpdump */
+			break;
+		case 'B':
+			if (parse_u64(optarg, 4u << 20, &v) || v < 64)
+				return bad("invalid buffer size '%s': use 64 to 4194304 KiB", optarg);
+			o->buffer_kib = v;
+			break;
+		case 'i':
+			if (!strcmp(optarg, "any"))
+				break;
+			if (o->n_ifnames == SELECTION_MAX)
+				return bad("too many interfaces (at most %s)", "64");
+			if (strlen(optarg) >= 16)
+				return bad("invalid interface name '%s'", optarg);
+			o->ifnames[o->n_ifnames++] = optarg;
+			break;
+		case 'Q':
+			if (!strcmp(optarg, "in"))
+				o->direction = DIRECTION_IN;
+			else if (!strcmp(optarg, "out"))
+				o->direction = DIRECTION_OUT;
+			else if (!strcmp(optarg, "inout"))
+				o->direction = DIRECTION_INOUT;
+			else
+				return bad("invalid direction '%s': use in, out or inout", optarg);
+			break;
+		case OPT_RUN_AS:
+			o->run_as = optarg;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_DEBUG:
+			o->debug = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_EVENTS:
+			if (parse_events(optarg, &o->events))
+				return bad("invalid event list '%s': exec, exit, fork, tcp, all or none, "
+					   "joined by commas", optarg);
+			events_given = true;
+			break;
+		case OPT_NO_PACKETS:
+			o->no_packets = true;
+			break;
+		case OPT_EXTCAP_CAPTURE:
+			o->extcap = true;
+			break;
+		case OPT_ARGS_SIZE:
+			if (parse_u64(optarg, PIDCAP_ARGS_MAX, &v) || v < 64)
+				return bad("invalid argument size '%s': 64 to 65536 bytes", optarg);
+			o->args_size = v;
+			break;
+		case 'C':
+			if (parse_size(optarg, &o->rotate_bytes))
+				return bad("invalid file size '%s': millions of bytes, or a number with k, m or g",
+					   optarg);
+			break;
+		case 'W':
+			if (parse_u64(optarg, INT32_MAX, &v) || !v)
+				return bad("invalid file count '%s'", optarg);
+			o->rotate_files = v;
+			break;
+		case 'G':
+			if (parse_u64(optarg, INT32_MAX, &v) || !v)
+				return bad("invalid rotation interval '%s'", optarg);
+			o->rotate_seconds = v;
+			break;
+		case 'U':
+			o->packet_buffered = true;
+			break;
+		case 'Z':
+			o->drop_to_user = optarg;
+			break;
+		case 't':
+			if (o->timestamps < 5)
+				o->timestamps++;
+			break;
+		case 'l':
+			o->line_buffered = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'e':
+			o->link_header = true;
+			break;
+		case 'x':
+		case 'X':
+		case 'A':
+			o->dump = c;
+			break;
+		case 'n':
+			break; /* addresses are always numeric */
+		case 'h':
+			fputs(usage, stdout);
+			return 1;
+		case OPT_VERSION:
+			printf("pidcap %s\n", PIDCAP_VERSION);
+			return 1;
+		case ':':
+			return bad("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			err = selection__take(&o->sel, c, optarg, "pidcap --help");
+			if (err <= 0) {
+				if (err)
+					return err;
+				break;
+			}
+			if (optopt)
+				return bad("unknown option '-%s'", (char[]){ (char)optopt, 0 });
+			return bad("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc) {
+		o->expression = join_words(&argv[optind], argc - optind);
+		if (!o->expression)
+			return -ENOMEM;
+	}
+	if (o->run_as && !o->command)
+		return bad("%s needs a command after '--'", "--run-as");
+	if ((o->rotate_bytes || o->rotate_seconds || o->rotate_files) &&
+	    (!o->write_path || !strcmp(o->write_path, "-")))
+		return bad("%s need a file to write (-w FILE)", "-C, -G and -W");
+	if (o->rotate_files && !o->rotate_bytes && !o->rotate_seconds)
+		return bad("%s needs -C or -G", "-W");
+	/* A file tells the whole story by default; text lines are packets, as in
+	 * tcpdump, unless events are asked for. */
+	if (!events_given)
+		o->events = o->write_path || o->read_path || o->no_packets
+				    ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP
+				    : 0;
+	if (o->no_packets && !o->events)
+		return bad("%s and no events: nothing to capture", "--no-packets");
+	if (o->read_path && (o->command || o->sel.cgroup_path || o->n_ifnames || o->sel.follow_forks))
+		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture", "-r");
+	if (o->drop_to_user && !getpwnam(o->drop_to_user))
+		return bad("unknown user '%s'", o->drop_to_user);
+	if (o->command)
+		o->sel.follow_forks = true;
+	return 0;
+}
+
+void options__free(struct options *o)
+{
+	free(o->expression);
+	o->expression = NULL;
+}

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "model/comment.h"
+#include "output/dumpfile.h"
+#include "output/output.h"
+#include "output/textline.h"
+#include "base/pidcap.h"
+#include "print/print.h"
+#include "bpf/record.h"
+
+/* The comment of a process's packets, kept while nothing in it changes:
+ * formatting it anew for each packet cost more than writing the packet. */
+struct cached_comment {
+	bool valid;
+	bool has_owner;
+	pid_t pid, tid;
+	uid_t uid;
+	uint32_t netns;
+	const struct proc_info *proc;
+	unsigned int generation;
+	char comm[PIDCAP_COMM_LEN];
+	char text[8192];
+};
+
+#define COMMENT_CACHE_SIZE 16
+
+struct output {
+	struct cached_comment comments[COMMENT_CACHE_SIZE];
+	struct dumpfile *dump; /* NULL for text on stdout */
+	struct textline *text;
+	int error; /* first write error, -errno */
+};
+
+bool output__reader_gone(const struct output *out)
+{
+	int fd = out->dump ? dumpfile__fd(out->dump) : STDOUT_FILENO;
+	struct pollfd p = { .fd = fd, .events = POLLOUT };
+	struct stat st;
+
+	/* (the write end of a pipe without readers polls as an error) */
+	return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && poll(&p, 1, 0) == 1 &&
+	       (p.revents & POLLERR);
+}
+
+struct output *output__open(const struct options *o, uint64_t now_ns)
+{
+	struct output *out = calloc(1, sizeof(*out));
+	struct dumpfile_options d = {
+		.path = o->write_path,
+		.format = o->format,
+		.snaplen = o->snaplen,
+		.max_bytes = o->rotate_bytes,
+		.max_files = o->rotate_files,
+		.seconds = o->rotate_seconds,
+		.packet_buffered = o->packet_buffered,
+	};
+
+	if (!out)
+		return NULL;
+	if (o->write_path) {
+		out->dump = dumpfile__open(&d, now_ns);
+		if (!out->dump) {
+			free(out);
+			return NULL;
+		}
+		return out;
+	}
+	out->text = textline__new(o);
+	if (!out->text) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+int output__start(struct output *out)
+{
+	return out->dump ? dumpfile__start(out->dump) : 0;
+}
+
+int output__give_to(struct output *out, uid_t uid, gid_t gid)
+{
+	return out->dump ? dumpfile__chown(out->dump, uid, gid) : 0;
+}
+
+uint64_t output__bytes(const struct output *out)
+{
+	return out->dump ? dumpfile__bytes(out->dump) : 0;
+}
+
+/* The comment carries what the PKTAP header cannot: thread, user, namespace,
+ * executable and the whole command line. */
+static void format_comment(char *buf, size_t size, const struct packet_view *p)
+{
+	const struct packet_comment c = {
+		.has_owner = p->has_owner,
+		.pid = p->pid,
+		.tid = p->tid,
+		.uid = p->uid,
+		.netns = p->netns,
+		.comm = p->comm,
+		.exe = p->proc ? p->proc->exe : NULL,
+		.cmdline = p->proc ? p->proc->cmdline : NULL,
+	};
+
+	comment__write(buf, size, &c);
+}
+
+static const char *comment_for(struct output *out, const struct packet_view *p)
+{
+	struct cached_comment *c = &out->comments[(unsigned int)p->tid % COMMENT_CACHE_SIZE];
+	unsigned int generation = p->proc ? p->proc->generation : 0;
+
+	if (c->valid && c->has_owner == p->has_owner && c->pid == p->pid && c->tid == p->tid &&
+	    c->uid == p->uid && c->netns == p->netns && c->proc == p->proc &&
+	    c->generation == generation && !strncmp(c->comm, p->comm, sizeof(c->comm)))
+		return c->text;
+	format_comment(c->text, sizeof(c->text), p);
+	c->valid = true;
+	c->has_owner = p->has_owner;
+	c->pid = p->pid;
+	c->tid = p->tid;
+	c->uid = p->uid;
+	c->netns = p->netns;
+	c->proc = p->proc;
+	c->generation = generation;
+	snprintf(c->comm, sizeof(c->comm), "%s", p->comm);
+	return c->text;
+}
+
+int output__packet(struct output *out, const struct packet_view *p)
+{
+	struct pcapng_packet pkt;
+	int err;
+
+	if (out->error)
+		return out->error;
+	if (!out->dump) {
+		err = textline__packet(out->text, stdout, p);
+	} else {
+		pkt = (struct pcapng_packet){
+			.ts_ns = p->ts_ns,
+			.data = p->data,
+			.caplen = p->caplen,
+			.len = p->len,
+			.direction = p->direction,
+			.ifname = p->ifname,
+			.netns = p->netns,
+			.pid = p->pid,
+			.comm = p->has_owner ? p->comm : "",
+			.comment = p->stored_comment ? p->stored_comment : comment_for(out, p),
+		};
+		err = dumpfile__packet(out->dump, &pkt);
+	}
+	if (err)
+		out->error = err;
+	return err;
+}
+
+int output__event(struct output *out, const struct event *e)
+{
+	int err;
+
+	if (out->error)
+		return out->error;
+	err = out->dump ? dumpfile__event(out->dump, e) : textline__event(out->text, stdout, e);
+	if (err)
+		out->error = err;
+	return err;
+}
+
+int output__flush(struct output *out)
+{
+	int err;
+
+	if (out->error)
+		return out->error;
+	err = out->dump ? dumpfile__flush(out->dump) : (fflush(stdout) ? -errno : 0);
+	if (err)
+		out->error = err;
+	return err;
+}
+
+int output__close(struct output *out)
+{
+	int err;
+
+	if (!out)
+		return 0;
+	err = out->dump ? dumpfile__close(out->dump) : (fflush(stdout) ? -errno : 0);
+	if (!err && out->error && out->error != DUMPFILE_COMPLETE)
+		err = out->error;
+	textline__free(out->text);
+	free(out);
+	return err;
+}
+
+void output__abandon(struct output *out)
+{
+	if (!out)
+		return;
+	dumpfile__abandon(out->dump);
+	textline__free(out->text);
+	free(out);
+}

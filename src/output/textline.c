@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "model/events.h"
+#include "base/json.h"
+#include "output/output.h"
+#include "print/print.h"
+#include "output/textline.h"
+
+struct user_name {
+	uid_t uid;
+	char name[64];
+	struct user_name *next;
+};
+
+struct textline {
+	int timestamps; /* -t count */
+	int verbose;
+	bool json;
+	int dump; /* 0, 'x', 'X' or 'A' */
+	struct print_options print;
+	char dump_text[1 << 20];
+	uint64_t first_ns, previous_ns; /* for -ttttt and -ttt */
+	struct user_name *users;
+};
+
+struct textline *textline__new(const struct options *o)
+{
+	struct textline *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->timestamps = o->timestamps;
+	t->verbose = o->verbose;
+	t->json = o->json;
+	t->dump = o->dump;
+	t->print.verbose = o->verbose;
+	t->print.link_header = o->link_header;
+	t->print.quiet = o->quiet;
+	return t;
+}
+
+static const char *user_name(struct textline *t, uid_t uid)
+{
+	struct user_name *u;
+	struct passwd *pw;
+
+	for (u = t->users; u; u = u->next)
+		if (u->uid == uid)
+			return u->name;
+	u = calloc(1, sizeof(*u));
+	if (!u)
+		return "?";
+	u->uid = uid;
+	pw = getpwuid(uid);
+	snprintf(u->name, sizeof(u->name), "%s", pw ? pw->pw_name : "?");
+	u->next = t->users;
+	t->users = u;
+	return u->name;
+}
+
+static void format_delta(char *buf, size_t size, uint64_t ns)
+{
+	snprintf(buf, size, "%02llu:%02llu:%02llu.%06llu", (unsigned long long)(ns / 3600000000000ull),
+		 (unsigned long long)(ns / 60000000000ull % 60),
+		 (unsigned long long)(ns / 1000000000 % 60), (unsigned long long)(ns / 1000 % 1000000));
+}
+
+/* tcpdump's forms: (none) time of day, -t nothing, -tt seconds since the
+ * epoch, -ttt since the previous packet, -tttt date and time, -ttttt since
+ * the first packet. Returns "" for -t, else the stamp and a space. */
+static void format_stamp(struct textline *t, char *buf, size_t size, uint64_t ts_ns)
+{
+	time_t secs = ts_ns / 1000000000;
+	unsigned int usec = ts_ns % 1000000000 / 1000;
+	char day[32];
+	struct tm tm;
+
+	localtime_r(&secs, &tm);
+	switch (t->timestamps) {
+	case 0:
+		strftime(day, sizeof(day), "%H:%M:%S", &tm);
+		snprintf(buf, size, "%s.%06u ", day, usec);
+		break;
+	case 1:
+		buf[0] = '\0';
+		break;
+	case 2:
+		snprintf(buf, size, "%lld.%06u ", (long long)secs, usec);
+		break;
+	case 3:
+		format_delta(buf, size, t->previous_ns ? ts_ns - t->previous_ns : 0);
+		strncat(buf, " ", size - strlen(buf) - 1);
+		break;
+	case 4:
+		strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+		snprintf(buf, size, "%s.%06u ", day, usec);
+		break;
+	default:
+		format_delta(buf, size, ts_ns - t->first_ns);
+		strncat(buf, " ", size - strlen(buf) - 1);
+		break;
+	}
+}
+
+/* -x, -X, -A: as tcpdump, the bytes from the network header on (the whole
+ * frame when there is no IP packet to start from). */
+static int print_bytes(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	enum print_dump style = t->dump == 'x' ? PRINT_DUMP_HEX :
+				t->dump == 'X' ? PRINT_DUMP_HEX_ASCII : PRINT_DUMP_ASCII;
+	const uint8_t *bytes = p->data ? p->data : p->frame;
+	uint32_t n = p->data ? p->caplen : p->frame_caplen;
+
+	print_dump(t->dump_text, sizeof(t->dump_text), bytes, n, style);
+	return fputs(t->dump_text, out) < 0 ? -errno : 0;
+}
+
+static const char *direction_name(enum packet_dir d)
+{
+	return d == DIR_IN ? "In" : d == DIR_OUT ? "Out" : "?";
+}
+
+/* -v: the process in full, on a second line, as tcpdump -v continues a packet. */
+static int print_process(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	const struct proc_info *pi = p->proc, *pp = p->parent;
+
+	if (!pi && p->stored_comment) /* read from a file: what the file said */
+		return fprintf(out, "    %s\n", p->stored_comment) < 0 ? -errno : 0;
+	if (p->unknown_process)
+		return 0;
+	if (!p->has_owner)
+		return fprintf(out, "    no process: sent or received by the kernel itself, netns %u\n",
+			       p->netns) < 0 ? -errno : 0;
+	if (fprintf(out, "    process %s[%d] thread %d user %s(%u) parent %d%s%s%s netns %u", p->comm,
+		    p->pid, p->tid, user_name(t, p->uid), p->uid, pi ? pi->ppid : 0,
+		    pp && *pp->comm ? " (" : "", pp && *pp->comm ? pp->comm : "",
+		    pp && *pp->comm ? ")" : "", p->netns) < 0)
+		return -errno;
+	if (pi && pi->cgroup && fprintf(out, " cgroup %s", pi->cgroup) < 0)
+		return -errno;
+	if (pi && pi->exe && fprintf(out, " exe %s", pi->exe) < 0)
+		return -errno;
+	if (fprintf(out, "\n    cmdline %s\n", pi && pi->cmdline ? pi->cmdline : "?") < 0)
+		return -errno;
+	return 0;
+}
+
+static int print_json(struct textline *t, FILE *out, const struct packet_view *p,
+		      const char *summary)
+{
+	const struct proc_info *pi = p->proc;
+	struct json j;
+
+	json__begin(&j, out);
+	json__uint(&j, "time_ns", p->ts_ns);
+	json__string(&j, "interface", p->ifname);
+	json__uint(&j, "netns", p->netns);
+	json__string(&j, "direction", p->direction == DIR_IN	 ? "in" :
+				      p->direction == DIR_OUT ? "out" :
+								       "");
+	if (!p->unknown_process)
+		json__int(&j, "pid", p->pid);
+	if (p->has_owner) {
+		json__int(&j, "tid", p->tid);
+		json__string(&j, "comm", p->comm);
+		json__uint(&j, "uid", p->uid);
+		json__string(&j, "user", user_name(t, p->uid));
+		if (pi) {
+			json__int(&j, "ppid", pi->ppid);
+			json__string(&j, "exe", pi->exe);
+			json__string(&j, "cmdline", pi->cmdline);
+			json__string(&j, "cgroup", pi->cgroup);
+		}
+	}
+	if (p->stored_comment)
+		json__string(&j, "comment", p->stored_comment);
+	json__uint(&j, "length", p->frame_len);
+	json__uint(&j, "caplen", p->frame_caplen);
+	json__string(&j, "summary", summary);
+	return json__end(&j);
+}
+
+int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	char summary[1024], stamp[64];
+	int err;
+
+	if (!t->first_ns)
+		t->first_ns = p->ts_ns;
+	print_frame_summary(summary, sizeof(summary), p->linktype, p->frame, p->frame_caplen,
+			    p->frame_len, &t->print);
+	if (t->json) {
+		err = print_json(t, out, p, summary);
+	} else {
+		format_stamp(t, stamp, sizeof(stamp), p->ts_ns);
+		/* What a file does not say (interface, direction, process) is left
+		 * out, so a plain tcpdump file reads as tcpdump prints it. */
+		err = fprintf(out, "%s", stamp);
+		if (err >= 0 && *p->ifname)
+			err = fprintf(out, "%s ", p->ifname);
+		if (err >= 0 && p->direction != DIR_UNKNOWN)
+			err = fprintf(out, "%s ", direction_name(p->direction));
+		if (err >= 0 && !p->unknown_process)
+			err = fprintf(out, "%s[%d] ", p->has_owner ? p->comm : "kernel", p->pid);
+		if (err >= 0)
+			err = fprintf(out, "%s\n", summary);
+		err = err < 0 ? -errno : 0;
+		if (!err && t->verbose)
+			err = print_process(t, out, p);
+		if (!err && t->dump)
+			err = print_bytes(t, out, p);
+	}
+	t->previous_ns = p->ts_ns;
+	return err;
+}
+
+int textline__event(struct textline *t, FILE *out, const struct event *e)
+{
+	char stamp[64];
+	size_t i;
+	int err;
+
+	if (!t->first_ns)
+		t->first_ns = e->ts_ns;
+	if (t->json) {
+		struct json j;
+
+		json__begin(&j, out);
+		json__uint(&j, "time_ns", e->ts_ns);
+		json__string(&j, "event", e->name);
+		json__int(&j, "pid", e->pid);
+		json__string(&j, "comm", e->comm);
+		for (i = 0; i < e->nfields; i++) {
+			char key[64];
+			size_t k;
+
+			/* journal keys as JSON keys: lower case, no leading underscore */
+			snprintf(key, sizeof(key), "%s", e->keys[i] + (e->keys[i][0] == '_'));
+			for (k = 0; key[k]; k++)
+				key[k] = key[k] >= 'A' && key[k] <= 'Z' ? key[k] + 32 : key[k];
+			json__string(&j, key, e->values[i]);
+		}
+		json__string(&j, "message", e->message);
+		err = json__end(&j);
+	} else {
+		format_stamp(t, stamp, sizeof(stamp), e->ts_ns);
+		err = fprintf(out, "%s%s\n", stamp, e->message) < 0 ? -errno : 0;
+	}
+	t->previous_ns = e->ts_ns;
+	return err;
+}
+
+void textline__free(struct textline *t)
+{
+	if (!t)
+		return;
+	while (t->users) {
+		struct user_name *next = t->users->next;
+
+		free(t->users);
+		t->users = next;
+	}
+	free(t);
+}

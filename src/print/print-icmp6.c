@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ICMPv6 as tcpdump 4.99 prints it (print-icmp6.c there): errors with the
+ * packet they quote, neighbor discovery and its options, MLD.
+ */
+#include "print/print-proto.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *icmp6_type_name(uint8_t type)
+{
+	switch (type) {
+	case 1: return "destination unreachable";
+	case 2: return "packet too big";
+	case 3: return "time exceeded in-transit";
+	case 4: return "parameter problem";
+	case 128: return "echo request";
+	case 129: return "echo reply";
+	case 130: return "multicast listener query";
+	case 131: return "multicast listener report";
+	case 132: return "multicast listener done";
+	case 133: return "router solicitation";
+	case 134: return "router advertisement";
+	case 135: return "neighbor solicitation";
+	case 136: return "neighbor advertisement";
+	case 137: return "redirect";
+	case 138: return "router renumbering";
+	case 139: return "who-are-you request";	/* sic: shadows "node information query" */
+	case 140: return "who-are-you reply";
+	case 141: return "inverse neighbor solicitation";
+	case 142: return "inverse neighbor advertisement";
+	case 143: return "multicast listener report v2";
+	case 144: return "ha discovery request";
+	case 145: return "ha discovery reply";
+	case 146: return "mobile router solicitation";
+	case 147: return "mobile router advertisement";
+	case 155: return "RPL";
+	case 200: return "mtrace response";
+	case 201: return "mtrace message";
+	}
+	return NULL;
+}
+
+/*
+ * Finds the TCP/UDP header quoted in an ICMPv6 error (s starts at the quoted IPv6
+ * header), skipping extension headers as tcpdump does. Returns its offset, or 0.
+ */
+static uint32_t icmp6_quoted_l4(struct pctx *c, struct span s, uint8_t *prot)
+{
+	uint32_t off = 0, hlen = 40;
+	uint8_t nh;
+
+	if (!avail(s, 6, 1))
+		return 0;
+	nh = get_u8(c, s, 6);
+	while (off < s.len) {
+		/* Past the capture, the next read would fail anyway: stop before overflowing. */
+		if (hlen >= s.len - off)
+			return 0;
+		off += hlen;
+		switch (nh) {
+		case P_TCP:
+		case P_UDP:
+			if (!avail(s, off + 2, 2))
+				return 0;
+			*prot = nh;
+			return off;
+		case P_HOPOPTS:
+		case P_DSTOPTS:
+		case P_ROUTING:
+			if (!avail(s, off, 2))
+				return 0;
+			nh = get_u8(c, s, off);
+			hlen = ((uint32_t)get_u8(c, s, off + 1) + 1) << 3;
+			break;
+		case P_FRAGMENT:
+			/* Only a first fragment quotes the transport header. */
+			if (!avail(s, off, 4) || get_be16(c, s, off + 2) & 0xfff8)
+				return 0;
+			nh = get_u8(c, s, off);
+			hlen = 8;
+			break;
+		case P_AH:
+			if (!avail(s, off, 2))
+				return 0;
+			nh = get_u8(c, s, off);
+			hlen = ((uint32_t)get_u8(c, s, off + 1) + 2) << 2;
+			break;
+		default:
+			return 0;
+		}
+	}
+	return 0;
+}
+
+static void icmp6_unreach(struct pctx *c, struct span s, uint8_t code)
+{
+	static const char *const names[] = {
+		"unreachable route", " unreachable prohibited", "beyond scope",
+		"unreachable address", "unreachable port",
+	};
+	char a[ADDR_STRLEN], b[ADDR_STRLEN];
+	struct span oip = span_from(s, 8);
+	uint32_t l4;
+	uint16_t port;
+	uint8_t prot = 0;
+
+	if (code < 5)
+		pr(c, ", %s", names[code]);
+	else
+		pr(c, ", unknown unreach code (%u)", code);
+	switch (code) {
+	case 0:
+	case 1:
+	case 3:
+		pr(c, " %s", nd_get_addr(c, s, 32, AF_INET6, a));
+		break;
+	case 2:
+		nd_get_addr(c, s, 32, AF_INET6, a);
+		pr(c, " %s, source address %s", a, nd_get_addr(c, s, 16, AF_INET6, b));
+		break;
+	case 4:
+		l4 = icmp6_quoted_l4(c, oip, &prot);
+		if (!l4) {
+			c->trunc = true;	/* tcpdump prints nothing after this */
+			return;
+		}
+		port = get_be16(c, oip, l4 + 2);
+		nd_get_addr(c, s, 32, AF_INET6, a);
+		if (prot == P_TCP)
+			pr(c, ", %s tcp port %u", a, port);
+		else
+			pr(c, ", %s udp port %u", a, port);
+		break;
+	}
+}
+
+static const struct tok icmp6_opt_names[] = {
+	{ 1, "source link-address" },
+	{ 2, "destination link-address" },
+	{ 3, "prefix info" },
+	{ 4, "redirected header" },
+	{ 5, "mtu" },
+	{ 25, "rdnss" },
+	{ 31, "dnssl" },
+	{ 7, "advertisement interval" },
+	{ 8, "homeagent information" },
+	{ 24, "route info" },
+	{ 0, NULL }
+};
+
+static const struct tok icmp6_pi_flag_names[] = {
+	{ 0x80, "onlink" },
+	{ 0x40, "auto" },
+	{ 0x20, "router" },
+	{ 0, NULL }
+};
+
+static const struct tok icmp6_ra_flag_names[] = {
+	{ 0x80, "managed" },
+	{ 0x40, "other stateful" },
+	{ 0x20, "home agent" },
+	{ 0x02, "ipv6 only" },
+	{ 0, NULL }
+};
+
+static const struct tok icmp6_na_flag_names[] = {
+	{ 0x80000000, "router" },
+	{ 0x40000000, "solicited" },
+	{ 0x20000000, "override" },
+	{ 0, NULL }
+};
+
+static const char *icmp6_rtpref(uint8_t v)
+{
+	static const char *const pref[] = { "medium", "high", "rsv", "low" };
+
+	return pref[(v & 0x18) >> 3];
+}
+
+static const char *icmp6_lifetime(uint32_t v, char *tmp, size_t n)
+{
+	if (v == UINT32_MAX)
+		return "infinity";
+	snprintf(tmp, n, "%us", v);
+	return tmp;
+}
+
+/* One ND option's route information prefix: only the bytes present are copied. */
+static int icmp6_route_info(struct pctx *c, struct span s, uint32_t off, uint32_t len)
+{
+	char a[ADDR_STRLEN], t[16];
+	uint8_t in6[16] = { 0 };
+
+	if (!avail(s, off + 4, 4))
+		return -1;
+	if (len == 2 || len == 3) {
+		if (!need(c, s, off + 8, len == 2 ? 8 : 16))
+			return -1;
+		memcpy(in6, s.p + off + 8, len == 2 ? 8 : 16);
+	} else if (len != 1) {
+		return -1;
+	}
+	inet_ntop(AF_INET6, in6, a, sizeof(a));
+	pr(c, " %s/%u", a, get_u8(c, s, off + 2));
+	pr(c, ", pref=%s", icmp6_rtpref(get_u8(c, s, off + 3)));
+	pr(c, ", lifetime=%s", icmp6_lifetime(get_be32(c, s, off + 4), t, sizeof(t)));
+	return 0;
+}
+
+/* -v: the neighbor discovery options from off on; -1 when they were not all captured. */
+static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resid)
+{
+	char a[ADDR_STRLEN], t1[16], t2[16], tmp[48];
+	uint32_t base = off, len, end, i, p;
+	uint8_t type;
+
+	while (off < s.len && !c->trunc) {
+		if (!avail(s, off + 1, 1))
+			return -1;
+		if (resid <= 0)
+			return 0;
+		type = get_u8(c, s, off);
+		len = get_u8(c, s, off + 1);
+		if (len == 0 || off + (len << 3) > s.len)
+			return -1;
+		end = off + (len << 3);
+		nd_newline(c);
+		pr(c, "  %s option (%u), length %u (%u): ",
+		   nd_tok_str(icmp6_opt_names, "unknown", type, tmp, sizeof(tmp)), type, len << 3,
+		   len);
+		switch (type) {
+		case 1:
+		case 2:
+			for (i = off + 2; i < end; i++)
+				pr(c, i > off + 2 ? ":%02x" : "%02x", get_u8(c, s, i));
+			break;
+		case 3:
+			pr(c, "%s/%u%s, Flags [%s], valid time %s",
+			   nd_get_addr(c, s, off + 16, AF_INET6, a), get_u8(c, s, off + 2),
+			   len != 4 ? "badlen" : "",
+			   nd_tok_bits(icmp6_pi_flag_names, "none", ", ", get_u8(c, s, off + 3),
+				       tmp, sizeof(tmp)),
+			   icmp6_lifetime(get_be32(c, s, off + 4), t1, sizeof(t1)));
+			pr(c, ", pref. time %s", icmp6_lifetime(get_be32(c, s, off + 8), t2,
+							      sizeof(t2)));
+			break;
+		case 4:
+			/* tcpdump dumps the redirected header in hex on the next lines. */
+			break;
+		case 5:
+			pr(c, " %u%s", get_be32(c, s, off + 4),
+			   len != 1 ? "bad option length" : "");
+			break;
+		case 25:
+			pr(c, " lifetime %us,", get_be32(c, s, off + 4));
+			for (i = 0; i < (len - 1) / 2; i++)
+				pr(c, " addr: %s",
+				   nd_get_addr(c, s, off + 8 + i * 16, AF_INET6, a));
+			break;
+		case 31:
+			pr(c, " lifetime %us, domain(s):", get_be32(c, s, off + 4));
+			for (p = off + 8; p < end && get_u8(c, s, p) != 0 && !c->trunc;) {
+				pr(c, " ");
+				p = print_fqdn(c, s, p, base);
+				if (p == DNS_FAIL)
+					return -1;
+			}
+			break;
+		case 7:
+			pr(c, " %ums", get_be32(c, s, off + 4));
+			break;
+		case 8:
+			pr(c, " preference %u, lifetime %u", get_be16(c, s, off + 4),
+			   get_be16(c, s, off + 6));
+			break;
+		case 24:
+			if (icmp6_route_info(c, s, off, len) < 0)
+				return -1;
+			break;
+		default:
+			/* tcpdump dumps an unknown option in hex and stops there. */
+			if (c->vflag <= 1)
+				return 0;
+			break;
+		}
+		off = end;
+		resid -= (int)(len << 3);
+	}
+	return 0;
+}
+
+/* MLDv2 query: the group and its sources; -v adds the timers. */
+static void mldv2_query(struct pctx *c, struct span s, uint32_t len)
+{
+	char a[ADDR_STRLEN];
+	uint32_t mrc, mrt, qqi, nsrcs, i;
+	uint8_t b;
+
+	mrc = get_be16(c, s, 4);
+	if (mrc < 32768)
+		mrt = mrc;
+	else
+		mrt = ((mrc & 0x0fff) | 0x1000) << (((mrc & 0x7000) >> 12) + 3);
+	if (c->vflag)
+		pr(c, " [max resp delay=%u]", mrt);
+	pr(c, " [gaddr %s", nd_get_addr(c, s, 8, AF_INET6, a));
+	if (c->vflag) {
+		b = get_u8(c, s, 24);
+		if (b & 0x08)
+			pr(c, " sflag");
+		if (b & 0x07)
+			pr(c, " robustness=%u", b & 0x07);
+		b = get_u8(c, s, 25);
+		qqi = b < 128 ? b : ((b & 0x0fu) | 0x10) << (((b & 0x70) >> 4) + 3);
+		pr(c, " qqi=%u", qqi);
+	}
+	nsrcs = get_be16(c, s, 26);
+	if (nsrcs > 0) {
+		if (len < 28 + nsrcs * 16) {
+			pr(c, " [invalid number of sources]");
+		} else if (c->vflag > 1) {
+			pr(c, " {");
+			for (i = 0; i < nsrcs && !c->trunc; i++)
+				pr(c, " %s", nd_get_addr(c, s, 28 + i * 16, AF_INET6, a));
+			pr(c, " }");
+		} else {
+			pr(c, ", %u source(s)", nsrcs);
+		}
+	}
+	pr(c, "]");
+}
+
+/* MLDv1: "max resp delay: 0 addr: ff02::16" (sic: no separator after the type name). */
+static void mld6(struct pctx *c, struct span s)
+{
+	char a[ADDR_STRLEN];
+
+	if (!avail(s, 0, 24))
+		return;
+	pr(c, "max resp delay: %u ", get_be16(c, s, 4));
+	pr(c, "addr: %s", nd_get_addr(c, s, 8, AF_INET6, a));
+}
+
+static void icmp6_cksum_print(struct pctx *c, const struct ipinfo *ip, struct span s,
+			      uint32_t length)
+{
+	uint16_t field, sum;
+
+	if (!avail(s, 0, length))
+		return;
+	field = get_be16(c, s, 2);
+	sum = print_ip_cksum(c, ip, s, length, P_ICMPV6);
+	if (sum != 0)
+		pr(c, "[bad icmp6 cksum 0x%04x -> 0x%04x!] ", field, nd_cksum_shouldbe(field, sum));
+	else
+		pr(c, "[icmp6 sum ok] ");
+}
+
+void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length)
+{
+	char a[ADDR_STRLEN], b[ADDR_STRLEN], tmp[64];
+	uint32_t flags, p;
+	const char *name;
+	uint8_t type, code;
+	uint16_t n;
+	int r = 0;
+
+	set_proto(c, "icmp6");
+	if (length == 0) {
+		pr(c, "ICMP6, length 0");
+		nd_invalid(c);
+		return;
+	}
+	if (c->vflag && !ip->frag)
+		icmp6_cksum_print(c, ip, s, length);
+	type = get_u8(c, s, 0);
+	name = icmp6_type_name(type);
+	if (name)
+		pr(c, "ICMP6, %s", name);
+	else
+		pr(c, "ICMP6, unknown icmp6 type (%u)", type);
+	/* With -v tcpdump gives the length of these early, and of no other type. */
+	if (c->vflag && ((type >= 133 && type <= 137) || type == 145 || type == 147))
+		pr(c, ", length %u", length);
+	code = get_u8(c, s, 1);
+
+	switch (type) {
+	case 1:
+		icmp6_unreach(c, s, code);
+		/* tcpdump follows an unknown code with a hex dump instead of the length. */
+		if (code > 4)
+			return;
+		break;
+	case 2:
+		pr(c, ", mtu %u", get_be32(c, s, 4));
+		break;
+	case 3:
+		if (code == 0)
+			pr(c, " for %s", nd_get_addr(c, s, 32, AF_INET6, a));
+		else if (code == 1)
+			pr(c, " (reassembly)");
+		else
+			pr(c, ", unknown code (%u)", code);
+		break;
+	case 4:
+		if (!avail(s, 32, 16)) {
+			nd_trunc(c);
+			return;
+		}
+		if (code == 0)
+			pr(c, ", erroneous - octet %u", get_be32(c, s, 4));
+		else if (code == 1)
+			pr(c, ", next header - octet %u", get_be32(c, s, 4));
+		else if (code == 2)
+			pr(c, ", option - octet %u", get_be32(c, s, 4));
+		else if (code == 3)
+			pr(c, ", incomplete header chain - octet %u", get_be32(c, s, 4));
+		else
+			pr(c, ", code-#%u", code);
+		break;
+	case 128:
+	case 129:
+		n = get_be16(c, s, 4);
+		pr(c, ", id %u, seq %u", n, get_be16(c, s, 6));
+		break;
+	case 130:
+		if (length == 24) {
+			mld6(c, s);
+		} else if (length >= 28) {
+			pr(c, " v2");
+			mldv2_query(c, s, length);
+		} else {
+			pr(c, " unknown-version (len %u) ", length);
+		}
+		break;
+	case 131:
+	case 132:
+		mld6(c, s);
+		break;
+	case 133:
+		if (c->vflag)
+			r = icmp6_opt_print(c, s, 8, (int)length - 8);
+		break;
+	case 134:
+		if (c->vflag) {
+			flags = get_u8(c, s, 5);
+			nd_newline(c);
+			pr(c, "hop limit %u, Flags [%s], pref %s, router lifetime %us, reachable "
+			   "time %ums, retrans timer %ums", get_u8(c, s, 4),
+			   nd_tok_bits(icmp6_ra_flag_names, "none", ", ", flags, tmp, sizeof(tmp)),
+			   icmp6_rtpref((uint8_t)flags), get_be16(c, s, 6), get_be32(c, s, 8),
+			   get_be32(c, s, 12));
+			r = icmp6_opt_print(c, s, 16, (int)length - 16);
+		}
+		break;
+	case 135:
+		pr(c, ", who has %s", nd_get_addr(c, s, 8, AF_INET6, a));
+		if (c->vflag)
+			r = icmp6_opt_print(c, s, 24, (int)length - 24);
+		break;
+	case 136:
+		pr(c, ", tgt is %s", nd_get_addr(c, s, 8, AF_INET6, a));
+		if (c->vflag) {
+			pr(c, ", Flags [%s]", nd_tok_bits(icmp6_na_flag_names, "none", ", ",
+						      get_be32(c, s, 4), tmp, sizeof(tmp)));
+			r = icmp6_opt_print(c, s, 24, (int)length - 24);
+		}
+		break;
+	case 137:
+		pr(c, ", %s", nd_get_addr(c, s, 24, AF_INET6, a));
+		pr(c, " to %s", nd_get_addr(c, s, 8, AF_INET6, b));
+		if (c->vflag)
+			r = icmp6_opt_print(c, s, 40, (int)length - 40);
+		break;
+	case 143:
+		if (length < 8)
+			pr(c, " [invalid len %u]", length);
+		else
+			print_group_report(c, s, length, true);
+		break;
+	case 144:
+	case 146:
+		pr(c, ", id 0x%04x", get_be16(c, s, 4));
+		break;
+	case 145:
+		if (c->vflag) {
+			pr(c, ", id 0x%04x", get_be16(c, s, 4));
+			for (p = 8; p < length && !c->trunc; p += 16)
+				pr(c, ", %s", nd_get_addr(c, s, p, AF_INET6, a));
+		}
+		break;
+	case 147:
+		if (c->vflag) {
+			pr(c, ", id 0x%04x", get_be16(c, s, 4));
+			n = get_be16(c, s, 6);
+			if (n & 0xc000)
+				pr(c, " ");
+			if (n & 0x8000)
+				pr(c, "M");
+			if (n & 0x4000)
+				pr(c, "O");
+			r = icmp6_opt_print(c, s, 8, (int)length - 8);
+		}
+		break;
+	case 155:
+		if (code & 0x80) {
+			pr(c, ", (SEC) [worktodo]");
+			break;
+		}
+		pr(c, ", (CLR)");
+		switch (code) {
+		case 0: pr(c, "DODAG Information Solicitation"); break;
+		case 1: pr(c, "DODAG Information Object"); break;
+		case 2: pr(c, "Destination Advertisement Object"); break;
+		case 3: pr(c, "Destination Advertisement Object Ack"); break;
+		default: pr(c, "RPL message, unknown code %u", code); break;
+		}
+		break;
+	case 138: case 139: case 140: case 141: case 142:
+		/* Router renumbering and node information bodies are not decoded. */
+		break;
+	default:
+		/* tcpdump adds a hex dump on the next lines; one line is kept here. */
+		pr(c, ", length %u", length);
+		return;
+	}
+	if (r < 0) {
+		nd_trunc(c);
+		return;
+	}
+	if (!c->vflag)
+		pr(c, ", length %u", length);
+}

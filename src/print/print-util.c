@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The output context, packet accessors and helpers every dissector shares. */
+#include "print/print-util.h"
+
+#include <arpa/inet.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- output ---- */
+
+static void emit(struct pctx *c, const char *s, size_t n)
+{
+	size_t room;
+
+	if (c->len < c->size) {
+		room = c->size - c->len - 1;
+		memcpy(c->buf + c->len, s, n < room ? n : room);
+		c->buf[c->len + (n < room ? n : room)] = '\0';
+	}
+	c->len += n;
+}
+
+static void vput(struct pctx *c, const char *fmt, va_list ap)
+{
+	char tmp[256];
+	const char *s = tmp;
+	size_t room;
+	va_list aq;
+	int n;
+
+	if (!c->nl) {
+		room = c->len < c->size ? c->size - c->len : 0;
+		n = vsnprintf(room ? c->buf + c->len : NULL, room, fmt, ap);
+		if (n > 0)
+			c->len += (size_t)n;
+		return;
+	}
+	/* After a line break, the text's own indentation goes as well: one space in all. */
+	va_copy(aq, ap);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, aq);
+	va_end(aq);
+	if (n <= 0)
+		return;
+	if ((size_t)n >= sizeof(tmp)) {
+		/* Long texts are names and dumps, which never start with blanks. */
+		c->nl = false;
+		emit(c, " ", 1);
+		room = c->len < c->size ? c->size - c->len : 0;
+		n = vsnprintf(room ? c->buf + c->len : NULL, room, fmt, ap);
+		if (n > 0)
+			c->len += (size_t)n;
+		return;
+	}
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '\0')
+		return;
+	c->nl = false;
+	emit(c, " ", 1);
+	emit(c, s, strlen(s));
+}
+
+void nd_printf(struct pctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->trunc)
+		return;
+	va_start(ap, fmt);
+	vput(c, fmt, ap);
+	va_end(ap);
+}
+
+void nd_newline(struct pctx *c)
+{
+	if (!c->trunc)
+		c->nl = true;
+}
+
+void nd_trunc(struct pctx *c)
+{
+	pr(c, " [|%s]", c->proto);
+}
+
+void nd_invalid(struct pctx *c)
+{
+	pr(c, " (invalid)");
+}
+
+void nd_char(struct pctx *c, uint8_t ch)
+{
+	if (ch & 0x80) {
+		ch &= 0x7f;
+		pr(c, "M-");
+	}
+	if (ch < 0x20 || ch > 0x7e) {
+		ch ^= 0x40;	/* DEL to ?, others to letters */
+		pr(c, "^");
+	}
+	pr(c, "%c", ch);
+}
+
+void nd_relts(struct pctx *c, uint32_t secs)
+{
+	static const char units[] = "ywdhms";
+	static const uint32_t unit_secs[] = { 31536000, 604800, 86400, 3600, 60, 1 };
+	int i;
+
+	if (secs == 0) {
+		pr(c, "0s");
+		return;
+	}
+	for (i = 0; i < 6 && secs > 0; i++) {
+		if (secs >= unit_secs[i]) {
+			pr(c, "%u%c", secs / unit_secs[i], units[i]);
+			secs %= unit_secs[i];
+		}
+	}
+}
+
+size_t nd_end(struct pctx *c)
+{
+	if (c->trunc) {
+		c->trunc = false;
+		pr(c, " [|%s]", c->proto);
+	}
+	if (c->nl) {
+		c->nl = false;
+		emit(c, " ", 1);
+	}
+	if (c->size == 0)
+		return 0;
+	return c->len < c->size ? c->len : c->size - 1;
+}
+
+const char *nd_tok_name(const struct tok *t, uint32_t v)
+{
+	for (; t->s; t++)
+		if (t->v == v)
+			return t->s;
+	return NULL;
+}
+
+const char *nd_tok_str(const struct tok *t, const char *fmt, uint32_t v, char *tmp, size_t n)
+{
+	const char *s = nd_tok_name(t, v);
+
+	if (s)
+		return s;
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	snprintf(tmp, n, fmt, v);
+#pragma GCC diagnostic pop
+	return tmp;
+}
+
+const char *nd_tok_bits(const struct tok *t, const char *none, const char *sep, uint32_t v,
+		     char *tmp, size_t n)
+{
+	size_t l = 0;
+
+	tmp[0] = '\0';
+	for (; t->s; t++) {
+		if (!(v & t->v))
+			continue;
+		snprintf(tmp + l, n - l, "%s%s", l ? sep : "", t->s);
+		l = strlen(tmp);
+	}
+	return l ? tmp : none;
+}
+
+/* ---- packet access ---- */
+
+const char *nd_get_addr(struct pctx *c, struct span s, uint32_t off, int af, char *dst)
+{
+	uint8_t a[16];
+	uint32_t n = af == AF_INET ? 4 : 16;
+
+	strcpy(dst, "?");
+	if (!need(c, s, off, n))
+		return dst;
+	memcpy(a, s.p + off, n);
+	if (!inet_ntop(af, a, dst, ADDR_STRLEN))
+		strcpy(dst, "?");
+	return dst;
+}
+
+const char *nd_get_mac(struct pctx *c, struct span s, uint32_t off, char *dst)
+{
+	const uint8_t *m;
+
+	strcpy(dst, "?");
+	if (!need(c, s, off, 6))
+		return dst;
+	m = s.p + off;
+	snprintf(dst, MAC_STRLEN, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4],
+		 m[5]);
+	return dst;
+}
+
+/* ---- checksums ---- */
+
+void nd_cksum_add(struct cksum *k, const uint8_t *p, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++) {
+		k->sum += k->odd ? p[i] : (uint32_t)p[i] << 8;
+		k->odd = !k->odd;
+		if (k->sum & 0x80000000u)
+			k->sum = (k->sum & 0xffff) + (k->sum >> 16);
+	}
+}
+
+uint16_t nd_cksum_fold(const struct cksum *k)
+{
+	uint32_t sum = k->sum;
+
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+uint16_t nd_cksum_shouldbe(uint16_t sum, uint16_t computed)
+{
+	uint32_t s = (uint32_t)sum + computed;
+
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}

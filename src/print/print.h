@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* One-line, tcpdump-like summaries of packets, and tcpdump's hex and ASCII dumps. */
+#ifndef PIDCAP_PRINT_H
+#define PIDCAP_PRINT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/formats.h"
+
+/* Writes a summary of the raw IP packet at pkt (caplen bytes captured of a
+ * packet len bytes long) into buf, always NUL-terminated, in tcpdump -n style:
+ *   "IP 127.0.0.1 > 127.0.0.1: ICMP echo request, id 7, seq 1, length 64"
+ * Reads the packet only through bounds-checked accessors; a truncated packet
+ * ends with "[|proto]". Returns the length written (as snprintf would, capped
+ * at size - 1). */
+/* The text is tcpdump -n -S 4.99's for the same packet, quirks included (a lone
+ * truncation marker keeps its leading space: " [|ip6]"); the deliberate
+ * differences are listed in tests/unit/test_print.c. buf may be NULL when size
+ * is 0, pkt when caplen is 0; a len below caplen is taken as caplen. No
+ * allocation, no state. */
+size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen,
+			uint32_t len);
+
+struct print_options {
+	int verbose;		/* -v count: 0, 1, 2 */
+	bool link_header;	/* -e: print the link-level header */
+	bool quiet;		/* -q: less protocol information */
+};
+
+
+/*
+ * One line for a frame of link type linktype (the LINKTYPE_ values above, and DLT_RAW's
+ * 12 and 14), as tcpdump -n -S [-v] [-e] [-q] prints it for that packet, without the
+ * timestamp. For SLL2 (and SLL with -e) the interface name and the direction tcpdump
+ * starts with are left out: pidcap prints its own. An unknown link type gives
+ * "unknown link type N, length L". Same contract as print_ip_summary() otherwise;
+ * o may be NULL (no options).
+ *
+ * With -v tcpdump breaks some summaries into several lines; here each line break and the
+ * indentation after it become a single space, so the summary stays one line:
+ *   "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 84)\n    1.2.3.4..."
+ * becomes "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 84) 1.2.3.4...".
+ * The hex dumps tcpdump adds after undecoded payloads are not printed.
+ */
+size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint8_t *frame,
+			   uint32_t caplen, uint32_t len, const struct print_options *o);
+
+enum print_dump {
+	PRINT_DUMP_HEX,		/* -x */
+	PRINT_DUMP_HEX_ASCII,	/* -X */
+	PRINT_DUMP_ASCII,	/* -A */
+};
+
+/*
+ * The lines tcpdump -x / -X / -A prints after a packet's summary for these bytes, each
+ * ending in '\n', in tcpdump's layout ("\t0x0000:  4500 0054 ...  E..T.." for -X); nothing
+ * for no bytes. tcpdump dumps from the network header for most link types: the caller
+ * passes the bytes it wants dumped. Returns the length written (capped at size - 1),
+ * always NUL-terminated when size > 0, never past size.
+ */
+size_t print_dump(char *buf, size_t size, const uint8_t *data, uint32_t caplen,
+		  enum print_dump style);
+
+#endif

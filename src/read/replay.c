@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <linux/filter.h>
+
+#include "model/comment.h"
+#include "output/dumpfile.h"
+#include "model/events.h"
+#include "filter/filter.h"
+#include "base/formats.h"
+#include "base/log.h"
+#include "print/print.h"
+#include "read/replay.h"
+#include "read/savefile.h"
+#include "base/signals.h"
+
+
+/* The expression compiled once per link type met in the file: for the IP
+ * packet when there is one (as in a live capture), else for the frame. */
+struct compiled {
+	uint32_t linktype;
+	struct sock_filter *insns; /* NULL: the expression cannot apply here */
+	struct compiled *next;
+};
+
+struct replay {
+	const struct options *opts;
+	struct output *out;
+	struct compiled *filters;
+	struct event *event; /* room to read one event into */
+	unsigned long long written, not_ip, damaged_events;
+};
+
+static const struct compiled *filter_for(struct replay *r, uint32_t linktype)
+{
+	struct compiled *c;
+	char err[512];
+	size_t n;
+
+	for (c = r->filters; c; c = c->next)
+		if (c->linktype == linktype)
+			return c;
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->linktype = linktype;
+	if (filter__compile_linktype(r->opts->expression, linktype, r->opts->snaplen, &c->insns,
+				     &n, err, sizeof(err)))
+		c->insns = NULL;
+	c->next = r->filters;
+	r->filters = c;
+	return c;
+}
+
+static bool expression_matches(struct replay *r, const struct savefile_packet *p)
+{
+	const struct compiled *c;
+
+	if (!r->opts->expression)
+		return true;
+	c = filter_for(r, p->ip ? LINKTYPE_RAW : p->linktype);
+	if (!c || !c->insns)
+		return false;
+	if (p->ip)
+		return filter__matches(c->insns, p->ip, p->ip_caplen, p->ip_len);
+	return filter__matches(c->insns, p->frame, p->caplen, p->len);
+}
+
+static bool process_matches(const struct options *o, const struct savefile_packet *p, long uid)
+{
+	if (!selection__selects(&o->sel, p->pid, p->comm, uid))
+		return false;
+	if (o->direction == DIRECTION_IN && p->direction != DIR_IN)
+		return false;
+	if (o->direction == DIRECTION_OUT && p->direction != DIR_OUT)
+		return false;
+	return true;
+}
+
+/* Returns 0 (written or filtered out, *written says which), DUMPFILE_COMPLETE,
+ * or -errno. */
+static int replay_packet(struct replay *r, const struct savefile_packet *p, bool *written)
+{
+	struct packet_comment c;
+	bool ours = !comment__read(p->comment, &c); /* pidcap's own comment */
+	long uid = ours && c.has_owner ? (long)c.uid : -1;
+	long tid = ours && c.has_owner ? (long)c.tid : -1;
+	long netns = p->netns ? (long)p->netns : ours ? (long)c.netns : -1;
+	bool pktap = p->linktype == LINKTYPE_PKTAP;
+	struct packet_view v;
+
+	*written = false;
+	if (!expression_matches(r, p) || !process_matches(r->opts, p, uid))
+		return 0;
+	if (r->opts->write_path && !p->ip) {
+		r->not_ip++; /* pidcap's formats hold IP packets only */
+		return 0;
+	}
+	v = (struct packet_view){
+		.ts_ns = p->ts_ns,
+		.ifname = p->ifname,
+		.netns = netns > 0 ? (uint32_t)netns : 0,
+		.direction = p->direction == DIR_IN ? DIR_IN :
+			     p->direction == DIR_OUT ? DIR_OUT : DIR_UNKNOWN,
+		.has_owner = p->pid > 0,
+		.unknown_process = p->pid < 0,
+		.pid = p->pid > 0 ? p->pid : 0,
+		.tid = tid > 0 ? tid : (p->pid > 0 ? p->pid : 0),
+		.uid = uid >= 0 ? (uid_t)uid : 0,
+		.comm = p->comm,
+		.stored_comment = p->comment,
+		.data = p->ip,
+		.caplen = p->ip ? p->ip_caplen : 0,
+		.len = p->ip ? p->ip_len : 0,
+		/* The printer knows link layers, not PKTAP: print what is inside. */
+		.linktype = pktap && p->ip ? LINKTYPE_RAW : p->linktype,
+		.frame = pktap && p->ip ? p->ip : p->frame,
+		.frame_caplen = pktap && p->ip ? p->ip_caplen : p->caplen,
+		.frame_len = pktap && p->ip ? p->ip_len : p->len,
+	};
+	*written = true;
+	return output__packet(r->out, &v);
+}
+
+/* An event the file holds (a journal export entry): through the process
+ * filters and --events, then out as a live capture's events go. */
+static int replay_event(struct replay *r, const struct savefile_packet *p, bool *written)
+{
+	const unsigned int all = EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP;
+	struct event *e = r->event;
+
+	*written = false;
+	if (event__from_journal(e, p->journal, p->journal_len)) {
+		r->damaged_events++;
+		return 0;
+	}
+	/* (another tool's entry has no kind of pidcap's: shown with all of them) */
+	if (e->kind ? !(r->opts->events & e->kind) : r->opts->events != all)
+		return 0;
+	if (!selection__selects(&r->opts->sel, e->pid, e->comm,
+				e->uid == (uid_t)-1 ? -1 : (long)e->uid))
+		return 0;
+	*written = true;
+	return output__event(r->out, e);
+}
+
+int replay__main(const struct options *o)
+{
+	struct timespec now;
+	struct output *out;
+	int err, close_err;
+
+	signals__install();
+	clock_gettime(CLOCK_REALTIME, &now);
+	out = output__open(o, (uint64_t)now.tv_sec * 1000000000 + now.tv_nsec);
+	if (!out)
+		return 1;
+	if (output__start(out)) {
+		output__abandon(out);
+		return 1;
+	}
+	err = replay__run(o, out, &signals_stop);
+	close_err = output__close(out);
+	if (close_err && !log__reader_left(close_err))
+		log_err("the output is incomplete: %s", strerror(-close_err));
+	return err || (close_err && !log__reader_left(close_err)) ? 1 : 0;
+}
+
+int replay__run(const struct options *o, struct output *out, volatile sig_atomic_t *stop)
+{
+	struct replay r = { .opts = o, .out = out };
+	struct savefile_packet p;
+	struct savefile *s;
+	char err[512];
+	FILE *in = stdin;
+	bool written;
+	int rc = 0, got;
+
+	if (strcmp(o->read_path, "-")) {
+		in = fopen(o->read_path, "re");
+		if (!in) {
+			log_err("cannot read '%s': %s", o->read_path,
+				strerror(errno));
+			return -errno;
+		}
+	}
+	s = savefile__open(in, err, sizeof(err));
+	r.event = malloc(sizeof(*r.event));
+	if (!s || !r.event) {
+		log_err("%s: %s", o->read_path, s ? strerror(ENOMEM) : err);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (o->events)
+		savefile__want_journal(s, true);
+	while (!*stop && (!o->count || r.written < o->count)) {
+		got = savefile__next(s, &p, err, sizeof(err));
+		if (got == 0)
+			break;
+		if (got < 0) {
+			log_err("%s: %s", o->read_path, err);
+			rc = -EINVAL;
+			break;
+		}
+		written = false;
+		if (p.journal)
+			got = replay_event(&r, &p, &written);
+		else
+			got = o->no_packets ? 0 : replay_packet(&r, &p, &written);
+		if (got == DUMPFILE_COMPLETE)
+			break;
+		if (got < 0) {
+			log_write_error(p.journal ? "write events" : "write packets", got);
+			rc = log__reader_left(got) ? 0 : got;
+			break;
+		}
+		/* -c counts packets, or events when only those are read */
+		if (written && (o->no_packets ? p.journal != NULL : p.journal == NULL))
+			r.written++;
+	}
+	if (r.not_ip)
+		log_warn("%llu packets not written: not IP, and pidcap's files hold IP packets only",
+			 r.not_ip);
+	if (r.damaged_events)
+		log_warn("%llu events not read: damaged journal entries", r.damaged_events);
+out:
+	free(r.event);
+	savefile__free(s);
+	while (r.filters) {
+		struct compiled *next = r.filters->next;
+
+		filter__free_classic(r.filters->insns);
+		free(r.filters);
+		r.filters = next;
+	}
+	if (in != stdin)
+		fclose(in);
+	return rc;
+}

@@ -1,0 +1,77 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Classic pcap, either byte order, microseconds or nanoseconds. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "read/sf-int.h"
+
+int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
+{
+	uint8_t hdr[PCAP_HDR_LEN];
+	struct cursor c = { hdr, sizeof(hdr) };
+	uint32_t magic, zone, sigfigs;
+	uint16_t major;
+
+	memcpy(hdr, hdr4, 4);
+	if (savefile__fill(s, hdr + 4, sizeof(hdr) - 4, "file header", 0, 4, sizeof(hdr)))
+		return -1;
+	magic = load(hdr, 4, true);
+	s->big = magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS;
+	if (!cursor__u32(&c, s->big, &magic) || !cursor__u16(&c, s->big, &major) ||
+	    !cursor__u16(&c, s->big, &s->minor) || !cursor__u32(&c, s->big, &zone) ||
+	    !cursor__u32(&c, s->big, &sigfigs) || !cursor__u32(&c, s->big, &s->snaplen) ||
+	    !cursor__u32(&c, s->big, &s->linktype))
+		return savefile__fail(s, "file header at offset 0 is too short");
+	s->kind = SAVEFILE_PCAP;
+	s->nsec = magic == PCAP_MAGIC_NS;
+	if (major != 2)
+		return savefile__fail(s, "file header at offset 0: unsupported pcap version %u.%u",
+				      major, s->minor);
+	/* The upper bits carry FCS information. */
+	s->linktype &= 0xFFFF;
+	return 0;
+}
+
+int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
+{
+	uint8_t hdr[PCAP_REC_LEN];
+	struct cursor c = { hdr, sizeof(hdr) };
+	uint32_t sec, frac, caplen, len;
+	size_t got;
+
+	s->blk_off = s->off;
+	got = savefile__read(s, hdr, sizeof(hdr));
+	if (got == 0 && !ferror(s->in))
+		return 0;
+	if (got < sizeof(hdr) &&
+	    savefile__fill(s, hdr + got, sizeof(hdr) - got, "record header", s->blk_off, got,
+			   sizeof(hdr)))
+		return -1;
+	if (!cursor__u32(&c, s->big, &sec) || !cursor__u32(&c, s->big, &frac) ||
+	    !cursor__u32(&c, s->big, &caplen) || !cursor__u32(&c, s->big, &len))
+		return savefile__fail(s, "record header at offset %" PRIu64 " is too short",
+				      s->blk_off);
+	/* Before 2.3, some writers swapped the two lengths (libpcap undoes it too). */
+	if (s->minor < 3 && caplen > len) {
+		uint32_t t = caplen;
+
+		caplen = len;
+		len = t;
+	}
+	if (savefile__check_caplen(s, "record", s->blk_off, caplen, len, s->snaplen) ||
+	    savefile__reserve(s, caplen ? caplen : 1) ||
+	    savefile__fill(s, s->buf, caplen, "record", s->blk_off, sizeof(hdr),
+			   sizeof(hdr) + (size_t)caplen))
+		return -1;
+
+	p->ts_ns = sec * NSEC_PER_SEC + (s->nsec ? frac : frac * 1000ULL);
+	p->linktype = s->linktype;
+	p->frame = s->buf;
+	p->caplen = caplen;
+	p->len = len;
+	savefile__decode(s, p, 0, -1, "");
+	return 1;
+}
+

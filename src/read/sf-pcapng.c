@@ -1,0 +1,519 @@
+// SPDX-License-Identifier: GPL-2.0
+/* pcapng: sections, interfaces, process blocks, packets and journal
+ * entries; every block length checked against what remains. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+
+#include "read/sf-int.h"
+
+/*
+ * Next option of a block's option list: 1 one read, 0 the end, -1 damaged.
+ * A list without opt_endofopt simply ends with the block.
+ */
+static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o)
+{
+	*o = (struct sf_opt){ .at = c->p };
+	if (!c->len)
+		return 0;
+	if (!cursor__u16(c, s->big, &o->code) || !cursor__u16(c, s->big, &o->len))
+		return savefile__fail(s,
+				      "block at offset %" PRIu64 ": option at offset %" PRIu64
+				      " runs past the end of the block",
+				      s->blk_off, savefile__at(s, o->at));
+	if (o->code == OPT_ENDOFOPT) {
+		c->len = 0;
+		return 0;
+	}
+	if (!cursor__take(c, o->len, &o->val) || !cursor__skip(c, pad4(o->len) - o->len))
+		return savefile__fail(s,
+				      "block at offset %" PRIu64 ": option %u at offset %" PRIu64
+				      ": length %u runs past the end of the block",
+				      s->blk_off, o->code, savefile__at(s, o->at), o->len);
+	return 1;
+}
+
+static int savefile__opt_len(struct savefile *s, const struct sf_opt *o, const char *name,
+			     uint16_t want)
+{
+	if (o->len == want)
+		return 0;
+	return savefile__fail(s,
+			      "block at offset %" PRIu64 ": %s option at offset %" PRIu64
+			      " has length %u, not %u",
+			      s->blk_off, name, savefile__at(s, o->at), o->len, want);
+}
+
+static int savefile__short(struct savefile *s, const char *what)
+{
+	return savefile__fail(s, "block at offset %" PRIu64 ": %s body of %u bytes is too short",
+			      s->blk_off, what, s->blk_len - BLOCK_MIN_LEN);
+}
+
+/*
+ * Reads one block, header included, into buf. Returns 1, 0 at the end of the
+ * stream between blocks, or -1. have: bytes of it already in buf (open()
+ * has read the first 4).
+ */
+static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
+				uint32_t *total)
+{
+	const char *what = "block";
+	uint32_t min = BLOCK_MIN_LEN;
+	size_t got, hdr = 8;
+
+	s->blk_off = s->off - have;
+	if (savefile__reserve(s, SHB_MIN_LEN))
+		return -1;
+	got = savefile__read(s, s->buf + have, hdr - have);
+	if (!have && !got && !ferror(s->in))
+		return 0;
+	if (got < hdr - have &&
+	    savefile__fill(s, s->buf + have + got, hdr - have - got, "block header", s->blk_off,
+			   have + got, hdr))
+		return -1;
+	*type = load(s->buf, 4, s->big);
+	if (*type == BT_SHB) {
+		uint32_t magic;
+
+		/* The length's byte order is only known from the magic after it. */
+		what = "section header";
+		min = SHB_MIN_LEN;
+		if (savefile__fill(s, s->buf + hdr, 4, what, s->blk_off, hdr, SHB_MIN_LEN))
+			return -1;
+		hdr += 4;
+		magic = load(s->buf + 8, 4, false);
+		if (magic == BYTE_ORDER_MAGIC)
+			s->big = false;
+		else if (magic == swab32(BYTE_ORDER_MAGIC))
+			s->big = true;
+		else
+			return savefile__fail(s,
+					      "section header at offset %" PRIu64
+					      ": byte-order magic 0x%08x is not 0x1a2b3c4d",
+					      s->blk_off, magic);
+	}
+	*total = load(s->buf + 4, 4, s->big);
+	if (*total < min)
+		return savefile__fail(s,
+				      "block at offset %" PRIu64
+				      ": total length %u is shorter than a %s (%u bytes)",
+				      s->blk_off, *total, what, min);
+	if (*total % 4)
+		return savefile__fail(s,
+				      "block at offset %" PRIu64
+				      ": total length %u is not a multiple of 4",
+				      s->blk_off, *total);
+	if (*total > MAX_BLOCK)
+		return savefile__fail(s,
+				      "block at offset %" PRIu64
+				      ": total length %u is over the limit of %u bytes",
+				      s->blk_off, *total, MAX_BLOCK);
+	s->blk_len = *total;
+	if (savefile__reserve(s, *total) ||
+	    savefile__fill(s, s->buf + hdr, *total - hdr, what, s->blk_off, hdr, *total))
+		return -1;
+	if (load(s->buf + *total - 4, 4, s->big) != *total)
+		return savefile__fail(s,
+				      "block at offset %" PRIu64
+				      ": trailing length %u disagrees with total length %u",
+				      s->blk_off, (uint32_t)load(s->buf + *total - 4, 4, s->big),
+				      *total);
+	return 1;
+}
+
+/* A section header: checks it and forgets the previous section's interfaces and processes. */
+static int savefile__section(struct savefile *s, struct cursor body)
+{
+	uint32_t magic;
+	uint16_t major, minor;
+	uint64_t section_len;
+	struct sf_opt o;
+	int ret;
+
+	if (!cursor__u32(&body, s->big, &magic) || !cursor__u16(&body, s->big, &major) ||
+	    !cursor__u16(&body, s->big, &minor) || !cursor__u64(&body, s->big, &section_len))
+		return savefile__short(s, "section header");
+	if (major != 1)
+		return savefile__fail(s,
+				      "section header at offset %" PRIu64
+				      ": unsupported pcapng version %u.%u",
+				      s->blk_off, major, minor);
+	while ((ret = savefile__opt(s, &body, &o)) > 0)
+		;
+	if (ret < 0)
+		return -1;
+	s->nifaces = 0;
+	s->nprocs = 0;
+	strtab__reset(&s->names);
+	return 0;
+}
+
+/* "netns 4026531840", as pidcap writes if_description; false for anything else. */
+static bool parse_netns(const uint8_t *v, size_t n, uint32_t *netns)
+{
+	static const char prefix[] = "netns ";
+	uint64_t x = 0;
+	size_t i = sizeof(prefix) - 1;
+
+	if (n <= i || memcmp(v, prefix, i))
+		return false;
+	for (; i < n; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		x = x * 10 + (v[i] - '0');
+		if (x > UINT32_MAX)
+			return false;
+	}
+	*netns = x;
+	return true;
+}
+
+static int savefile__idb(struct savefile *s, struct cursor body)
+{
+	struct sf_iface i = { .tsresol = TSRESOL_DEFAULT };
+	uint16_t linktype, reserved;
+	bool named = false;
+	struct sf_opt o;
+	int64_t name;
+	uint64_t off;
+	int ret;
+
+	if (!cursor__u16(&body, s->big, &linktype) || !cursor__u16(&body, s->big, &reserved) ||
+	    !cursor__u32(&body, s->big, &i.snaplen))
+		return savefile__short(s, "interface description");
+	i.linktype = linktype;
+	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+		struct cursor v = { o.val, o.len };
+
+		switch (o.code) {
+		case OPT_IF_NAME:
+			if (named)
+				break;
+			named = true;
+			name = strtab__add(&s->names, o.val, o.len);
+			if (name < 0)
+				return savefile__fail(s, "block at offset %" PRIu64
+							 ": too many interface and process names",
+						      s->blk_off);
+			i.name = name;
+			break;
+		case OPT_IF_DESCRIPTION:
+			parse_netns(o.val, o.len, &i.netns);
+			break;
+		case OPT_IF_TSRESOL:
+			if (savefile__opt_len(s, &o, "if_tsresol", 1) ||
+			    !cursor__u8(&v, &i.tsresol))
+				return -1;
+			/* 10^-20 s or 2^-64 s: one second no longer fits 64 bits */
+			if (i.tsresol & TSRESOL_POW2 ? (i.tsresol & ~TSRESOL_POW2) > 63 :
+						       i.tsresol > 19)
+				return savefile__fail(s,
+						      "block at offset %" PRIu64
+						      ": if_tsresol 0x%02x at offset %" PRIu64
+						      " is finer than 64 bits can count",
+						      s->blk_off, i.tsresol, savefile__at(s, o.at));
+			break;
+		case OPT_IF_TSOFFSET:
+			if (savefile__opt_len(s, &o, "if_tsoffset", 8) ||
+			    !cursor__u64(&v, s->big, &off))
+				return -1;
+			i.tsoffset = (int64_t)off;
+			break;
+		default:
+			break;
+		}
+	}
+	if (ret < 0)
+		return -1;
+	if (table__grow((void **)&s->ifaces, s->nifaces, &s->ifaces_cap, sizeof(*s->ifaces),
+			MAX_IFACES))
+		return savefile__fail(s, "block at offset %" PRIu64 ": too many interfaces (%u)",
+				      s->blk_off, s->nifaces);
+	s->ifaces[s->nifaces++] = i;
+	return 0;
+}
+
+/* Apple's process information block: pid, then a name option. */
+static int savefile__process(struct savefile *s, struct cursor body)
+{
+	struct sf_proc proc = { 0 };
+	bool named = false;
+	struct sf_opt o;
+	uint32_t pid;
+	int64_t name;
+	int ret;
+
+	if (!cursor__u32(&body, s->big, &pid))
+		return savefile__short(s, "process information");
+	proc.pid = (int32_t)pid;
+	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+		if (o.code != OPT_DARWIN_PROC_NAME || named)
+			continue;
+		named = true;
+		name = strtab__add(&s->names, o.val, o.len);
+		if (name < 0)
+			return savefile__fail(s, "block at offset %" PRIu64
+						 ": too many interface and process names",
+					      s->blk_off);
+		proc.name = name;
+	}
+	if (ret < 0)
+		return -1;
+	if (table__grow((void **)&s->procs, s->nprocs, &s->procs_cap, sizeof(*s->procs),
+			MAX_PROCS))
+		return savefile__fail(s, "block at offset %" PRIu64 ": too many processes (%u)",
+				      s->blk_off, s->nprocs);
+	s->procs[s->nprocs++] = proc;
+	return 0;
+}
+
+static const struct sf_iface *savefile__iface(struct savefile *s, uint32_t id)
+{
+	if (id < s->nifaces)
+		return &s->ifaces[id];
+	if (!s->nifaces)
+		savefile__fail(s,
+			       "block at offset %" PRIu64
+			       ": packet for interface %u, but the section has no interface "
+			       "description block",
+			       s->blk_off, id);
+	else
+		savefile__fail(s,
+			       "block at offset %" PRIu64
+			       ": interface %u out of range (the section has %u)",
+			       s->blk_off, id, s->nifaces);
+	return NULL;
+}
+
+/* Timestamp units since the epoch to ns, without overflowing on the way. */
+static uint64_t sf_iface__ns(const struct sf_iface *i, uint64_t ts)
+{
+	uint64_t secs, frac, ns, unit = 1;
+	unsigned int e;
+
+	if (i->tsresol & TSRESOL_POW2) {
+		e = i->tsresol & ~TSRESOL_POW2; /* <= 63, checked */
+		secs = ts >> e;
+		frac = ts & ((1ULL << e) - 1);
+		/* frac * 10^9 must fit 64 bits; bits finer than 2^-34 s are below 1 ns */
+		if (e > 34) {
+			frac >>= e - 34;
+			e = 34;
+		}
+		ns = (frac * NSEC_PER_SEC) >> e;
+	} else {
+		for (e = 0; e < i->tsresol; e++) /* <= 19, checked */
+			unit *= 10;
+		secs = ts / unit;
+		frac = ts % unit;
+		for (e = i->tsresol; e < 9; e++)
+			frac *= 10;
+		for (e = 9; e < i->tsresol; e++)
+			frac /= 10;
+		ns = frac;
+	}
+	return secs * NSEC_PER_SEC + ns + (uint64_t)i->tsoffset * NSEC_PER_SEC;
+}
+
+static int epb_direction(uint32_t flags)
+{
+	switch (flags & 3) {
+	case 1:
+		return DIR_IN;
+	case 2:
+		return DIR_OUT;
+	default:
+		return DIR_UNKNOWN;
+	}
+}
+
+/* Enhanced packet block, or the obsolete packet block (16-bit interface id, drop count). */
+static int savefile__epb(struct savefile *s, struct cursor body, struct savefile_packet *p,
+			 bool obsolete)
+{
+	const char *what = obsolete ? "packet" : "enhanced packet";
+	uint32_t ifid, ts_hi, ts_lo, caplen, len, flags;
+	const struct sf_iface *iface;
+	int flags_dir = 0;
+	int64_t proc = -1;
+	bool commented = false;
+	struct sf_opt o;
+	int ret;
+
+	if (obsolete) {
+		uint16_t id16, drops;
+
+		if (!cursor__u16(&body, s->big, &id16) || !cursor__u16(&body, s->big, &drops))
+			return savefile__short(s, what);
+		ifid = id16;
+	} else if (!cursor__u32(&body, s->big, &ifid)) {
+		return savefile__short(s, what);
+	}
+	if (!cursor__u32(&body, s->big, &ts_hi) || !cursor__u32(&body, s->big, &ts_lo) ||
+	    !cursor__u32(&body, s->big, &caplen) || !cursor__u32(&body, s->big, &len))
+		return savefile__short(s, what);
+	iface = savefile__iface(s, ifid);
+	if (!iface)
+		return -1;
+	if (caplen > body.len)
+		return savefile__fail(s,
+				      "block at offset %" PRIu64
+				      ": captured length %u runs past the end of the block "
+				      "(%zu bytes left)",
+				      s->blk_off, caplen, body.len);
+	if (savefile__check_caplen(s, "block", s->blk_off, caplen, len, iface->snaplen))
+		return -1;
+	if (!cursor__take(&body, caplen, &p->frame) || !cursor__skip(&body, pad4(caplen) - caplen))
+		return savefile__fail(s, "block at offset %" PRIu64 ": packet data is not padded",
+				      s->blk_off);
+	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+		struct cursor v = { o.val, o.len };
+		uint32_t idx;
+
+		switch (o.code) {
+		case OPT_COMMENT:
+			if (commented)
+				break;
+			commented = true;
+			if (o.len + 1U > s->comment_cap) {
+				char *bigger = realloc(s->comment, o.len + 1U);
+
+				if (!bigger)
+					return savefile__fail(s, "out of memory");
+				s->comment = bigger;
+				s->comment_cap = o.len + 1U;
+			}
+			copy_cstr(s->comment, o.val, o.len);
+			p->comment = s->comment;
+			break;
+		case OPT_EPB_FLAGS:
+			if (savefile__opt_len(s, &o, "epb_flags", 4) ||
+			    !cursor__u32(&v, s->big, &flags))
+				return -1;
+			flags_dir = epb_direction(flags);
+			break;
+		case OPT_EPB_DARWIN_PIB:
+			if (obsolete)
+				break;
+			if (savefile__opt_len(s, &o, "process index", 4) ||
+			    !cursor__u32(&v, s->big, &idx))
+				return -1;
+			if (idx >= s->nprocs)
+				return savefile__fail(s,
+						      "block at offset %" PRIu64
+						      ": process index %u at offset %" PRIu64
+						      " out of range (the section has %u)",
+						      s->blk_off, idx, savefile__at(s, o.at),
+						      s->nprocs);
+			proc = idx;
+			break;
+		default:
+			break;
+		}
+	}
+	if (ret < 0)
+		return -1;
+
+	p->ts_ns = sf_iface__ns(iface, (uint64_t)ts_hi << 32 | ts_lo);
+	p->linktype = iface->linktype;
+	p->caplen = caplen;
+	p->len = len;
+	p->netns = iface->netns;
+	savefile__decode(s, p, flags_dir, proc, strtab__get(&s->names, iface->name));
+	return 1;
+}
+
+/* Simple packet block: interface 0, no timestamp, the captured length implied. */
+static int savefile__spb(struct savefile *s, struct cursor body, struct savefile_packet *p)
+{
+	const struct sf_iface *iface;
+	uint32_t len, caplen;
+
+	if (!cursor__u32(&body, s->big, &len))
+		return savefile__short(s, "simple packet");
+	iface = savefile__iface(s, 0);
+	if (!iface)
+		return -1;
+	caplen = len < body.len ? len : body.len;
+	if (iface->snaplen && caplen > iface->snaplen)
+		caplen = iface->snaplen;
+	if (savefile__check_caplen(s, "block", s->blk_off, caplen, len, iface->snaplen))
+		return -1;
+	p->frame = body.p;
+	p->linktype = iface->linktype;
+	p->caplen = caplen;
+	p->len = len;
+	p->netns = iface->netns;
+	savefile__decode(s, p, 0, -1, strtab__get(&s->names, iface->name));
+	return 1;
+}
+
+/* A journal export entry: its bytes up to the padding (NULs at the end).
+ * Whether there is one (an empty entry shows nothing). */
+static bool savefile__journal(struct cursor body, struct savefile_packet *p)
+{
+	size_t len = body.len;
+
+	while (len > 0 && body.p[len - 1] == '\0')
+		len--;
+	if (!len)
+		return false;
+	p->journal = body.p;
+	p->journal_len = len;
+	return true;
+}
+
+int savefile__next_pcapng(struct savefile *s, struct savefile_packet *p)
+{
+	uint32_t type = 0, total = 0;
+	struct cursor body;
+	int ret;
+
+	for (;;) {
+		ret = savefile__read_block(s, 0, &type, &total);
+		if (ret <= 0)
+			return ret;
+		body = (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN };
+		switch (type) {
+		case BT_SHB:
+			ret = savefile__section(s, body);
+			break;
+		case BT_IDB:
+			ret = savefile__idb(s, body);
+			break;
+		case BT_DARWIN_PROCESS:
+			ret = savefile__process(s, body);
+			break;
+		case BT_EPB:
+			return savefile__epb(s, body, p, false);
+		case BT_PB:
+			return savefile__epb(s, body, p, true);
+		case BT_SPB:
+			return savefile__spb(s, body, p);
+		case BT_JOURNAL:
+			if (s->want_journal && savefile__journal(body, p))
+				return 1;
+			ret = 0;
+			break;
+		default:
+			/* name resolution, statistics, custom, unknown */
+			ret = 0;
+			break;
+		}
+		if (ret < 0)
+			return -1;
+	}
+}
+
+int savefile__open_pcapng(struct savefile *s)
+{
+	uint32_t type = 0, total = 0;
+
+	s->kind = SAVEFILE_PCAPNG;
+	if (savefile__read_block(s, 4, &type, &total) != 1)
+		return -1;
+	return savefile__section(s, (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN });
+}
+
