@@ -18,8 +18,8 @@
 
 #include "filter/filter.h"
 #include "filter_reference.h"
+#include "tap.h"
 
-static int passed, failed;
 
 struct packet {
 	const char *name;
@@ -178,22 +178,21 @@ static void check_expression(const char *expr, int array_fd, const struct packet
 {
 	struct sock_filter *classic = NULL;
 	struct bpf_insn *insns = NULL;
-	char err[256], log[65536];
+	char err[256], log[65536], name[256];
 	size_t count = 0;
 	int i, prog = -1, len, mismatches = 0, matches = 0;
 
 	if (filter__compile(expr, 262144, &classic, &count, err, sizeof(err))) {
-		printf("not ok - '%s' compiles: %s\n", expr, err);
-		failed++;
+		snprintf(name, sizeof(name), "'%s' compiles", expr);
+		tap_check(false, name, "%s", err);
 		return;
 	}
 	len = filter__translate(classic, count, array_fd, 0, &insns);
 	if (len > 0)
 		prog = filter__load(insns, len, BPF_CGROUP_INET_EGRESS, log, sizeof(log));
 	if (prog < 0) {
-		printf("not ok - '%s' translates and loads: %s\n%s\n", expr,
-		       strerror(-(len > 0 ? prog : len)), len > 0 ? log : "");
-		failed++;
+		snprintf(name, sizeof(name), "'%s' translates and loads", expr);
+		tap_check(false, name, "%s\n%s", strerror(-(len > 0 ? prog : len)), len > 0 ? log : "");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -208,14 +207,9 @@ static void check_expression(const char *expr, int array_fd, const struct packet
 			mismatches++;
 		}
 	}
-	if (mismatches) {
-		printf("not ok - '%s' gives libpcap's verdict on %d packets\n", expr, n);
-		failed++;
-	} else {
-		printf("ok - '%s' gives libpcap's verdict on %d packets (%d match)\n", expr, n,
-		       matches);
-		passed++;
-	}
+	snprintf(name, sizeof(name), "'%s' gives libpcap's verdict on %d packets (%d match)", expr,
+		 n, matches);
+	tap_check(!mismatches, name, "%d differ", mismatches);
 out:
 	if (prog >= 0)
 		close(prog);
@@ -233,15 +227,12 @@ static void check_refusals(void)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc = filter__compile(bad[i], 262144, &classic, &count, err, sizeof(err));
 
-		if (rc == -EINVAL && *err) {
-			printf("ok - '%s' is refused: %s\n", bad[i], err);
-			passed++;
-		} else {
-			printf("not ok - '%s' is refused\n", bad[i]);
-			failed++;
-			if (!rc)
-				filter__free_classic(classic);
-		}
+		char name[512];
+
+		snprintf(name, sizeof(name), "'%s' is refused: %s", bad[i], rc == -EINVAL ? err : "");
+		tap_check(rc == -EINVAL && *err, name, "rc %d", rc);
+		if (!rc)
+			filter__free_classic(classic);
 	}
 }
 
@@ -258,13 +249,11 @@ int main(void)
 	array_fd = bpf_map_create(BPF_MAP_TYPE_PROG_ARRAY, "filter_sink", 4, 4, 1, NULL);
 	sink = sink_fd();
 	if (array_fd < 0 || sink < 0 || bpf_map_update_elem(array_fd, &zero, &sink, BPF_ANY)) {
-		printf("not ok - set up the sink: %s\n", strerror(errno));
-		printf("0 passed, 1 failed\n");
-		return 1;
+		tap_check(false, "set up the sink", "%s", strerror(errno));
+		return tap_done();
 	}
 	for (i = 0; i < sizeof(expressions) / sizeof(expressions[0]); i++)
 		check_expression(expressions[i], array_fd, packets, n);
 	check_refusals();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

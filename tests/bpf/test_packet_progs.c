@@ -16,23 +16,10 @@
 #include <bpf/libbpf.h>
 
 #include "capture/kernel_side.h"
+#include "tap.h"
 #include "bpf/record.h"
 #include "pidcap.skel.h"
 
-static int passed, failed;
-
-#define CHECK(cond, name, ...)                                      \
-	do {                                                        \
-		if (cond) {                                         \
-			passed++;                                   \
-			printf("ok - %s\n", name);                  \
-		} else {                                            \
-			failed++;                                   \
-			printf("not ok - %s: ", name);              \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
 
 struct seen {
 	int n;
@@ -445,6 +432,5 @@ int main(void)
 	test_interface_from_kernel();
 	test_every_option_loads();
 	test_refusal_names_the_program();
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return tap_done();
 }

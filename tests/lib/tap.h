@@ -7,23 +7,38 @@
 #ifndef PIDCAP_TAP_H
 #define PIDCAP_TAP_H
 
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 static int tap_passed, tap_failed;
 
+static inline void tap_vcheck(bool ok, const char *name, const char *fmt, va_list ap)
+{
+	if (ok) {
+		tap_passed++;
+		printf("ok - %s\n", name);
+		return;
+	}
+	tap_failed++;
+	printf("not ok - %s: ", name);
+	vprintf(fmt, ap);
+	printf("\n");
+}
+
+/* One check: name, and printf-style why it failed. */
+static inline __attribute__((format(printf, 3, 4))) void tap_check(bool ok, const char *name,
+								   const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	tap_vcheck(ok, name, fmt, ap);
+	va_end(ap);
+}
+
 /* CHECK(condition, name, printf-style reason shown when it fails) */
-#define CHECK(cond, name, ...)                                      \
-	do {                                                        \
-		if (cond) {                                         \
-			tap_passed++;                               \
-			printf("ok - %s\n", name);                  \
-		} else {                                            \
-			tap_failed++;                               \
-			printf("not ok - %s: ", name);              \
-			printf(__VA_ARGS__);                        \
-			printf("\n");                               \
-		}                                                   \
-	} while (0)
+#define CHECK(cond, name, ...) tap_check((cond), (name), __VA_ARGS__)
 
 static inline int tap_done(void)
 {

@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "output/pcapng.h"
 
 #ifndef FIXTURE_DIR
@@ -38,8 +39,6 @@
 
 struct test {
 	char dir[64];
-	int passed;
-	int failed;
 };
 
 struct blk {
@@ -60,21 +59,16 @@ struct frame {
 	uint32_t len;
 };
 
-static void check(struct test *t, bool ok, const char *name, const char *fmt, ...)
+/* (the shared harness; t carries the test's folders) */
+static __attribute__((format(printf, 4, 5))) void check(struct test *t, bool ok, const char *name,
+							const char *fmt, ...)
 {
 	va_list ap;
 
-	if (ok) {
-		t->passed++;
-		printf("ok - %s\n", name);
-		return;
-	}
-	t->failed++;
-	printf("not ok - %s: ", name);
+	(void)t;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	tap_vcheck(ok, name, fmt, ap);
 	va_end(ap);
-	printf("\n");
 }
 
 static void path_in(const struct test *t, char *buf, size_t size, const char *name)
@@ -1591,6 +1585,5 @@ int main(void)
 	test_darwin_protocol(&t);
 	test_many_processes(&t);
 	tmpdir__remove(t.dir);
-	printf("%d passed, %d failed\n", t.passed, t.failed);
-	return t.failed ? 1 : 0;
+	return tap_done();
 }

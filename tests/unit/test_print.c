@@ -21,6 +21,7 @@
  * Build: cc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -o OUT tests/unit/test_print.c \
  *        src/print*.c
  */
+#include "tap.h"
 #include "print/print.h"
 
 #include <arpa/inet.h>
@@ -34,18 +35,14 @@
 #define MAX_PKT		2048
 #define OUT_SIZE	4096
 
-static int passed, failed;
-
 static void ok(const char *name)
 {
-	printf("ok - %s\n", name);
-	passed++;
+	tap_check(true, name, "%s", "");
 }
 
 static void not_ok(const char *name, const char *got, const char *want)
 {
-	printf("not ok - %s: got '%s' want '%s'\n", name, got, want);
-	failed++;
+	tap_check(false, name, "got '%s' want '%s'", got, want);
 }
 
 static void check_str(const char *name, const char *got, const char *want)
@@ -2045,8 +2042,7 @@ int main(void)
 	check_fuzz();
 	check_small_buffers();
 
-	printf("%d passed, %d failed\n", passed, failed);
-	if (failed)
+	if (tap_done())
 		return 1;
 	if (!tcpdump) {
 		printf("# tcpdump not found: the comparison with tcpdump was skipped\n");

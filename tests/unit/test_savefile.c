@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tap.h"
 #include "output/pcapng.h"
 #include "read/savefile.h"
 
@@ -42,8 +43,6 @@
 
 struct test {
 	char dir[64];
-	int passed;
-	int failed;
 };
 
 /* A copy of everything savefile__next() returned for one packet. */
@@ -81,21 +80,16 @@ struct buf {
 	bool big;
 };
 
-static void check(struct test *t, bool ok, const char *name, const char *fmt, ...)
+/* (the shared harness; t carries the test's folders) */
+static __attribute__((format(printf, 4, 5))) void check(struct test *t, bool ok, const char *name,
+							const char *fmt, ...)
 {
 	va_list ap;
 
-	if (ok) {
-		t->passed++;
-		printf("ok - %s\n", name);
-		return;
-	}
-	t->failed++;
-	printf("not ok - %s: ", name);
+	(void)t;
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	tap_vcheck(ok, name, fmt, ap);
 	va_end(ap);
-	printf("\n");
 }
 
 static void *xrealloc(void *p, size_t n)
@@ -673,7 +667,7 @@ static void check_packets(struct test *t, const char *name, const struct readout
 			return;
 		}
 	}
-	check(t, true, name, "");
+	check(t, true, name, "%s", "");
 }
 
 /* ---- pidcap's own writer ---- */
@@ -2097,7 +2091,7 @@ static void test_api(struct test *t)
 	check(t, !savefile__open(NULL, err, sizeof(err)) && err[0], "open(NULL)", "no error");
 	check(t, savefile__next(NULL, &p, err, sizeof(err)) == -1, "next(NULL)", "not -1");
 	savefile__free(NULL);
-	check(t, true, "free(NULL)", "");
+	check(t, true, "free(NULL)", "%s", "");
 }
 
 /* The fuzzer's corpus and every input that once crashed: must not crash now. */
@@ -2324,6 +2318,5 @@ int main(int argc, char **argv)
 	test_replay(&t);
 
 	sh("rm -rf '%s'", t.dir);
-	printf("%d passed, %d failed\n", t.passed, t.failed);
-	return t.failed ? 1 : 0;
+	return tap_done();
 }
