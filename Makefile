@@ -117,7 +117,7 @@ $(OBJ)/tests/%.o: tests/%.c
 
 test = $(CC) $(LDFLAGS) $^ -o $@
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
-	     $(OUTPUT)/test_comment $(OUTPUT)/test_events \
+	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
 
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
@@ -129,6 +129,11 @@ $(OUTPUT)/test_holdback: $(OBJ)/tests/unit/test_holdback.o $(call obj,src/captur
 $(OUTPUT)/test_comment: $(OBJ)/tests/unit/test_comment.o $(call obj,src/model/comment.c)
 	$(test)
 $(OUTPUT)/test_events: $(OBJ)/tests/unit/test_events.o $(call obj,src/model/events.c)
+	$(test)
+$(OUTPUT)/test_options: $(OBJ)/tests/unit/test_options.o \
+			 $(call obj,src/cli/options.c src/cli/selection.c src/base/log.c)
+	$(test)
+$(OUTPUT)/test_rotation: $(OBJ)/tests/unit/test_rotation.o $(call obj,src/output/rotation.c)
 	$(test)
 $(OUTPUT)/test_print: $(OBJ)/tests/unit/test_print.o $(call obj,$(wildcard src/print/*.c))
 	$(test)

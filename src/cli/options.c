@@ -237,6 +237,7 @@ int options__parse(struct options *o, int argc, char **argv)
 	o->buffer_kib = 32768;
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
+	optind = 0; /* (glibc: parsed again from the start, whoever parsed before) */
 	while ((c = getopt_long(argc, argv, ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':

@@ -504,7 +504,7 @@ static int parse(struct top *t, int argc, char **argv)
 
 	t->interval = 2;
 	opterr = 0;
-	optind = 1;
+	optind = 0; /* (glibc: from the start, whatever was parsed before) */
 	while ((c = getopt_long(argc, argv, ":d:n:bfh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
