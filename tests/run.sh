@@ -67,7 +67,7 @@ run_suite "filter expressions in the kernel" "$build/test_filter"
 [ "$group" = all ] && run_suite "golden: files in, text out" bash tests/golden/run.sh
 # (word splitting of E2E_TESTS is wanted: one scenario name per word)
 # shellcheck disable=SC2086
-run_suite "end to end" python3 tests/e2e/test_capture.py ${E2E_TESTS:-}
+run_suite "end to end" python3 tests/e2e/run.py ${E2E_TESTS:-}
 
 echo
 [ ${#failures[@]} -gt 0 ] && printf 'failed: %s\n' "${failures[@]}"
