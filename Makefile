@@ -51,7 +51,8 @@ USER_INSTALLED := $(USER_HOME)/.local/bin/pidcap $(USER_HOME)/.config/wireshark/
 		  $(USER_HOME)/.config/wireshark/profiles/pidcap/colorfilters
 
 .DELETE_ON_ERROR:
-.PHONY: all deps demo check check-kernels test tests fuzz bench clean install uninstall install-user uninstall-user
+.PHONY: all deps demo check check-kernels check-format format test tests fuzz bench clean install \
+	uninstall install-user uninstall-user
 all: pidcap
 
 pidcap: $(OUTPUT)/pidcap
@@ -185,6 +186,12 @@ check: deps
 
 test: tests
 	PIDCAP_BUILD=$(OUTPUT) bash tests/run.sh
+
+# The kernel's formatting style (.clang-format), checked in CI.
+check-format:
+	bash scripts/check-format.sh
+format:
+	bash scripts/check-format.sh --fix
 
 # The kernel tests: Debian 12's 6.1 and 6.12 kernels booted in QEMU, each
 # running the BPF, filter and end-to-end suites (KERNELS="6.1" for one).

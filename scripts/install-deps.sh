@@ -10,7 +10,7 @@ packages=(
 	make gcc clang libbpf-dev bpftool libelf-dev zlib1g-dev pkg-config
 	libpcap-dev libncurses-dev
 	tshark tcpdump iproute2 iputils-ping procps python3 iperf3 libclang-rt-14-dev bash-completion
-	libcap2-bin tmux
+	libcap2-bin tmux clang-format
 	man-db
 )
 if [ "${1:-}" = vm ]; then

@@ -59,8 +59,8 @@ if [ "$group" = all ]; then
 	run_suite "events: records, journal entries, read back" "$build/test_events"
 	run_suite "file rotation (-C, -W, -G)" "$build/test_rotation"
 	run_suite "the command line" "$build/test_options"
-	run_suite "bash completion" bash tests/unit/test_completion.sh
-	run_suite "help, man page and completion agree" bash tests/unit/test_docs.sh
+	run_suite "bash completion" bash tests/docs/test_completion.sh
+	run_suite "help, man page and completion agree" bash tests/docs/test_docs.sh
 fi
 run_suite "BPF programs on synthetic packets" "$build/test_packet_progs"
 run_suite "filter expressions in the kernel" "$build/test_filter"

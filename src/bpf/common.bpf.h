@@ -31,7 +31,7 @@ struct {
 static __always_inline __u64 submit_flags(void)
 {
 	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									       : BPF_RB_NO_WAKEUP;
+									     : BPF_RB_NO_WAKEUP;
 }
 
 /* The value at key, made from init if there is none yet (another CPU may

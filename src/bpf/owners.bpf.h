@@ -45,7 +45,6 @@ static __always_inline void fill_owner(struct owner *o, struct task_struct *task
 	BPF_CORE_READ_STR_INTO(&o->comm, task, group_leader, comm);
 }
 
-
 static __always_inline bool is_inet(struct sock *sk)
 {
 	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
@@ -90,7 +89,6 @@ static __always_inline struct sock *sock_of_fd(struct task_struct *task, __u64 f
 	sock = BPF_CORE_READ(file, private_data);
 	return sock ? BPF_CORE_READ(sock, sk) : NULL;
 }
-
 
 /* The socket behind a system call's file descriptor belongs to its caller
  * from now on: recorded before the call moves data. */
@@ -177,7 +175,6 @@ int socket_release(struct bpf_sock *ctx)
 	return 1;
 }
 
-
 /* The owner of a socket seen from a tracing program. */
 static __always_inline bool owner_of_sock(struct sock *sk, struct owner *out)
 {
@@ -205,8 +202,7 @@ static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out)
 		return false;
 	key = (__u64)sk;
 	o = bpf_map_lookup_elem(&sock_owners, &key);
-	stored = bpf_sk_storage_get(&sock_owner_store, sk, 0,
-				    o ? BPF_SK_STORAGE_GET_F_CREATE : 0);
+	stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, o ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (o) {
 		if (stored && (stored->tid != o->tid || stored->tgid != o->tgid))
 			*stored = *o;

@@ -20,7 +20,7 @@ struct {
 struct packet_meta {
 	struct owner owner;
 	char ifname[PIDCAP_IFNAME_LEN];
-	__u64 skb_id; /* for a pending packet: the sk_buff its verdict names */
+	__u64 skb_id;	  /* for a pending packet: the sk_buff its verdict names */
 	__u64 kernel_skb; /* the kernel's sk_buff, where known */
 	__u32 dev_netns;
 	__u32 ifindex;
@@ -43,20 +43,20 @@ static __always_inline __u32 bounded_size(__u32 n, __u32 size)
 /* Reserves a record whose data area is the smallest size class that holds
  * caplen bytes (the ring buffer needs a constant size, and one 64 KiB class
  * would waste the buffer on small packets), and fills it with COPY(dst, n). */
-#define EMIT_SIZE_CLASS(N, COPY)                                                    \
-	if (m->caplen <= (N)) {                                                     \
-		struct packet_record *r;                                            \
-		__u32 n = m->caplen;                                                \
-		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);              \
-		if (!r)                                                             \
-			goto dropped;                                               \
-		fill_record(r, m);                                                  \
-		if (n > 0 && COPY(r->data, bounded_size(n, N))) {                   \
-			bpf_ringbuf_discard(r, 0);                                  \
-			goto dropped;                                               \
-		}                                                                   \
-		bpf_ringbuf_submit(r, submit_flags());                              \
-		return;                                                             \
+#define EMIT_SIZE_CLASS(N, COPY)                                       \
+	if (m->caplen <= (N)) {                                        \
+		struct packet_record *r;                               \
+		__u32 n = m->caplen;                                   \
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0); \
+		if (!r)                                                \
+			goto dropped;                                  \
+		fill_record(r, m);                                     \
+		if (n > 0 && COPY(r->data, bounded_size(n, N))) {      \
+			bpf_ringbuf_discard(r, 0);                     \
+			goto dropped;                                  \
+		}                                                      \
+		bpf_ringbuf_submit(r, submit_flags());                 \
+		return;                                                \
 	}
 
 static __always_inline void fill_record(struct packet_record *r, const struct packet_meta *m)

@@ -52,7 +52,7 @@ const volatile bool use_traced_skb = false;
 const volatile bool trace_ipv6_synacks = false;
 const volatile __u64 wakeup_bytes = 256 << 10;
 const volatile __u32 max_args = 16384; /* --args-size */
-const volatile __u32 events_mask = 0; /* enum event_kind: what --events asked for */
+const volatile __u32 events_mask = 0;  /* enum event_kind: what --events asked for */
 /* pidcap top: count packets, bytes, system calls and connections per
  * process instead of recording anything. */
 const volatile bool count_only = false;

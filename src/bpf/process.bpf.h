@@ -23,20 +23,20 @@ static __always_inline void fill_exec(struct exec_record *r, struct task_struct 
 
 /* The argument list, read whole from the new program's memory, in the
  * smallest record that holds it (the ring buffer wants constant sizes). */
-#define EMIT_EXEC_CLASS(N)                                                           \
-	if (size <= (N)) {                                                           \
-		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);               \
-		if (!r)                                                              \
-			goto dropped;                                                \
-		fill_exec(r, p, comm);                                               \
+#define EMIT_EXEC_CLASS(N)                                                             \
+	if (size <= (N)) {                                                             \
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);                 \
+		if (!r)                                                                \
+			goto dropped;                                                  \
+		fill_exec(r, p, comm);                                                 \
 		bpf_probe_read_kernel_str(r->filename, sizeof(r->filename), filename); \
-		r->args_truncated = truncated;                                       \
-		r->args_size = 0;                                                    \
-		if (size > 0 && size <= (N) &&                                       \
-		    !bpf_probe_read_user(r->args, size, (void *)arg_start))          \
-			r->args_size = size;                                         \
-		bpf_ringbuf_submit(r, submit_flags());                               \
-		return 0;                                                            \
+		r->args_truncated = truncated;                                         \
+		r->args_size = 0;                                                      \
+		if (size > 0 && size <= (N) &&                                         \
+		    !bpf_probe_read_user(r->args, size, (void *)arg_start))            \
+			r->args_size = size;                                           \
+		bpf_ringbuf_submit(r, submit_flags());                                 \
+		return 0;                                                              \
 	}
 
 SEC("tp_btf/sched_process_exec")
@@ -146,8 +146,8 @@ int BPF_PROG(exec_result, struct pt_regs *regs, long ret)
 			r->args_truncated = 1;
 			break;
 		}
-		n = bpf_probe_read_user_str(&r->args[off & (FAILED_EXEC_ARGS - 1)], FAILED_EXEC_ARGS,
-					    (void *)arg);
+		n = bpf_probe_read_user_str(&r->args[off & (FAILED_EXEC_ARGS - 1)],
+					    FAILED_EXEC_ARGS, (void *)arg);
 		if (n <= 0)
 			break;
 		off += n;

@@ -49,8 +49,8 @@ struct owner {
 	__u32 tgid;
 	__u32 tid;
 	__u32 uid;
-	__u32 netns; /* the socket's network namespace (inode number) */
-	__u32 exec_id; /* changes when the process execs: same pid, new program */
+	__u32 netns;		    /* the socket's network namespace (inode number) */
+	__u32 exec_id;		    /* changes when the process execs: same pid, new program */
 	char comm[PIDCAP_COMM_LEN]; /* the process's (thread group leader's) name */
 };
 
@@ -59,11 +59,11 @@ struct packet_record {
 	__u8 direction;
 	__u8 has_owner;
 	__u16 protocol; /* ETH_P_IP or ETH_P_IPV6, host order */
-	__u64 ts_ns; /* CLOCK_MONOTONIC */
+	__u64 ts_ns;	/* CLOCK_MONOTONIC */
 	__u32 ifindex;
 	__u32 dev_netns; /* the interface's network namespace, 0 if unknown */
-	__u32 len; /* length of the packet from its IP header on */
-	__u32 caplen; /* bytes in data[] */
+	__u32 len;	 /* length of the packet from its IP header on */
+	__u32 caplen;	 /* bytes in data[] */
 	/* An inbound packet for a socket with its own filter (ping's raw socket
 	 * sees every ICMP packet and keeps only its own): held back until that
 	 * filter has had its say, and dropped if a RECORD_RETRACT names skb_id. */
@@ -81,8 +81,8 @@ struct exec_record {
 	__u64 ts_ns;
 	__u32 ppid;
 	__u32 uid;
-	__s32 result; /* 0, or the -errno of an exec that failed (the process goes on) */
-	__u32 args_size; /* bytes used in args[], NUL-separated */
+	__s32 result;	      /* 0, or the -errno of an exec that failed (the process goes on) */
+	__u32 args_size;      /* bytes used in args[], NUL-separated */
 	__u32 args_truncated; /* the list was longer than args[] holds */
 	__u32 pad;
 	__u64 cgroup_id; /* the process's cgroup v2 directory (its inode number) */
@@ -114,19 +114,19 @@ struct exit_record {
 
 enum tcp_event {
 	TCP_EVENT_CONNECT = 1, /* our SYN was answered */
-	TCP_EVENT_ACCEPT = 2, /* a connection to a listener was established */
+	TCP_EVENT_ACCEPT = 2,  /* a connection to a listener was established */
 	TCP_EVENT_CLOSE = 3,
 };
 
 struct tcp_record {
-	__u32 type; /* RECORD_TCP */
+	__u32 type;  /* RECORD_TCP */
 	__u32 event; /* enum tcp_event */
 	__u64 ts_ns;
-	__u16 family; /* AF_INET or AF_INET6 */
-	__u16 sport, dport; /* host order */
-	__u16 old_state; /* TCP_* before the change */
+	__u16 family;		   /* AF_INET or AF_INET6 */
+	__u16 sport, dport;	   /* host order */
+	__u16 old_state;	   /* TCP_* before the change */
 	__u8 saddr[16], daddr[16]; /* IPv4 in the first 4 bytes */
-	__u64 bytes_sent; /* acknowledged by the peer */
+	__u64 bytes_sent;	   /* acknowledged by the peer */
 	__u64 bytes_received;
 	__u64 duration_ns; /* since the connection's first state change (close) */
 	__u32 has_owner;
@@ -156,13 +156,13 @@ struct syscall_key {
 
 /* Per-CPU counters, summed by the loader. */
 enum counter {
-	COUNTER_SEEN, /* packets the hooks saw */
-	COUNTER_MATCHED, /* packets that passed the filters */
-	COUNTER_DROPPED, /* matched packets lost: ring buffer full */
-	COUNTER_CUT, /* packets cut to PIDCAP_MAX_CAPLEN below the snap length */
+	COUNTER_SEEN,		/* packets the hooks saw */
+	COUNTER_MATCHED,	/* packets that passed the filters */
+	COUNTER_DROPPED,	/* matched packets lost: ring buffer full */
+	COUNTER_CUT,		/* packets cut to PIDCAP_MAX_CAPLEN below the snap length */
 	COUNTER_EVENTS_DROPPED, /* process records lost: ring buffer full */
-	COUNTER_OWNERS_FULL, /* socket owners not recorded: owner table full */
-	COUNTER_TOP_FULL, /* pidcap top: counts lost, its tables were full */
+	COUNTER_OWNERS_FULL,	/* socket owners not recorded: owner table full */
+	COUNTER_TOP_FULL,	/* pidcap top: counts lost, its tables were full */
 	COUNTER_MAX,
 };
 

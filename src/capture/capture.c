@@ -77,7 +77,8 @@ static int check_privileges(void)
 	if (!*missing)
 		return 0;
 	log_err("missing capabilities:%s (run as root, or be in group wireshark "
-			"after 'make install', which grants them to the binary)", missing);
+		"after 'make install', which grants them to the binary)",
+		missing);
 	return -EPERM;
 }
 
@@ -147,11 +148,11 @@ static int fill_syscall_table(struct capture *c)
 		long nr;
 		unsigned char fd_arg;
 	} calls[] = {
-		{ SYS_read, 1 },      { SYS_write, 1 },    { SYS_readv, 1 },     { SYS_writev, 1 },
-		{ SYS_sendto, 1 },    { SYS_recvfrom, 1 }, { SYS_sendmsg, 1 },   { SYS_recvmsg, 1 },
-		{ SYS_sendmmsg, 1 },  { SYS_recvmmsg, 1 }, { SYS_connect, 1 },   { SYS_accept, 1 },
-		{ SYS_accept4, 1 },   { SYS_shutdown, 1 }, { SYS_close, 1 },     { SYS_listen, 1 },
-		{ SYS_bind, 1 },      { SYS_sendfile, 1 }, { SYS_splice, 3 },
+		{ SYS_read, 1 },     { SYS_write, 1 },	  { SYS_readv, 1 },   { SYS_writev, 1 },
+		{ SYS_sendto, 1 },   { SYS_recvfrom, 1 }, { SYS_sendmsg, 1 }, { SYS_recvmsg, 1 },
+		{ SYS_sendmmsg, 1 }, { SYS_recvmmsg, 1 }, { SYS_connect, 1 }, { SYS_accept, 1 },
+		{ SYS_accept4, 1 },  { SYS_shutdown, 1 }, { SYS_close, 1 },   { SYS_listen, 1 },
+		{ SYS_bind, 1 },     { SYS_sendfile, 1 }, { SYS_splice, 3 },
 	};
 	int fd = bpf_map__fd(c->skel->maps.syscall_fd_arg);
 	size_t i;
@@ -190,8 +191,7 @@ static int fill_selections(struct capture *c)
 		__u32 ifindex = if_nametoindex(o->ifnames[i]);
 
 		if (!ifindex) {
-			log_err("no interface '%s' in this network namespace",
-				o->ifnames[i]);
+			log_err("no interface '%s' in this network namespace", o->ifnames[i]);
 			return -ENODEV;
 		}
 		if (bpf_map_update_elem(bpf_map__fd(c->skel->maps.selected_ifindexes), &ifindex,
@@ -271,7 +271,7 @@ struct capture *capture__load(const struct capture_config *o, capture_record_fn 
 		return NULL;
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		log_err("this kernel has no BTF (/sys/kernel/btf/vmlinux): "
-				"pidcap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+			"pidcap needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
 		return NULL;
 	}
 	c = calloc(1, sizeof(*c));
@@ -320,21 +320,19 @@ int capture__set_filter(struct capture *c, const struct sock_filter *classic, si
 
 		if (n < 0) {
 			log_err("cannot run this filter in the kernel: %s",
-				n == -EOPNOTSUPP ? "it uses the kernel's ancillary data" :
-						   strerror(-n));
+				n == -EOPNOTSUPP ? "it uses the kernel's ancillary data"
+						 : strerror(-n));
 			return n;
 		}
 		fd = filter__load(insns, n, attach_types[i], NULL, 0);
 		free(insns);
 		if (fd < 0) {
-			log_err("the kernel refused the filter program: %s",
-				strerror(-fd));
+			log_err("the kernel refused the filter program: %s", strerror(-fd));
 			return fd;
 		}
 		c->filter_fds[i] = fd;
 		if (bpf_map_update_elem(arrays[i], &zero, &prog_fd, BPF_ANY)) {
-			log_err("cannot chain the filter to the capture: %s",
-				strerror(errno));
+			log_err("cannot chain the filter to the capture: %s", strerror(errno));
 			return -errno;
 		}
 	}
@@ -374,7 +372,8 @@ static int attach_packets(struct capture *c, int dir)
 {
 	static const int attach_types[2] = { BPF_CGROUP_INET_INGRESS, BPF_CGROUP_INET_EGRESS };
 	static const char *what[2] = { "the ingress packet hook", "the egress packet hook" };
-	struct bpf_program *prog = dir ? c->skel->progs.packet_egress : c->skel->progs.packet_ingress;
+	struct bpf_program *prog =
+		dir ? c->skel->progs.packet_egress : c->skel->progs.packet_ingress;
 	int link;
 
 	if (c->filter_fds[dir] < 0)
@@ -479,7 +478,8 @@ static void attach_traced_packets(struct capture *c)
 	const struct capture_config *o = c->opts;
 
 	if (c->features & FEATURE_TRACED_SKB)
-		attach_traced_pair(c, c->skel->progs.cgroup_skb_enter, c->skel->progs.cgroup_skb_exit,
+		attach_traced_pair(c, c->skel->progs.cgroup_skb_enter,
+				   c->skel->progs.cgroup_skb_exit,
 				   "the packet hooks' runner: interface names of other network "
 				   "namespaces may be wrong, raw sockets are shown receiving what "
 				   "their filter discarded");
@@ -487,8 +487,8 @@ static void attach_traced_packets(struct capture *c)
 		return;
 	if (c->filter_fds[1] >= 0) {
 		log_warn("this kernel (before 6.5) runs no packet hook for the "
-				"IPv6 SYN-ACKs local servers send: with a filter expression they are "
-				"not captured");
+			 "IPv6 SYN-ACKs local servers send: with a filter expression they are "
+			 "not captured");
 		return;
 	}
 	attach_traced_pair(c, c->skel->progs.ipv6_synack_output,
@@ -514,22 +514,20 @@ int capture__attach(struct capture *c)
 	/* Existing sockets, then every later use of one: the later use wins. */
 	err = c->features & FEATURE_SEED ? seed_socket_owners(c) : 0;
 	if (err && o->debug)
-		log_warn("cannot seed the owners of existing sockets: %s",
-			strerror(-err));
+		log_warn("cannot seed the owners of existing sockets: %s", strerror(-err));
 	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
 			"the system call hook");
 	if (!err && c->features & FEATURE_RETRACT && o->direction != DIRECTION_OUT)
 		err = keep_link(c, bpf_program__attach(s->progs.packet_discarded),
 				"the packet discard hook");
 	if (!err && c->features & FEATURE_RELEASE)
-		err = keep_link(c, bpf_program__attach_cgroup(s->progs.socket_release,
-							      c->cgroup_fd),
+		err = keep_link(c,
+				bpf_program__attach_cgroup(s->progs.socket_release, c->cgroup_fd),
 				"the socket release hook");
 	if (err)
 		return err;
 
-	c->ring = ring_buffer__new(bpf_map__fd(s->maps.events), c->fn,
-				   c->ctx, NULL);
+	c->ring = ring_buffer__new(bpf_map__fd(s->maps.events), c->fn, c->ctx, NULL);
 	if (!c->ring) {
 		err = -errno;
 		log_err("cannot open the ring buffer: %s", strerror(-err));

@@ -35,11 +35,11 @@ struct capture_config {
 	enum direction_filter direction; /* -Q */
 	uint32_t snaplen;
 	uint32_t buffer_kib; /* -B */
-	uint32_t args_size; /* --args-size */
+	uint32_t args_size;  /* --args-size */
 	unsigned int events; /* enum event_kind: what --events asked for */
-	bool no_packets; /* events only */
-	bool count_only; /* pidcap top: count per process, record nothing */
-	bool debug; /* libbpf's and the verifier's messages */
+	bool no_packets;     /* events only */
+	bool count_only;     /* pidcap top: count per process, record nothing */
+	bool debug;	     /* libbpf's and the verifier's messages */
 };
 
 /* Checks privileges and kernel features and loads the BPF programs, without

@@ -41,7 +41,7 @@ int cgroup__open(const char *path)
 
 	if (cgroup__mount_point(root, sizeof(root))) {
 		log_err("no cgroup v2 hierarchy is mounted "
-				"(mount one with: mount -t cgroup2 none /sys/fs/cgroup)");
+			"(mount one with: mount -t cgroup2 none /sys/fs/cgroup)");
 		return -ENOENT;
 	}
 	if (!path)
@@ -57,8 +57,7 @@ int cgroup__open(const char *path)
 		return err;
 	}
 	if (fstatfs(fd, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC) {
-		log_err("'%s' is not a cgroup v2 directory (the hierarchy is at %s)",
-			path, root);
+		log_err("'%s' is not a cgroup v2 directory (the hierarchy is at %s)", path, root);
 		close(fd);
 		return -EINVAL;
 	}

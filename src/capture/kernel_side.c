@@ -132,7 +132,8 @@ void kernel_side__warn_missing(unsigned int got)
 		  "connections opened before the start show pid 0 until a process uses them" },
 		{ FEATURE_RELEASE, "socket release hooks (Linux 5.9)",
 		  "packets of closed sockets (FIN, retransmits) may show pid 0" },
-		{ FEATURE_IPV6_SYNACK, "packet hooks for IPv6 SYN-ACKs (Linux 6.5), or BPF trampolines",
+		{ FEATURE_IPV6_SYNACK,
+		  "packet hooks for IPv6 SYN-ACKs (Linux 6.5), or BPF trampolines",
 		  "the IPv6 SYN-ACKs local servers send are not captured" },
 	};
 	char what[256] = "", cost[640] = "";
@@ -143,10 +144,10 @@ void kernel_side__warn_missing(unsigned int got)
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
 		if (got & parts[i].any_of)
 			continue;
-		snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s", *what ? ", " : "",
-			 parts[i].what);
-		snprintf(cost + strlen(cost), sizeof(cost) - strlen(cost), "%s%s", *cost ? "; " : "",
-			 parts[i].cost);
+		snprintf(what + strlen(what), sizeof(what) - strlen(what), "%s%s",
+			 *what ? ", " : "", parts[i].what);
+		snprintf(cost + strlen(cost), sizeof(cost) - strlen(cost), "%s%s",
+			 *cost ? "; " : "", parts[i].cost);
 	}
 	if (*what)
 		log_warn("this kernel lacks %s: %s", what, cost);
@@ -212,7 +213,8 @@ void kernel_side__load_failed(int err)
 		log_err("the verifier's last words on '%s':\n%s", refused_prog, refused_log);
 	}
 	if (*refused_prog)
-		log_err("the kernel refused the BPF program '%s': %s%s", refused_prog, strerror(err),
+		log_err("the kernel refused the BPF program '%s': %s%s", refused_prog,
+			strerror(err),
 			debug_messages ? "" : " (run with --debug for the verifier's reasons)");
 	else
 		log_err("cannot load the BPF programs: %s%s", strerror(err),

@@ -47,8 +47,7 @@ static int resolve(const char *name, char *path, size_t size)
 	return -ENOENT;
 }
 
-static void child(int go_fd, int status_fd, char **argv, const char *path,
-		  const struct passwd *pw)
+static void child(int go_fd, int status_fd, char **argv, const char *path, const struct passwd *pw)
 {
 	char go;
 	int err = 0;

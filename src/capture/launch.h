@@ -8,8 +8,8 @@
 
 struct launch {
 	pid_t pid;
-	int go_fd; /* write end: a byte lets the child exec */
-	int status_fd; /* read end: errno from a failed exec, EOF on success */
+	int go_fd;	 /* write end: a byte lets the child exec */
+	int status_fd;	 /* read end: errno from a failed exec, EOF on success */
 	char path[4096]; /* the command, found in PATH */
 };
 

@@ -40,12 +40,12 @@ struct session {
 	struct proctable *procs;
 	struct ifnames *ifnames;
 	struct holdback *held;
-	uint64_t discarded; /* held packets their socket's own filter refused */
+	uint64_t discarded;  /* held packets their socket's own filter refused */
 	struct event *event; /* room to format one event */
 	uint64_t events_captured;
 	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t captured;
-	bool done; /* -c reached or the output failed */
+	bool done;	  /* -c reached or the output failed */
 	bool status_line; /* writing a file, stderr a terminal */
 };
 
@@ -173,7 +173,8 @@ static int handle_event(struct session *s, const void *data, size_t size, __u32 
 			return 0;
 		kind = EVENT_EXIT;
 		if (s->opts->events & kind)
-			proc = proctable__get(s->procs, ((const struct exit_record *)data)->tgid, NULL);
+			proc = proctable__get(s->procs, ((const struct exit_record *)data)->tgid,
+					      NULL);
 		break;
 	case RECORD_TCP: {
 		const struct tcp_record *r = data;
@@ -297,8 +298,8 @@ static int drop_privileges(const struct options *o, struct output *out)
 		log_err("unknown user '%s'", o->drop_to_user);
 		return -ENOENT;
 	}
-	if (output__give_to(out, pw->pw_uid, pw->pw_gid) ||
-	    initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
+	if (output__give_to(out, pw->pw_uid, pw->pw_gid) || initgroups(pw->pw_name, pw->pw_gid) ||
+	    setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
 		log_err("cannot become '%s': %s", o->drop_to_user, strerror(errno));
 		return -errno;
 	}
@@ -324,7 +325,8 @@ static void show_status(struct capture *c, struct session *s, bool last)
 	capture__stats(c, &st);
 	rate = last_ns ? (s->captured - last_captured) * 1e9 / (now - last_ns) : 0;
 	bytes = output__bytes(s->out);
-	fprintf(stderr, "\r\033[K%llu packets captured, %llu dropped, %.0f packets/s, %.1f MB written",
+	fprintf(stderr,
+		"\r\033[K%llu packets captured, %llu dropped, %.0f packets/s, %.1f MB written",
 		(unsigned long long)s->captured, (unsigned long long)st.dropped, rate, bytes / 1e6);
 	last_ns = now;
 	last_captured = s->captured;
@@ -438,9 +440,11 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	s.wall_offset_ns = wall_clock_offset();
 	s.status_line = o->write_path && strcmp(o->write_path, "-") && isatty(STDERR_FILENO);
 	/* As tcpdump's "listening on" line: also tells scripts the capture runs. */
-	log_info("capturing%s%s, snapshot length %u bytes",
-		 o->write_path ? " to " : "",
-		 !o->write_path ? "" : strcmp(o->write_path, "-") ? o->write_path : "stdout", o->snaplen);
+	log_info("capturing%s%s, snapshot length %u bytes", o->write_path ? " to " : "",
+		 !o->write_path		      ? ""
+		 : strcmp(o->write_path, "-") ? o->write_path
+					      : "stdout",
+		 o->snaplen);
 
 	err = run(c, &s, o->command ? &cmd : NULL, &cmd_status, &cmd_done);
 	exit_code = err ? 1 : 0;

@@ -15,7 +15,6 @@
 #include "base/log.h"
 #include "base/pidcap.h"
 
-
 static void print_interfaces(void)
 {
 	printf("extcap {version=%s}\n", PIDCAP_VERSION);
@@ -143,8 +142,7 @@ int extcap__handle(int argc, char **argv, int *new_argc, char ***new_argv)
 	if (!iface)
 		return -2;
 	if (strcmp(iface, EXTCAP_INTERFACE)) {
-		log_err("no extcap interface '%s' (pidcap has '%s')", iface,
-			EXTCAP_INTERFACE);
+		log_err("no extcap interface '%s' (pidcap has '%s')", iface, EXTCAP_INTERFACE);
 		return 1;
 	}
 	if (has(argc, argv, "--capture"))

@@ -124,8 +124,11 @@ static int parse_events(const char *list, unsigned int *out)
 		const char *name;
 		unsigned int bits;
 	} names[] = {
-		{ "exec", EVENT_EXEC }, { "exit", EVENT_EXIT }, { "fork", EVENT_FORK },
-		{ "tcp", EVENT_TCP },	{ "all", EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP },
+		{ "exec", EVENT_EXEC },
+		{ "exit", EVENT_EXIT },
+		{ "fork", EVENT_FORK },
+		{ "tcp", EVENT_TCP },
+		{ "all", EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP },
 		{ "none", 0 },
 	};
 	char copy[256], *word, *save;
@@ -238,7 +241,8 @@ int options__parse(struct options *o, int argc, char **argv)
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
 	optind = 0; /* (glibc: parsed again from the start, whoever parsed before) */
-	while ((c = getopt_long(argc, argv, ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o->write_path = optarg;
@@ -266,7 +270,8 @@ int options__parse(struct options *o, int argc, char **argv)
 			break;
 		case 'B':
 			if (parse_u64(optarg, 4u << 20, &v) || v < 64)
-				return bad("invalid buffer size '%s': use 64 to 4194304 KiB", optarg);
+				return bad("invalid buffer size '%s': use 64 to 4194304 KiB",
+					   optarg);
 			o->buffer_kib = v;
 			break;
 		case 'i':
@@ -302,8 +307,10 @@ int options__parse(struct options *o, int argc, char **argv)
 			break;
 		case OPT_EVENTS:
 			if (parse_events(optarg, &o->events))
-				return bad("invalid event list '%s': exec, exit, fork, tcp, all or none, "
-					   "joined by commas", optarg);
+				return bad(
+					"invalid event list '%s': exec, exit, fork, tcp, all or none, "
+					"joined by commas",
+					optarg);
 			events_given = true;
 			break;
 		case OPT_NO_PACKETS:
@@ -319,8 +326,9 @@ int options__parse(struct options *o, int argc, char **argv)
 			break;
 		case 'C':
 			if (parse_size(optarg, &o->rotate_bytes))
-				return bad("invalid file size '%s': millions of bytes, or a number with k, m or g",
-					   optarg);
+				return bad(
+					"invalid file size '%s': millions of bytes, or a number with k, m or g",
+					optarg);
 			break;
 		case 'W':
 			if (parse_u64(optarg, INT32_MAX, &v) || !v)
@@ -398,8 +406,10 @@ int options__parse(struct options *o, int argc, char **argv)
 				    : 0;
 	if (o->no_packets && !o->events)
 		return bad("%s and no events: nothing to capture", "--no-packets");
-	if (o->read_path && (o->command || o->sel.cgroup_path || o->n_ifnames || o->sel.follow_forks))
-		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture", "-r");
+	if (o->read_path &&
+	    (o->command || o->sel.cgroup_path || o->n_ifnames || o->sel.follow_forks))
+		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture",
+			   "-r");
 	if (o->drop_to_user && !getpwnam(o->drop_to_user))
 		return bad("unknown user '%s'", o->drop_to_user);
 	if (o->command)

@@ -47,7 +47,8 @@ static int add_comm(struct selection *s, const char *word, const char *help)
 {
 	if (!*word || strlen(word) >= 16) {
 		log_err("invalid process name '%s': 1 to 15 characters, as in /proc/PID/comm "
-			"(see %s)", word, help);
+			"(see %s)",
+			word, help);
 		return -EINVAL;
 	}
 	if (s->n_comms == SELECTION_MAX)
@@ -64,7 +65,8 @@ static int add_list(struct selection *s, int opt, char *arg, const char *help)
 	int err = 0;
 
 	if (!*arg)
-		return opt == SELECTION_PID ? bad(help, "invalid pid", arg) : add_comm(s, arg, help);
+		return opt == SELECTION_PID ? bad(help, "invalid pid", arg)
+					    : add_comm(s, arg, help);
 	for (word = strtok_r(arg, ",", &save); word && !err; word = strtok_r(NULL, ",", &save))
 		err = opt == SELECTION_PID ? add_pid(s, word, help) : add_comm(s, word, help);
 	return err;

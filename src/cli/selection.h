@@ -21,7 +21,7 @@ struct selection {
 	bool filter_uid;
 	uid_t uid;
 	const char *cgroup_path; /* cgroup v2 directory, NULL for all */
-	bool follow_forks; /* -f: descendants of the selected processes too */
+	bool follow_forks;	 /* -f: descendants of the selected processes too */
 };
 
 enum selection_option {
@@ -41,12 +41,14 @@ enum direction_filter {
 
 /* The getopt_long() entries, for each mode's table (with "f" in its short
  * options). */
-#define SELECTION_LONG_OPTIONS                                         \
-	{ "pid", required_argument, NULL, SELECTION_PID },             \
-	{ "comm", required_argument, NULL, SELECTION_COMM },           \
-	{ "uid", required_argument, NULL, SELECTION_UID },             \
-	{ "cgroup", required_argument, NULL, SELECTION_CGROUP },       \
-	{ "follow-forks", no_argument, NULL, SELECTION_FOLLOW_FORKS }
+#define SELECTION_LONG_OPTIONS                                            \
+	{ "pid", required_argument, NULL, SELECTION_PID },                \
+		{ "comm", required_argument, NULL, SELECTION_COMM },      \
+		{ "uid", required_argument, NULL, SELECTION_UID },        \
+		{ "cgroup", required_argument, NULL, SELECTION_CGROUP },  \
+	{                                                                 \
+		"follow-forks", no_argument, NULL, SELECTION_FOLLOW_FORKS \
+	}
 
 /* Takes getopt's option opt and its argument (which must outlive s). Returns
  * 0 if it was a selection option, 1 if not, or -EINVAL after one line

@@ -76,4 +76,3 @@ void filter__free_classic(struct sock_filter *insns)
 {
 	free(insns);
 }
-

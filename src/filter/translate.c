@@ -29,13 +29,13 @@
 
 /* The classic opcode fields (linux/filter.h names them BPF_* too, but with
  * the classic meaning; spelled out here to keep the two apart). */
-#define C_CLASS(code) ((code) & 0x07)
-#define C_SIZE(code) ((code) & 0x18)
-#define C_MODE(code) ((code) & 0xe0)
-#define C_OP(code) ((code) & 0xf0)
-#define C_SRC(code) ((code) & 0x08)
-#define C_RVAL(code) ((code) & 0x18)
-#define C_MISCOP(code) ((code) & 0xf8)
+#define C_CLASS(code) ((code)&0x07)
+#define C_SIZE(code) ((code)&0x18)
+#define C_MODE(code) ((code)&0xe0)
+#define C_OP(code) ((code)&0xf0)
+#define C_SRC(code) ((code)&0x08)
+#define C_RVAL(code) ((code)&0x18)
+#define C_MISCOP(code) ((code)&0xf8)
 
 enum target_kind {
 	TARGET_CLASSIC, /* the start of classic instruction n */
@@ -78,8 +78,9 @@ static void emit(struct translator *t, struct bpf_insn insn)
 
 static struct bpf_insn insn(__u8 code, __u8 dst, __u8 src, __s16 off, __s32 imm)
 {
-	return (struct bpf_insn){ .code = code, .dst_reg = dst, .src_reg = src, .off = off,
-				  .imm = imm };
+	return (struct bpf_insn){
+		.code = code, .dst_reg = dst, .src_reg = src, .off = off, .imm = imm
+	};
 }
 
 /* A jump whose target is known only later. */
@@ -135,11 +136,12 @@ static int translate_load(struct translator *t, const struct sock_filter *c, int
 	case BPF_MEM:
 		if (c->k >= BPF_MEMWORDS)
 			return -EINVAL;
-		emit(t, insn(BPF_LDX | BPF_MEM | BPF_W, reg, BPF_REG_10, SCRATCH_OFF + 4 * c->k, 0));
+		emit(t,
+		     insn(BPF_LDX | BPF_MEM | BPF_W, reg, BPF_REG_10, SCRATCH_OFF + 4 * c->k, 0));
 		return 0;
 	case BPF_LEN:
-		emit(t, insn(BPF_LDX | BPF_MEM | BPF_W, reg, REG_CTX, offsetof(struct __sk_buff, len),
-			     0));
+		emit(t, insn(BPF_LDX | BPF_MEM | BPF_W, reg, REG_CTX,
+			     offsetof(struct __sk_buff, len), 0));
 		return 0;
 	case BPF_ABS:
 	case BPF_IND:
@@ -204,8 +206,7 @@ static int translate_alu(struct translator *t, const struct sock_filter *c)
 	return 0;
 }
 
-static int translate_jump(struct translator *t, const struct sock_filter *c, size_t i,
-			  size_t count)
+static int translate_jump(struct translator *t, const struct sock_filter *c, size_t i, size_t count)
 {
 	__u16 op = C_OP(c->code);
 	size_t jt, jf;
@@ -231,8 +232,7 @@ static int translate_jump(struct translator *t, const struct sock_filter *c, siz
 	return 0;
 }
 
-static int translate_one(struct translator *t, const struct sock_filter *c, size_t i,
-			 size_t count)
+static int translate_one(struct translator *t, const struct sock_filter *c, size_t i, size_t count)
 {
 	switch (C_CLASS(c->code)) {
 	case BPF_LD:
@@ -246,8 +246,9 @@ static int translate_one(struct translator *t, const struct sock_filter *c, size
 	case BPF_STX:
 		if (c->k >= BPF_MEMWORDS)
 			return -EINVAL;
-		emit(t, insn(BPF_STX | BPF_MEM | BPF_W, BPF_REG_10,
-			     C_CLASS(c->code) == BPF_ST ? REG_A : REG_X, SCRATCH_OFF + 4 * c->k, 0));
+		emit(t,
+		     insn(BPF_STX | BPF_MEM | BPF_W, BPF_REG_10,
+			  C_CLASS(c->code) == BPF_ST ? REG_A : REG_X, SCRATCH_OFF + 4 * c->k, 0));
 		return 0;
 	case BPF_ALU:
 		return translate_alu(t, c);
@@ -259,8 +260,8 @@ static int translate_one(struct translator *t, const struct sock_filter *c, size
 				  c->k ? TARGET_ACCEPT : TARGET_REJECT, 0);
 			return 0;
 		}
-		emit_jump(t, BPF_JMP32 | BPF_JEQ | BPF_K,
-			  C_RVAL(c->code) == BPF_A ? REG_A : REG_X, 0, 0, TARGET_REJECT, 0);
+		emit_jump(t, BPF_JMP32 | BPF_JEQ | BPF_K, C_RVAL(c->code) == BPF_A ? REG_A : REG_X,
+			  0, 0, TARGET_REJECT, 0);
 		emit_jump(t, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_ACCEPT, 0);
 		return 0;
 	case BPF_MISC:
@@ -321,8 +322,9 @@ int filter__translate(const struct sock_filter *insns, size_t count, int prog_ar
 
 	for (i = 0; i < t.nfixups && !err; i++) {
 		const struct fixup *f = &t.fixups[i];
-		size_t target = f->kind == TARGET_ACCEPT ? accept :
-				f->kind == TARGET_REJECT ? reject : t.starts[f->n];
+		size_t target = f->kind == TARGET_ACCEPT   ? accept
+				: f->kind == TARGET_REJECT ? reject
+							   : t.starts[f->n];
 		long delta = (long)target - (long)f->at - 1;
 
 		if (delta < -32768 || delta > 32767)
@@ -343,8 +345,8 @@ int filter__translate(const struct sock_filter *insns, size_t count, int prog_ar
 int filter__load(const struct bpf_insn *insns, size_t count, int attach_type, char *log,
 		 size_t logsize)
 {
-	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach_type,
-		    .log_buf = log, .log_size = log ? logsize : 0, .log_level = log ? 1 : 0);
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach_type, .log_buf = log,
+		    .log_size = log ? logsize : 0, .log_level = log ? 1 : 0);
 	int fd = bpf_prog_load(BPF_PROG_TYPE_CGROUP_SKB, "pidcap_filter", "GPL", insns, count,
 			       &opts);
 

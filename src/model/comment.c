@@ -38,7 +38,8 @@ int comment__read(const char *text, struct packet_comment *c)
 	for (i = at; i <= (size_t)at + 16 && text[i]; i++) {
 		int end = 0;
 
-		if (text[i] == ' ' && sscanf(text + i, " uid=%u netns=%u exe=%n", &uid, &netns, &end) == 2 && end) {
+		if (text[i] == ' ' &&
+		    sscanf(text + i, " uid=%u netns=%u exe=%n", &uid, &netns, &end) == 2 && end) {
 			c->has_owner = true;
 			c->pid = pid;
 			c->tid = tid;

@@ -18,7 +18,7 @@ struct packet_comment {
 	pid_t pid, tid;
 	uid_t uid;
 	unsigned int netns;
-	const char *comm; /* writing: NUL-terminated; reading: not set */
+	const char *comm;	   /* writing: NUL-terminated; reading: not set */
 	const char *exe, *cmdline; /* writing: may be NULL ("?"); reading: not set */
 };
 

@@ -15,16 +15,16 @@
 const char *event__signal_name(int sig)
 {
 	static const char *names[] = {
-		[SIGHUP] = "SIGHUP",   [SIGINT] = "SIGINT",	[SIGQUIT] = "SIGQUIT",
-		[SIGILL] = "SIGILL",   [SIGTRAP] = "SIGTRAP",	[SIGABRT] = "SIGABRT",
-		[SIGBUS] = "SIGBUS",   [SIGFPE] = "SIGFPE",	[SIGKILL] = "SIGKILL",
-		[SIGUSR1] = "SIGUSR1", [SIGSEGV] = "SIGSEGV",	[SIGUSR2] = "SIGUSR2",
-		[SIGPIPE] = "SIGPIPE", [SIGALRM] = "SIGALRM",	[SIGTERM] = "SIGTERM",
-		[SIGCHLD] = "SIGCHLD", [SIGCONT] = "SIGCONT",	[SIGSTOP] = "SIGSTOP",
-		[SIGTSTP] = "SIGTSTP", [SIGTTIN] = "SIGTTIN",	[SIGTTOU] = "SIGTTOU",
-		[SIGURG] = "SIGURG",   [SIGXCPU] = "SIGXCPU",	[SIGXFSZ] = "SIGXFSZ",
+		[SIGHUP] = "SIGHUP",	   [SIGINT] = "SIGINT",	  [SIGQUIT] = "SIGQUIT",
+		[SIGILL] = "SIGILL",	   [SIGTRAP] = "SIGTRAP", [SIGABRT] = "SIGABRT",
+		[SIGBUS] = "SIGBUS",	   [SIGFPE] = "SIGFPE",	  [SIGKILL] = "SIGKILL",
+		[SIGUSR1] = "SIGUSR1",	   [SIGSEGV] = "SIGSEGV", [SIGUSR2] = "SIGUSR2",
+		[SIGPIPE] = "SIGPIPE",	   [SIGALRM] = "SIGALRM", [SIGTERM] = "SIGTERM",
+		[SIGCHLD] = "SIGCHLD",	   [SIGCONT] = "SIGCONT", [SIGSTOP] = "SIGSTOP",
+		[SIGTSTP] = "SIGTSTP",	   [SIGTTIN] = "SIGTTIN", [SIGTTOU] = "SIGTTOU",
+		[SIGURG] = "SIGURG",	   [SIGXCPU] = "SIGXCPU", [SIGXFSZ] = "SIGXFSZ",
 		[SIGVTALRM] = "SIGVTALRM", [SIGPROF] = "SIGPROF", [SIGWINCH] = "SIGWINCH",
-		[SIGIO] = "SIGIO",     [SIGPWR] = "SIGPWR",	[SIGSYS] = "SIGSYS",
+		[SIGIO] = "SIGIO",	   [SIGPWR] = "SIGPWR",	  [SIGSYS] = "SIGSYS",
 	};
 
 	if (sig <= 0 || (size_t)sig >= sizeof(names) / sizeof(names[0]))
@@ -38,11 +38,11 @@ const char *event__errno_name(int err)
 		int err;
 		const char *name;
 	} names[] = {
-		{ ENOENT, "ENOENT" }, { EACCES, "EACCES" }, { ENOEXEC, "ENOEXEC" },
-		{ E2BIG, "E2BIG" },   { ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" },
-		{ ENOTDIR, "ENOTDIR" }, { ELOOP, "ELOOP" }, { ETXTBSY, "ETXTBSY" },
-		{ EPERM, "EPERM" },   { EISDIR, "EISDIR" }, { ENAMETOOLONG, "ENAMETOOLONG" },
-		{ EINVAL, "EINVAL" }, { EAGAIN, "EAGAIN" }, { EMFILE, "EMFILE" },
+		{ ENOENT, "ENOENT" },	{ EACCES, "EACCES" }, { ENOEXEC, "ENOEXEC" },
+		{ E2BIG, "E2BIG" },	{ ENOMEM, "ENOMEM" }, { EFAULT, "EFAULT" },
+		{ ENOTDIR, "ENOTDIR" }, { ELOOP, "ELOOP" },   { ETXTBSY, "ETXTBSY" },
+		{ EPERM, "EPERM" },	{ EISDIR, "EISDIR" }, { ENAMETOOLONG, "ENAMETOOLONG" },
+		{ EINVAL, "EINVAL" },	{ EAGAIN, "EAGAIN" }, { EMFILE, "EMFILE" },
 		{ ELIBBAD, "ELIBBAD" },
 	};
 	size_t i;
@@ -220,8 +220,8 @@ static void from_tcp(struct event *e, const struct tcp_record *r, const struct p
 	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN], took[32];
 
 	e->kind = EVENT_TCP;
-	e->name = r->event < sizeof(names) / sizeof(names[0]) && names[r->event] ?
-			  names[r->event] : "tcp";
+	e->name = r->event < sizeof(names) / sizeof(names[0]) && names[r->event] ? names[r->event]
+										 : "tcp";
 	e->pid = r->has_owner ? (pid_t)r->owner.tgid : 0;
 	if (r->has_owner)
 		copy_comm(e->comm, r->owner.comm);

@@ -56,7 +56,8 @@ static int name_in_netns_of(struct ifnames *t, pid_t pid, uint32_t ifindex, char
 			/* Cannot go home: this namespace's names would be taken for
 			 * pidcap's own. The capture is the kernel's and goes on. */
 			log_warn("cannot return to pidcap's network namespace (%s): interfaces "
-				 "are named by number from now on", strerror(errno));
+				 "are named by number from now on",
+				 strerror(errno));
 			t->lost = true;
 		}
 	}

@@ -20,9 +20,9 @@ struct proc_info {
 	bool exited;
 	unsigned int generation; /* changes whenever anything below changes */
 	char comm[PIDCAP_COMM_LEN];
-	char *exe; /* NULL if unknown */
+	char *exe;     /* NULL if unknown */
 	char *cmdline; /* arguments joined by spaces; NULL if unknown */
-	char *cgroup; /* cgroup v2 path, e.g. /system.slice/ssh.service; NULL if unknown */
+	char *cgroup;  /* cgroup v2 path, e.g. /system.slice/ssh.service; NULL if unknown */
 };
 
 struct proctable;

@@ -25,10 +25,10 @@ struct packet_view {
 	pid_t tid;
 	uid_t uid;
 	const char *comm;
-	const struct proc_info *proc; /* NULL for packets with no process */
+	const struct proc_info *proc;	/* NULL for packets with no process */
 	const struct proc_info *parent; /* its parent, for -v and --json; may be NULL */
-	const char *stored_comment; /* the comment a file read with -r had, or NULL */
-	const uint8_t *data; /* the IP packet */
+	const char *stored_comment;	/* the comment a file read with -r had, or NULL */
+	const uint8_t *data;		/* the IP packet */
 	uint32_t caplen;
 	uint32_t len;
 	/* The frame as captured or stored, for link layers and dumps: for a live

@@ -19,8 +19,8 @@ struct dumpfile {
 	bool rotates;
 	FILE *file;
 	struct pcapng_writer *writer;
-	char name[4096]; /* the current file */
-	char *created; /* the first file, if this run created it */
+	char name[4096];       /* the current file */
+	char *created;	       /* the first file, if this run created it */
 	uint64_t bytes_closed; /* in files already closed */
 	int error;
 };
@@ -65,7 +65,7 @@ struct dumpfile *dumpfile__open(const struct dumpfile_options *o, uint64_t now_n
 	if (!strcmp(o->path, "-")) {
 		if (isatty(STDOUT_FILENO)) {
 			log_err("refusing to write pcapng to a terminal; "
-					"redirect it or pipe it (pidcap -w - | tshark -i -)");
+				"redirect it or pipe it (pidcap -w - | tshark -i -)");
 			free(d);
 			return NULL;
 		}

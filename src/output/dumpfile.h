@@ -17,9 +17,9 @@ struct dumpfile_options {
 	const char *path; /* "-" for stdout; with -G a strftime(3) pattern */
 	enum pcapng_format format;
 	uint32_t snaplen;
-	uint64_t max_bytes; /* -C */
-	uint32_t max_files; /* -W */
-	uint32_t seconds; /* -G */
+	uint64_t max_bytes;   /* -C */
+	uint32_t max_files;   /* -W */
+	uint32_t seconds;     /* -G */
 	bool packet_buffered; /* -U: flush after every packet */
 };
 

@@ -395,8 +395,8 @@ static void sll2_header__fill(uint8_t *h, const struct pcapng_packet *p)
 }
 
 /* hdr: the link-layer header, pcapng_writer__hdr_len() bytes. */
-static int pcapng_writer__epb(struct pcapng_writer *w, const struct pcapng_packet *p,
-			      uint32_t ifid, const uint8_t *hdr, uint32_t proc_idx)
+static int pcapng_writer__epb(struct pcapng_writer *w, const struct pcapng_packet *p, uint32_t ifid,
+			      const uint8_t *hdr, uint32_t proc_idx)
 {
 	uint32_t extra = pcapng_writer__hdr_len(w);
 	uint32_t caplen = p->caplen < w->max_caplen ? p->caplen : w->max_caplen;
@@ -429,8 +429,8 @@ typedef int (*pcapng_describe_fn)(struct pcapng_writer *w, uint32_t num, const c
  * and remembers the id it got. *id is set either way.
  */
 static int pcapng_writer__describe(struct pcapng_writer *w, struct pcapng_table *t,
-				   pcapng_describe_fn write_block, uint32_t *counter,
-				   uint32_t num, const char *name, uint32_t *id)
+				   pcapng_describe_fn write_block, uint32_t *counter, uint32_t num,
+				   const char *name, uint32_t *id)
 {
 	uint32_t hash = pcapng_hash(num, name);
 	const struct pcapng_entry *e = pcapng_table__find(t, num, name, hash);
@@ -472,8 +472,7 @@ static bool pcapng_packet__valid(const struct pcapng_packet *p)
 		return false;
 	if (!p->data && p->caplen)
 		return false;
-	if (p->direction != DIR_UNKNOWN && p->direction != DIR_IN &&
-	    p->direction != DIR_OUT)
+	if (p->direction != DIR_UNKNOWN && p->direction != DIR_IN && p->direction != DIR_OUT)
 		return false;
 	if (p->pid < 0)
 		return false;
@@ -530,12 +529,12 @@ int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p
 		pktap_header__fill(hdr, p);
 		return pcapng_writer__epb(w, p, 0, hdr, 0);
 	}
-	err = pcapng_writer__describe(w, &w->ifaces, pcapng_writer__sll2_idb, &w->nifaces,
-				      p->netns, p->ifname, &ifid);
+	err = pcapng_writer__describe(w, &w->ifaces, pcapng_writer__sll2_idb, &w->nifaces, p->netns,
+				      p->ifname, &ifid);
 	if (err)
 		return err;
-	err = pcapng_writer__describe(w, &w->procs, pcapng_writer__process, &w->nprocs,
-				      p->pid, p->comm, &proc_idx);
+	err = pcapng_writer__describe(w, &w->procs, pcapng_writer__process, &w->nprocs, p->pid,
+				      p->comm, &proc_idx);
 	if (err)
 		return err;
 	sll2_header__fill(hdr, p);

@@ -23,16 +23,16 @@ enum pcapng_format {
 };
 
 struct pcapng_packet {
-	uint64_t ts_ns;       /* wall clock, nanoseconds since the epoch */
-	const uint8_t *data;  /* raw IP packet: starts with the IPv4 or IPv6 header */
-	uint32_t caplen;      /* bytes at data */
-	uint32_t len;         /* length of the packet on the wire (>= caplen) */
+	uint64_t ts_ns;	     /* wall clock, nanoseconds since the epoch */
+	const uint8_t *data; /* raw IP packet: starts with the IPv4 or IPv6 header */
+	uint32_t caplen;     /* bytes at data */
+	uint32_t len;	     /* length of the packet on the wire (>= caplen) */
 	enum packet_dir direction;
-	const char *ifname;   /* interface name, e.g. "lo"; never NULL */
-	uint32_t netns;       /* network namespace inode number, 0 if unknown */
-	int32_t pid;          /* thread group id; 0 = no owning process (kernel) */
-	const char *comm;     /* process name, never NULL ("" if unknown) */
-	const char *comment;  /* EPB comment (opt_comment), or NULL for none */
+	const char *ifname;  /* interface name, e.g. "lo"; never NULL */
+	uint32_t netns;	     /* network namespace inode number, 0 if unknown */
+	int32_t pid;	     /* thread group id; 0 = no owning process (kernel) */
+	const char *comm;    /* process name, never NULL ("" if unknown) */
+	const char *comment; /* EPB comment (opt_comment), or NULL for none */
 };
 
 struct pcapng_writer;

@@ -12,11 +12,11 @@
 #include <stdint.h>
 
 struct rotation {
-	const char *base; /* the -w name */
-	uint64_t max_bytes; /* -C, 0 for none */
-	uint32_t max_files; /* -W, 0 for none */
-	uint32_t seconds; /* -G, 0 for none */
-	uint32_t index; /* the current file: 0 for the first */
+	const char *base;    /* the -w name */
+	uint64_t max_bytes;  /* -C, 0 for none */
+	uint32_t max_files;  /* -W, 0 for none */
+	uint32_t seconds;    /* -G, 0 for none */
+	uint32_t index;	     /* the current file: 0 for the first */
 	uint64_t started_ns; /* wall time the current file began */
 };
 

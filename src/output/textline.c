@@ -66,9 +66,11 @@ static const char *user_name(struct textline *t, uid_t uid)
 
 static void format_delta(char *buf, size_t size, uint64_t ns)
 {
-	snprintf(buf, size, "%02llu:%02llu:%02llu.%06llu", (unsigned long long)(ns / 3600000000000ull),
+	snprintf(buf, size, "%02llu:%02llu:%02llu.%06llu",
+		 (unsigned long long)(ns / 3600000000000ull),
 		 (unsigned long long)(ns / 60000000000ull % 60),
-		 (unsigned long long)(ns / 1000000000 % 60), (unsigned long long)(ns / 1000 % 1000000));
+		 (unsigned long long)(ns / 1000000000 % 60),
+		 (unsigned long long)(ns / 1000 % 1000000));
 }
 
 /* tcpdump's forms: (none) time of day, -t nothing, -tt seconds since the
@@ -112,8 +114,9 @@ static void format_stamp(struct textline *t, char *buf, size_t size, uint64_t ts
  * frame when there is no IP packet to start from). */
 static int print_bytes(struct textline *t, FILE *out, const struct packet_view *p)
 {
-	enum print_dump style = t->dump == 'x' ? PRINT_DUMP_HEX :
-				t->dump == 'X' ? PRINT_DUMP_HEX_ASCII : PRINT_DUMP_ASCII;
+	enum print_dump style = t->dump == 'x'	 ? PRINT_DUMP_HEX
+				: t->dump == 'X' ? PRINT_DUMP_HEX_ASCII
+						 : PRINT_DUMP_ASCII;
 	const uint8_t *bytes = p->data ? p->data : p->frame;
 	uint32_t n = p->data ? p->caplen : p->frame_caplen;
 
@@ -136,10 +139,13 @@ static int print_process(struct textline *t, FILE *out, const struct packet_view
 	if (p->unknown_process)
 		return 0;
 	if (!p->has_owner)
-		return fprintf(out, "    no process: sent or received by the kernel itself, netns %u\n",
-			       p->netns) < 0 ? -errno : 0;
-	if (fprintf(out, "    process %s[%d] thread %d user %s(%u) parent %d%s%s%s netns %u", p->comm,
-		    p->pid, p->tid, user_name(t, p->uid), p->uid, pi ? pi->ppid : 0,
+		return fprintf(out,
+			       "    no process: sent or received by the kernel itself, netns %u\n",
+			       p->netns) < 0
+			       ? -errno
+			       : 0;
+	if (fprintf(out, "    process %s[%d] thread %d user %s(%u) parent %d%s%s%s netns %u",
+		    p->comm, p->pid, p->tid, user_name(t, p->uid), p->uid, pi ? pi->ppid : 0,
 		    pp && *pp->comm ? " (" : "", pp && *pp->comm ? pp->comm : "",
 		    pp && *pp->comm ? ")" : "", p->netns) < 0)
 		return -errno;
@@ -162,9 +168,10 @@ static int print_json(struct textline *t, FILE *out, const struct packet_view *p
 	json__uint(&j, "time_ns", p->ts_ns);
 	json__string(&j, "interface", p->ifname);
 	json__uint(&j, "netns", p->netns);
-	json__string(&j, "direction", p->direction == DIR_IN	 ? "in" :
-				      p->direction == DIR_OUT ? "out" :
-								       "");
+	json__string(&j, "direction",
+		     p->direction == DIR_IN    ? "in"
+		     : p->direction == DIR_OUT ? "out"
+					       : "");
 	if (!p->unknown_process)
 		json__int(&j, "pid", p->pid);
 	if (p->has_owner) {

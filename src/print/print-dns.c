@@ -16,93 +16,95 @@
 #include <stdio.h>
 #include <string.h>
 
-#define T_A		1
-#define T_NS		2
-#define T_CNAME		5
-#define T_SOA		6
-#define T_PTR		12
-#define T_MX		15
-#define T_TXT		16
-#define T_AAAA		28
-#define T_SRV		33
-#define T_A6		38
-#define T_DNAME		39
-#define T_OPT		41
-#define T_UNSPECA	104
-#define T_TSIG		250
-#define T_URI		256
+#define T_A 1
+#define T_NS 2
+#define T_CNAME 5
+#define T_SOA 6
+#define T_PTR 12
+#define T_MX 15
+#define T_TXT 16
+#define T_AAAA 28
+#define T_SRV 33
+#define T_A6 38
+#define T_DNAME 39
+#define T_OPT 41
+#define T_UNSPECA 104
+#define T_TSIG 250
+#define T_URI 256
 
-#define C_IN		1
-#define C_QU		0x8000	/* mDNS: unicast response wanted */
-#define C_CACHE_FLUSH	0x8000	/* mDNS */
+#define C_IN 1
+#define C_QU 0x8000	     /* mDNS: unicast response wanted */
+#define C_CACHE_FLUSH 0x8000 /* mDNS */
 
-#define MAXCDNAME	255
+#define MAXCDNAME 255
 
 static const struct tok ns_type_names[] = {
-	{ 1, "A" }, { 2, "NS" }, { 3, "MD" }, { 4, "MF" }, { 5, "CNAME" }, { 6, "SOA" },
-	{ 7, "MB" }, { 8, "MG" }, { 9, "MR" }, { 10, "NULL" }, { 11, "WKS" }, { 12, "PTR" },
-	{ 13, "HINFO" }, { 14, "MINFO" }, { 15, "MX" }, { 16, "TXT" }, { 17, "RP" },
-	{ 18, "AFSDB" }, { 19, "X25" }, { 20, "ISDN" }, { 21, "RT" }, { 22, "NSAP" },
-	{ 23, "NSAP_PTR" }, { 24, "SIG" }, { 25, "KEY" }, { 26, "PX" }, { 27, "GPOS" },
-	{ 28, "AAAA" }, { 29, "LOC" }, { 30, "NXT" }, { 31, "EID" }, { 32, "NIMLOC" },
-	{ 33, "SRV" }, { 34, "ATMA" }, { 35, "NAPTR" }, { 36, "KX" }, { 37, "CERT" },
-	{ 38, "A6" }, { 39, "DNAME" }, { 40, "SINK" }, { 41, "OPT" }, { 42, "APL" },
-	{ 43, "DS" }, { 44, "SSHFP" }, { 45, "IPSECKEY" }, { 46, "RRSIG" }, { 47, "NSEC" },
-	{ 48, "DNSKEY" }, { 99, "SPF" }, { 100, "UINFO" }, { 101, "UID" }, { 102, "GID" },
-	{ 103, "UNSPEC" }, { 104, "UNSPECA" }, { 249, "TKEY" }, { 250, "TSIG" },
-	{ 251, "IXFR" }, { 252, "AXFR" }, { 253, "MAILB" }, { 254, "MAILA" }, { 255, "ANY" },
-	{ 256, "URI" },
-	{ 0, NULL }
+	{ 1, "A" },	    { 2, "NS" },	{ 3, "MD" },	    { 4, "MF" },
+	{ 5, "CNAME" },	    { 6, "SOA" },	{ 7, "MB" },	    { 8, "MG" },
+	{ 9, "MR" },	    { 10, "NULL" },	{ 11, "WKS" },	    { 12, "PTR" },
+	{ 13, "HINFO" },    { 14, "MINFO" },	{ 15, "MX" },	    { 16, "TXT" },
+	{ 17, "RP" },	    { 18, "AFSDB" },	{ 19, "X25" },	    { 20, "ISDN" },
+	{ 21, "RT" },	    { 22, "NSAP" },	{ 23, "NSAP_PTR" }, { 24, "SIG" },
+	{ 25, "KEY" },	    { 26, "PX" },	{ 27, "GPOS" },	    { 28, "AAAA" },
+	{ 29, "LOC" },	    { 30, "NXT" },	{ 31, "EID" },	    { 32, "NIMLOC" },
+	{ 33, "SRV" },	    { 34, "ATMA" },	{ 35, "NAPTR" },    { 36, "KX" },
+	{ 37, "CERT" },	    { 38, "A6" },	{ 39, "DNAME" },    { 40, "SINK" },
+	{ 41, "OPT" },	    { 42, "APL" },	{ 43, "DS" },	    { 44, "SSHFP" },
+	{ 45, "IPSECKEY" }, { 46, "RRSIG" },	{ 47, "NSEC" },	    { 48, "DNSKEY" },
+	{ 99, "SPF" },	    { 100, "UINFO" },	{ 101, "UID" },	    { 102, "GID" },
+	{ 103, "UNSPEC" },  { 104, "UNSPECA" }, { 249, "TKEY" },    { 250, "TSIG" },
+	{ 251, "IXFR" },    { 252, "AXFR" },	{ 253, "MAILB" },   { 254, "MAILA" },
+	{ 255, "ANY" },	    { 256, "URI" },	{ 0, NULL }
 };
 
 static const struct tok ns_class_names[] = {
-	{ 1, "IN" },
-	{ 3, "CHAOS" },
-	{ 4, "HS" },
-	{ 255, "ANY" },
-	{ 0, NULL }
+	{ 1, "IN" }, { 3, "CHAOS" }, { 4, "HS" }, { 255, "ANY" }, { 0, NULL }
 };
 
 static const struct tok edns_opt_names[] = {
-	{ 1, "LLQ" }, { 2, "UL" }, { 3, "NSID" }, { 5, "DAU" }, { 6, "DHU" }, { 7, "N3U" },
-	{ 8, "ECS" }, { 9, "EXPIRE" }, { 10, "COOKIE" }, { 11, "KEEPALIVE" }, { 12, "PADDING" },
-	{ 13, "CHAIN" }, { 14, "KEY-TAG" }, { 16, "CLIENT-TAG" }, { 17, "SERVER-TAG" },
-	{ 0, NULL }
+	{ 1, "LLQ" },	   { 2, "UL" },		 { 3, "NSID" },	       { 5, "DAU" },
+	{ 6, "DHU" },	   { 7, "N3U" },	 { 8, "ECS" },	       { 9, "EXPIRE" },
+	{ 10, "COOKIE" },  { 11, "KEEPALIVE" },	 { 12, "PADDING" },    { 13, "CHAIN" },
+	{ 14, "KEY-TAG" }, { 16, "CLIENT-TAG" }, { 17, "SERVER-TAG" }, { 0, NULL }
 };
 
-static const struct tok dau_alg_names[] = {
-	{ 0, "DELETE" }, { 1, "RSAMD5" }, { 2, "DH" }, { 3, "DS" }, { 5, "RSASHA1" },
-	{ 6, "DSA-NSEC3-SHA1" }, { 7, "RSASHA1-NSEC3-SHA1" }, { 8, "RSASHA256" },
-	{ 10, "RSASHA512" }, { 12, "ECC-GOST" }, { 13, "ECDSAP256SHA256" },
-	{ 14, "ECDSAP384SHA384" }, { 15, "ED25519" }, { 16, "ED448" }, { 252, "INDIRECT" },
-	{ 253, "PRIVATEDNS" }, { 254, "PRIVATEOID" },
-	{ 0, NULL }
-};
+static const struct tok dau_alg_names[] = { { 0, "DELETE" },
+					    { 1, "RSAMD5" },
+					    { 2, "DH" },
+					    { 3, "DS" },
+					    { 5, "RSASHA1" },
+					    { 6, "DSA-NSEC3-SHA1" },
+					    { 7, "RSASHA1-NSEC3-SHA1" },
+					    { 8, "RSASHA256" },
+					    { 10, "RSASHA512" },
+					    { 12, "ECC-GOST" },
+					    { 13, "ECDSAP256SHA256" },
+					    { 14, "ECDSAP384SHA384" },
+					    { 15, "ED25519" },
+					    { 16, "ED448" },
+					    { 252, "INDIRECT" },
+					    { 253, "PRIVATEDNS" },
+					    { 254, "PRIVATEOID" },
+					    { 0, NULL } };
 
 static const struct tok dhu_alg_names[] = {
-	{ 1, "SHA-1" }, { 2, "SHA-256" }, { 3, "GOST_R_34.11-94" }, { 4, "SHA-384" },
-	{ 0, NULL }
+	{ 1, "SHA-1" }, { 2, "SHA-256" }, { 3, "GOST_R_34.11-94" }, { 4, "SHA-384" }, { 0, NULL }
 };
 
-static const struct tok n3u_alg_names[] = {
-	{ 1, "SHA-1" },
-	{ 0, NULL }
-};
+static const struct tok n3u_alg_names[] = { { 1, "SHA-1" }, { 0, NULL } };
 
 static const char *const ns_ops[] = {
-	"", " inv_q", " stat", " op3", " notify", " update", " op6", " op7",
-	" op8", " updateA", " updateD", " updateDA",
+	"",	    " inv_q",	 " stat",     " op3",	  " notify",  " update",
+	" op6",	    " op7",	 " op8",      " updateA", " updateD", " updateDA",
 	" updateM", " updateMA", " zoneInit", " zoneRef",
 };
 
 /* sic: two names without their leading space, as in tcpdump. */
 static const char *const ns_resp[] = {
-	"", " FormErr", " ServFail", " NXDomain",
-	" NotImp", " Refused", " YXDomain", " YXRRSet",
-	" NXRRSet", " NotAuth", " NotZone", " Resp11",
-	" Resp12", " Resp13", " Resp14", " NoChange",
-	" BadVers", "Resp17", " Resp18", " Resp19",
-	" Resp20", "Resp21", " Resp22", " BadCookie",
+	"",	     " FormErr", " ServFail", " NXDomain", " NotImp",  " Refused",
+	" YXDomain", " YXRRSet", " NXRRSet",  " NotAuth",  " NotZone", " Resp11",
+	" Resp12",   " Resp13",	 " Resp14",   " NoChange", " BadVers", "Resp17",
+	" Resp18",   " Resp19",	 " Resp20",   "Resp21",	   " Resp22",  " BadCookie",
 };
 
 static const char *ns_rcode(uint32_t rcode, char *tmp, size_t n)
@@ -138,7 +140,7 @@ static uint32_t ns_nskip(struct pctx *c, struct span s, uint32_t off)
 			return off + 1;
 		case 0x40:
 			if ((i & 0x3f) != 1 || !avail(s, off, 1))
-				return DNS_FAIL;	/* only bit labels are known */
+				return DNS_FAIL; /* only bit labels are known */
 			bitlen = get_u8(c, s, off++);
 			off += ((bitlen ? bitlen : 256) + 7) / 8;
 			break;
@@ -377,7 +379,7 @@ static uint32_t eopt_print(struct pctx *c, struct span s, uint32_t off)
 	case 8:
 		eopt_ecs(c, s, off, data_len);
 		break;
-	case 10:	/* cookie: client part, then the server part */
+	case 10: /* cookie: client part, then the server part */
 		if (data_len < 8 || (data_len > 8 && data_len < 16) || data_len > 40) {
 			nd_invalid(c);
 			break;
@@ -388,7 +390,7 @@ static uint32_t eopt_print(struct pctx *c, struct span s, uint32_t off)
 			pr(c, "%02x", get_u8(c, s, off + i));
 		}
 		break;
-	case 11:	/* keepalive, in units of 100 ms */
+	case 11: /* keepalive, in units of 100 ms */
 		if (data_len != 2)
 			nd_invalid(c);
 		else
@@ -423,7 +425,7 @@ static uint32_t eopt_print(struct pctx *c, struct span s, uint32_t off)
 	case 13:
 		print_fqdn(c, s, off, off + data_len);
 		break;
-	default:	/* NSID and the others: bytes */
+	default: /* NSID and the others: bytes */
 		for (i = 0; i < data_len; i++)
 			pr(c, "%02x", get_u8(c, s, off + i));
 		break;
@@ -532,8 +534,8 @@ static uint32_t rr_tsig(struct pctx *c, struct span s, uint32_t off)
 	return 0;
 }
 
-static uint32_t rr_opt(struct pctx *c, struct span s, uint32_t off, uint32_t rp,
-		       uint32_t cls, uint16_t opt_flags)
+static uint32_t rr_opt(struct pctx *c, struct span s, uint32_t off, uint32_t rp, uint32_t cls,
+		       uint16_t opt_flags)
 {
 	pr(c, " UDPsize=%u", cls);
 	if (opt_flags & 0x8000)
@@ -728,16 +730,16 @@ static uint32_t ns_ext_rcode(struct pctx *c, struct span s, uint32_t qd, uint32_
 	return rcode;
 }
 
-static bool dns_response(struct pctx *c, struct span s, uint16_t flags, uint32_t qd,
-			 uint32_t an, uint32_t ns, uint32_t ar, bool mdns)
+static bool dns_response(struct pctx *c, struct span s, uint16_t flags, uint32_t qd, uint32_t an,
+			 uint32_t ns, uint32_t ar, bool mdns)
 {
 	uint32_t off = 12, i, rcode;
 	char tmp[24];
 
 	rcode = ns_ext_rcode(c, s, qd, an + ns, ar, flags & 0xf);
 	pr(c, "%u%s%s%s%s%s%s", get_be16(c, s, 0), ns_ops[(flags >> 11) & 0xf],
-	   ns_rcode(rcode, tmp, sizeof(tmp)), flags & 0x0400 ? "*" : "",
-	   flags & 0x0080 ? "" : "-", flags & 0x0200 ? "|" : "", flags & 0x0020 ? "$" : "");
+	   ns_rcode(rcode, tmp, sizeof(tmp)), flags & 0x0400 ? "*" : "", flags & 0x0080 ? "" : "-",
+	   flags & 0x0200 ? "|" : "", flags & 0x0020 ? "$" : "");
 	if (qd != 1)
 		pr(c, " [%uq]", qd);
 	/* The questions are shown from -vv on. */
@@ -770,8 +772,8 @@ static bool dns_response(struct pctx *c, struct span s, uint16_t flags, uint32_t
 	return true;
 }
 
-static bool dns_query(struct pctx *c, struct span s, uint16_t flags, uint32_t qd,
-		      uint32_t an, uint32_t ns, uint32_t ar, bool mdns)
+static bool dns_query(struct pctx *c, struct span s, uint16_t flags, uint32_t qd, uint32_t an,
+		      uint32_t ns, uint32_t ar, bool mdns)
 {
 	uint32_t off = 12, opcode = (flags >> 11) & 0xf;
 
@@ -780,7 +782,7 @@ static bool dns_query(struct pctx *c, struct span s, uint16_t flags, uint32_t qd
 	/* Bits a query should not have. */
 	if (flags & 0x6cf)
 		pr(c, " [b2&3=0x%x]", flags);
-	if (opcode == 1) {	/* inverse query */
+	if (opcode == 1) { /* inverse query */
 		if (qd)
 			pr(c, " [%uq]", qd);
 		if (an != 1)

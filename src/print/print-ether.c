@@ -11,111 +11,98 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 
-#define ETH_HDRLEN	14
-#define SLL_HDRLEN	16
-#define SLL2_HDRLEN	20
-#define MAX_8023_LEN	1500	/* a length/type field up to this is a length */
+#define ETH_HDRLEN 14
+#define SLL_HDRLEN 16
+#define SLL2_HDRLEN 20
+#define MAX_8023_LEN 1500 /* a length/type field up to this is a length */
 
-#define ET_IP		0x0800
-#define ET_ARP		0x0806
-#define ET_TRAIL	0x1000
-#define ET_REVARP	0x8035
-#define ET_8021Q	0x8100
-#define ET_IPV6		0x86dd
-#define ET_8021QINQ	0x88a8
-#define ET_8021Q9100	0x9100
-#define ET_8021Q9200	0x9200
+#define ET_IP 0x0800
+#define ET_ARP 0x0806
+#define ET_TRAIL 0x1000
+#define ET_REVARP 0x8035
+#define ET_8021Q 0x8100
+#define ET_IPV6 0x86dd
+#define ET_8021QINQ 0x88a8
+#define ET_8021Q9100 0x9100
+#define ET_8021Q9200 0x9200
 
-static const struct tok ethertype_names[] = {
-	{ 0x0800, "IPv4" },
-	{ 0x8847, "MPLS unicast" },
-	{ 0x8848, "MPLS multicast" },
-	{ 0x86dd, "IPv6" },
-	{ 0x8100, "802.1Q" },
-	{ 0x9100, "802.1Q-9100" },
-	{ 0x88a8, "802.1Q-QinQ" },
-	{ 0x9200, "802.1Q-9200" },
-	{ 0x88e5, "802.1AE MACsec" },
-	{ 0x0200, "PUP" },
-	{ 0x0806, "ARP" },
-	{ 0x8035, "Reverse ARP" },
-	{ 0x0600, "NS" },
-	{ 0x0500, "Sprite" },
-	{ 0x1000, "Trail" },
-	{ 0x6001, "MOP DL" },
-	{ 0x6002, "MOP RC" },
-	{ 0x6003, "DN" },
-	{ 0x6004, "LAT" },
-	{ 0x6007, "SCA" },
-	{ 0x6558, "TEB" },
-	{ 0x8038, "Lanbridge" },
-	{ 0x803c, "DEC DNS" },
-	{ 0x803e, "DEC DTS" },
-	{ 0x805b, "VEXP" },
-	{ 0x805c, "VPROD" },
-	{ 0x809b, "Appletalk" },
-	{ 0x80f3, "Appletalk ARP" },
-	{ 0x8137, "IPX" },
-	{ 0x880b, "PPP" },
-	{ 0x8808, "MPCP" },
-	{ 0x8809, "Slow Protocols" },
-	{ 0x8863, "PPPoE D" },
-	{ 0x8864, "PPPoE S" },
-	{ 0x888e, "EAPOL" },
-	{ 0x8899, "Realtek protocols" },
-	{ 0x886f, "MS NLB heartbeat" },
-	{ 0x8870, "Jumbo" },
-	{ 0x894f, "NSH" },
-	{ 0x9000, "Loopback" },
-	{ 0xfefe, "OSI" },
-	{ 0x00fe, "GRE-OSI" },
-	{ 0xabcd, "CFM (old)" },
-	{ 0x8902, "CFM" },
-	{ 0x893a, "IEEE1905.1" },
-	{ 0x88cc, "LLDP" },
-	{ 0x88ca, "TIPC" },
-	{ 0x0707, "GeoNet (old)" },
-	{ 0x8947, "GeoNet" },
-	{ 0x1111, "CALM FAST" },
-	{ 0x88a2, "AoE" },
-	{ 0x88f7, "PTP" },
-	{ 0xd28b, "Arista Vendor Specific Protocol" },
-	{ 0, NULL }
-};
+static const struct tok ethertype_names[] = { { 0x0800, "IPv4" },
+					      { 0x8847, "MPLS unicast" },
+					      { 0x8848, "MPLS multicast" },
+					      { 0x86dd, "IPv6" },
+					      { 0x8100, "802.1Q" },
+					      { 0x9100, "802.1Q-9100" },
+					      { 0x88a8, "802.1Q-QinQ" },
+					      { 0x9200, "802.1Q-9200" },
+					      { 0x88e5, "802.1AE MACsec" },
+					      { 0x0200, "PUP" },
+					      { 0x0806, "ARP" },
+					      { 0x8035, "Reverse ARP" },
+					      { 0x0600, "NS" },
+					      { 0x0500, "Sprite" },
+					      { 0x1000, "Trail" },
+					      { 0x6001, "MOP DL" },
+					      { 0x6002, "MOP RC" },
+					      { 0x6003, "DN" },
+					      { 0x6004, "LAT" },
+					      { 0x6007, "SCA" },
+					      { 0x6558, "TEB" },
+					      { 0x8038, "Lanbridge" },
+					      { 0x803c, "DEC DNS" },
+					      { 0x803e, "DEC DTS" },
+					      { 0x805b, "VEXP" },
+					      { 0x805c, "VPROD" },
+					      { 0x809b, "Appletalk" },
+					      { 0x80f3, "Appletalk ARP" },
+					      { 0x8137, "IPX" },
+					      { 0x880b, "PPP" },
+					      { 0x8808, "MPCP" },
+					      { 0x8809, "Slow Protocols" },
+					      { 0x8863, "PPPoE D" },
+					      { 0x8864, "PPPoE S" },
+					      { 0x888e, "EAPOL" },
+					      { 0x8899, "Realtek protocols" },
+					      { 0x886f, "MS NLB heartbeat" },
+					      { 0x8870, "Jumbo" },
+					      { 0x894f, "NSH" },
+					      { 0x9000, "Loopback" },
+					      { 0xfefe, "OSI" },
+					      { 0x00fe, "GRE-OSI" },
+					      { 0xabcd, "CFM (old)" },
+					      { 0x8902, "CFM" },
+					      { 0x893a, "IEEE1905.1" },
+					      { 0x88cc, "LLDP" },
+					      { 0x88ca, "TIPC" },
+					      { 0x0707, "GeoNet (old)" },
+					      { 0x8947, "GeoNet" },
+					      { 0x1111, "CALM FAST" },
+					      { 0x88a2, "AoE" },
+					      { 0x88f7, "PTP" },
+					      { 0xd28b, "Arista Vendor Specific Protocol" },
+					      { 0, NULL } };
 
-static const struct tok arp_hrd_names[] = {
-	{ 1, "Ethernet" },
-	{ 6, "TokenRing" },
-	{ 7, "ArcNet" },
-	{ 15, "FrameRelay" },
-	{ 23, "Strip" },
-	{ 24, "IEEE 1394" },
-	{ 19, "ATM" },
-	{ 32, "InfiniBand" },
-	{ 0, NULL }
-};
+static const struct tok arp_hrd_names[] = { { 1, "Ethernet" }, { 6, "TokenRing" },
+					    { 7, "ArcNet" },   { 15, "FrameRelay" },
+					    { 23, "Strip" },   { 24, "IEEE 1394" },
+					    { 19, "ATM" },     { 32, "InfiniBand" },
+					    { 0, NULL } };
 
-static const struct tok arp_op_names[] = {
-	{ 1, "Request" },
-	{ 2, "Reply" },
-	{ 3, "Reverse Request" },
-	{ 4, "Reverse Reply" },
-	{ 8, "Inverse Request" },
-	{ 9, "Inverse Reply" },
-	{ 10, "NACK Reply" },
-	{ 0, NULL }
-};
+static const struct tok arp_op_names[] = { { 1, "Request" },	     { 2, "Reply" },
+					   { 3, "Reverse Request" }, { 4, "Reverse Reply" },
+					   { 8, "Inverse Request" }, { 9, "Inverse Reply" },
+					   { 10, "NACK Reply" },     { 0, NULL } };
 
 static void ether_type_print(struct pctx *c, uint16_t type)
 {
 	char tmp[40];
 
 	if (!c->qflag)
-		pr(c, "ethertype %s (0x%04x)", nd_tok_str(ethertype_names, "Unknown", type, tmp,
-						      sizeof(tmp)), type);
+		pr(c, "ethertype %s (0x%04x)",
+		   nd_tok_str(ethertype_names, "Unknown", type, tmp, sizeof(tmp)), type);
 	else
-		pr(c, "%s", nd_tok_str(ethertype_names, "Unknown Ethertype (0x%04x)", type, tmp,
-				    sizeof(tmp)));
+		pr(c, "%s",
+		   nd_tok_str(ethertype_names, "Unknown Ethertype (0x%04x)", type, tmp,
+			      sizeof(tmp)));
 }
 
 static void vlan_tci_print(struct pctx *c, uint16_t tci)
@@ -185,13 +172,14 @@ static void print_arp(struct pctx *c, struct span s, uint32_t length)
 		pr(c, "%s (len %u), %s (len %u)",
 		   nd_tok_str(arp_hrd_names, "Unknown Hardware (%u)", hrd, tmp, sizeof(tmp)), hln,
 		   nd_tok_str(ethertype_names, "Unknown Protocol (0x%04x)", pro, tmp2,
-			      sizeof(tmp2)), pln);
+			      sizeof(tmp2)),
+		   pln);
 		/* The address formats are unknown. */
 		if (!c->vflag)
 			goto out;
 	}
-	pr(c, "%s%s ", c->vflag ? ", " : "", nd_tok_str(arp_op_names, "Unknown (%u)", op, tmp,
-						      sizeof(tmp)));
+	pr(c, "%s%s ", c->vflag ? ", " : "",
+	   nd_tok_str(arp_op_names, "Unknown (%u)", op, tmp, sizeof(tmp)));
 	switch (op) {
 	case 1:
 		pr(c, "who-has ");
@@ -341,8 +329,8 @@ static void sll_type_print(struct pctx *c, uint16_t proto, uint32_t length)
 		else
 			pr(c, "ethertype Unknown (0x%04x)", proto);
 	} else {
-		pr(c, "ethertype %s (0x%04x)", nd_tok_str(ethertype_names, "Unknown", proto, tmp,
-						      sizeof(tmp)), proto);
+		pr(c, "ethertype %s (0x%04x)",
+		   nd_tok_str(ethertype_names, "Unknown", proto, tmp, sizeof(tmp)), proto);
 	}
 	pr(c, ", length %u: ", length);
 }
@@ -390,10 +378,10 @@ static void sll_payload(struct pctx *c, struct span s, uint32_t hdrlen, uint16_t
 			vlan_tci_print(c, get_be16(c, s, off));
 		proto = get_be16(c, s, off + 2);
 		if (proto <= MAX_8023_LEN)
-			proto = 4;	/* 802.2 */
+			proto = 4; /* 802.2 */
 		if (!c->qflag)
-			pr(c, "ethertype %s, ", nd_tok_str(ethertype_names, "Unknown", proto, tmp,
-							sizeof(tmp)));
+			pr(c, "ethertype %s, ",
+			   nd_tok_str(ethertype_names, "Unknown", proto, tmp, sizeof(tmp)));
 		off += 4;
 		length -= 4;
 		caplen -= 4;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 /* An ICMP error longer than this may carry RFC 4884 extensions (tcpdump's value). */
-#define ICMP_EXTD_MINLEN	136
+#define ICMP_EXTD_MINLEN 136
 
 /* ---- ICMP ---- */
 
@@ -76,8 +76,10 @@ static void icmp_multipart(struct pctx *c, struct span s, uint32_t plen)
 		obj += 4;
 		nd_newline(c);
 		pr(c, "  %s Object (%u), Class-Type: %u, length %u",
-		   cls == 1 ? "MPLS Stack Entry" : cls == 2 ? "Interface Identification" :
-		   "unknown", cls, ctype, tlen);
+		   cls == 1   ? "MPLS Stack Entry"
+		   : cls == 2 ? "Interface Identification"
+			      : "unknown",
+		   cls, ctype, tlen);
 		hlen -= 4;
 		if (cls == 0 || tlen < 4)
 			return;
@@ -150,7 +152,7 @@ static void icmp_unreach(struct pctx *c, struct span s, uint8_t code, char *d, s
 			snprintf(d, n, "%s protocol %u port %u unreachable", a, proto, port);
 		return;
 	case 4:
-		port = get_be16(c, s, 6);	/* next-hop MTU */
+		port = get_be16(c, s, 6); /* next-hop MTU */
 		if (port)
 			snprintf(d, n, "%s unreachable - need to frag (mtu %u)", a, port);
 		else
@@ -352,15 +354,9 @@ static void igmpv3_query(struct pctx *c, struct span s, uint32_t len)
 	pr(c, "]");
 }
 
-static const struct tok igmpv3_report_names[] = {
-	{ 1, "is_in" },
-	{ 2, "is_ex" },
-	{ 3, "to_in" },
-	{ 4, "to_ex" },
-	{ 5, "allow" },
-	{ 6, "block" },
-	{ 0, NULL }
-};
+static const struct tok igmpv3_report_names[] = { { 1, "is_in" }, { 2, "is_ex" }, { 3, "to_in" },
+						  { 4, "to_ex" }, { 5, "allow" }, { 6, "block" },
+						  { 0, NULL } };
 
 /* The records have IPv6 addresses for MLDv2. -v lists the groups, -vv their
  * sources. */
@@ -380,8 +376,9 @@ void print_group_report(struct pctx *c, struct span s, uint32_t len, bool icmp6)
 			return;
 		}
 		pr(c, " [gaddr %s", nd_get_addr(c, s, group + 4, af, a));
-		pr(c, " %s", nd_tok_str(igmpv3_report_names, icmp6 ? " [v2-report-#%u]" :
-				     " [v3-report-#%u]", get_u8(c, s, group), tmp, sizeof(tmp)));
+		pr(c, " %s",
+		   nd_tok_str(igmpv3_report_names, icmp6 ? " [v2-report-#%u]" : " [v3-report-#%u]",
+			      get_u8(c, s, group), tmp, sizeof(tmp)));
 		nsrcs = get_be16(c, s, group + 2);
 		if (len < group + 4 + asize + nsrcs * asize) {
 			pr(c, " [invalid number of sources %u]", nsrcs);
@@ -392,8 +389,8 @@ void print_group_report(struct pctx *c, struct span s, uint32_t len, bool icmp6)
 		} else {
 			pr(c, " {");
 			for (j = 0; j < nsrcs && !c->trunc; j++)
-				pr(c, " %s", nd_get_addr(c, s, group + 4 + asize + j * asize, af,
-							 a));
+				pr(c, " %s",
+				   nd_get_addr(c, s, group + 4 + asize + j * asize, af, a));
 			pr(c, " }");
 		}
 		group += 4 + asize + nsrcs * asize;

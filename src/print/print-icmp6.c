@@ -12,33 +12,60 @@
 static const char *icmp6_type_name(uint8_t type)
 {
 	switch (type) {
-	case 1: return "destination unreachable";
-	case 2: return "packet too big";
-	case 3: return "time exceeded in-transit";
-	case 4: return "parameter problem";
-	case 128: return "echo request";
-	case 129: return "echo reply";
-	case 130: return "multicast listener query";
-	case 131: return "multicast listener report";
-	case 132: return "multicast listener done";
-	case 133: return "router solicitation";
-	case 134: return "router advertisement";
-	case 135: return "neighbor solicitation";
-	case 136: return "neighbor advertisement";
-	case 137: return "redirect";
-	case 138: return "router renumbering";
-	case 139: return "who-are-you request";	/* sic: shadows "node information query" */
-	case 140: return "who-are-you reply";
-	case 141: return "inverse neighbor solicitation";
-	case 142: return "inverse neighbor advertisement";
-	case 143: return "multicast listener report v2";
-	case 144: return "ha discovery request";
-	case 145: return "ha discovery reply";
-	case 146: return "mobile router solicitation";
-	case 147: return "mobile router advertisement";
-	case 155: return "RPL";
-	case 200: return "mtrace response";
-	case 201: return "mtrace message";
+	case 1:
+		return "destination unreachable";
+	case 2:
+		return "packet too big";
+	case 3:
+		return "time exceeded in-transit";
+	case 4:
+		return "parameter problem";
+	case 128:
+		return "echo request";
+	case 129:
+		return "echo reply";
+	case 130:
+		return "multicast listener query";
+	case 131:
+		return "multicast listener report";
+	case 132:
+		return "multicast listener done";
+	case 133:
+		return "router solicitation";
+	case 134:
+		return "router advertisement";
+	case 135:
+		return "neighbor solicitation";
+	case 136:
+		return "neighbor advertisement";
+	case 137:
+		return "redirect";
+	case 138:
+		return "router renumbering";
+	case 139:
+		return "who-are-you request"; /* sic: shadows "node information query" */
+	case 140:
+		return "who-are-you reply";
+	case 141:
+		return "inverse neighbor solicitation";
+	case 142:
+		return "inverse neighbor advertisement";
+	case 143:
+		return "multicast listener report v2";
+	case 144:
+		return "ha discovery request";
+	case 145:
+		return "ha discovery reply";
+	case 146:
+		return "mobile router solicitation";
+	case 147:
+		return "mobile router advertisement";
+	case 155:
+		return "RPL";
+	case 200:
+		return "mtrace response";
+	case 201:
+		return "mtrace message";
 	}
 	return NULL;
 }
@@ -98,7 +125,7 @@ static uint32_t icmp6_quoted_l4(struct pctx *c, struct span s, uint8_t *prot)
 static void icmp6_unreach(struct pctx *c, struct span s, uint8_t code)
 {
 	static const char *const names[] = {
-		"unreachable route", " unreachable prohibited", "beyond scope",
+		"unreachable route",   " unreachable prohibited", "beyond scope",
 		"unreachable address", "unreachable port",
 	};
 	char a[ADDR_STRLEN], b[ADDR_STRLEN];
@@ -124,7 +151,7 @@ static void icmp6_unreach(struct pctx *c, struct span s, uint8_t code)
 	case 4:
 		l4 = icmp6_quoted_l4(c, oip, &prot);
 		if (!l4) {
-			c->trunc = true;	/* tcpdump prints nothing after this */
+			c->trunc = true; /* tcpdump prints nothing after this */
 			return;
 		}
 		port = get_be16(c, oip, l4 + 2);
@@ -137,41 +164,32 @@ static void icmp6_unreach(struct pctx *c, struct span s, uint8_t code)
 	}
 }
 
-static const struct tok icmp6_opt_names[] = {
-	{ 1, "source link-address" },
-	{ 2, "destination link-address" },
-	{ 3, "prefix info" },
-	{ 4, "redirected header" },
-	{ 5, "mtu" },
-	{ 25, "rdnss" },
-	{ 31, "dnssl" },
-	{ 7, "advertisement interval" },
-	{ 8, "homeagent information" },
-	{ 24, "route info" },
-	{ 0, NULL }
-};
+static const struct tok icmp6_opt_names[] = { { 1, "source link-address" },
+					      { 2, "destination link-address" },
+					      { 3, "prefix info" },
+					      { 4, "redirected header" },
+					      { 5, "mtu" },
+					      { 25, "rdnss" },
+					      { 31, "dnssl" },
+					      { 7, "advertisement interval" },
+					      { 8, "homeagent information" },
+					      { 24, "route info" },
+					      { 0, NULL } };
 
 static const struct tok icmp6_pi_flag_names[] = {
-	{ 0x80, "onlink" },
-	{ 0x40, "auto" },
-	{ 0x20, "router" },
-	{ 0, NULL }
+	{ 0x80, "onlink" }, { 0x40, "auto" }, { 0x20, "router" }, { 0, NULL }
 };
 
-static const struct tok icmp6_ra_flag_names[] = {
-	{ 0x80, "managed" },
-	{ 0x40, "other stateful" },
-	{ 0x20, "home agent" },
-	{ 0x02, "ipv6 only" },
-	{ 0, NULL }
-};
+static const struct tok icmp6_ra_flag_names[] = { { 0x80, "managed" },
+						  { 0x40, "other stateful" },
+						  { 0x20, "home agent" },
+						  { 0x02, "ipv6 only" },
+						  { 0, NULL } };
 
-static const struct tok icmp6_na_flag_names[] = {
-	{ 0x80000000, "router" },
-	{ 0x40000000, "solicited" },
-	{ 0x20000000, "override" },
-	{ 0, NULL }
-};
+static const struct tok icmp6_na_flag_names[] = { { 0x80000000, "router" },
+						  { 0x40000000, "solicited" },
+						  { 0x20000000, "override" },
+						  { 0, NULL } };
 
 static const char *icmp6_rtpref(uint8_t v)
 {
@@ -244,8 +262,8 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 			   nd_tok_bits(icmp6_pi_flag_names, "none", ", ", get_u8(c, s, off + 3),
 				       tmp, sizeof(tmp)),
 			   icmp6_lifetime(get_be32(c, s, off + 4), t1, sizeof(t1)));
-			pr(c, ", pref. time %s", icmp6_lifetime(get_be32(c, s, off + 8), t2,
-							      sizeof(t2)));
+			pr(c, ", pref. time %s",
+			   icmp6_lifetime(get_be32(c, s, off + 8), t2, sizeof(t2)));
 			break;
 		case 4:
 			/* tcpdump dumps the redirected header in hex on the next lines. */
@@ -448,8 +466,10 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 		if (c->vflag) {
 			flags = get_u8(c, s, 5);
 			nd_newline(c);
-			pr(c, "hop limit %u, Flags [%s], pref %s, router lifetime %us, reachable "
-			   "time %ums, retrans timer %ums", get_u8(c, s, 4),
+			pr(c,
+			   "hop limit %u, Flags [%s], pref %s, router lifetime %us, reachable "
+			   "time %ums, retrans timer %ums",
+			   get_u8(c, s, 4),
 			   nd_tok_bits(icmp6_ra_flag_names, "none", ", ", flags, tmp, sizeof(tmp)),
 			   icmp6_rtpref((uint8_t)flags), get_be16(c, s, 6), get_be32(c, s, 8),
 			   get_be32(c, s, 12));
@@ -464,8 +484,9 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 	case 136:
 		pr(c, ", tgt is %s", nd_get_addr(c, s, 8, AF_INET6, a));
 		if (c->vflag) {
-			pr(c, ", Flags [%s]", nd_tok_bits(icmp6_na_flag_names, "none", ", ",
-						      get_be32(c, s, 4), tmp, sizeof(tmp)));
+			pr(c, ", Flags [%s]",
+			   nd_tok_bits(icmp6_na_flag_names, "none", ", ", get_be32(c, s, 4), tmp,
+				       sizeof(tmp)));
 			r = icmp6_opt_print(c, s, 24, (int)length - 24);
 		}
 		break;
@@ -512,14 +533,28 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 		}
 		pr(c, ", (CLR)");
 		switch (code) {
-		case 0: pr(c, "DODAG Information Solicitation"); break;
-		case 1: pr(c, "DODAG Information Object"); break;
-		case 2: pr(c, "Destination Advertisement Object"); break;
-		case 3: pr(c, "Destination Advertisement Object Ack"); break;
-		default: pr(c, "RPL message, unknown code %u", code); break;
+		case 0:
+			pr(c, "DODAG Information Solicitation");
+			break;
+		case 1:
+			pr(c, "DODAG Information Object");
+			break;
+		case 2:
+			pr(c, "Destination Advertisement Object");
+			break;
+		case 3:
+			pr(c, "Destination Advertisement Object Ack");
+			break;
+		default:
+			pr(c, "RPL message, unknown code %u", code);
+			break;
 		}
 		break;
-	case 138: case 139: case 140: case 141: case 142:
+	case 138:
+	case 139:
+	case 140:
+	case 141:
+	case 142:
 		/* Router renumbering and node information bodies are not decoded. */
 		break;
 	default:

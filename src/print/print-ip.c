@@ -10,68 +10,56 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-static const struct tok ipproto_names[] = {
-	{ 0, "Options" },
-	{ 1, "ICMP" },
-	{ 2, "IGMP" },
-	{ 4, "IPIP" },
-	{ 6, "TCP" },
-	{ 8, "EGP" },
-	{ 9, "IGRP" },
-	{ 17, "UDP" },
-	{ 33, "DCCP" },
-	{ 41, "IPv6" },
-	{ 43, "Routing" },
-	{ 44, "Fragment" },
-	{ 46, "RSVP" },
-	{ 47, "GRE" },
-	{ 50, "ESP" },
-	{ 51, "AH" },
-	{ 55, "Mobile IP" },
-	{ 58, "ICMPv6" },
-	{ 62, "Mobile IP (old)" },
-	{ 88, "EIGRP" },
-	{ 89, "OSPF" },
-	{ 103, "PIM" },
-	{ 108, "Compressed IP" },
-	{ 112, "VRRP" },
-	{ 113, "PGM" },
-	{ 132, "SCTP" },
-	{ 135, "Mobility" },
-	{ 143, "Ethernet" },
-	{ 0, NULL }
-};
+static const struct tok ipproto_names[] = { { 0, "Options" },
+					    { 1, "ICMP" },
+					    { 2, "IGMP" },
+					    { 4, "IPIP" },
+					    { 6, "TCP" },
+					    { 8, "EGP" },
+					    { 9, "IGRP" },
+					    { 17, "UDP" },
+					    { 33, "DCCP" },
+					    { 41, "IPv6" },
+					    { 43, "Routing" },
+					    { 44, "Fragment" },
+					    { 46, "RSVP" },
+					    { 47, "GRE" },
+					    { 50, "ESP" },
+					    { 51, "AH" },
+					    { 55, "Mobile IP" },
+					    { 58, "ICMPv6" },
+					    { 62, "Mobile IP (old)" },
+					    { 88, "EIGRP" },
+					    { 89, "OSPF" },
+					    { 103, "PIM" },
+					    { 108, "Compressed IP" },
+					    { 112, "VRRP" },
+					    { 113, "PGM" },
+					    { 132, "SCTP" },
+					    { 135, "Mobility" },
+					    { 143, "Ethernet" },
+					    { 0, NULL } };
 
-#define IPOPT_EOL	0
-#define IPOPT_NOP	1
-#define IPOPT_RR	7
-#define IPOPT_TS	68
-#define IPOPT_LSRR	131
-#define IPOPT_SSRR	137
-#define IPOPT_RA	148
+#define IPOPT_EOL 0
+#define IPOPT_NOP 1
+#define IPOPT_RR 7
+#define IPOPT_TS 68
+#define IPOPT_LSRR 131
+#define IPOPT_SSRR 137
+#define IPOPT_RA 148
 
-static const struct tok ipopt_names[] = {
-	{ IPOPT_EOL, "EOL" },
-	{ IPOPT_NOP, "NOP" },
-	{ IPOPT_TS, "timestamp" },
-	{ 130, "security" },
-	{ IPOPT_RR, "RR" },
-	{ IPOPT_SSRR, "SSRR" },
-	{ IPOPT_LSRR, "LSRR" },
-	{ IPOPT_RA, "RA" },
-	{ 82, "traceroute" },
-	{ 0, NULL }
-};
+static const struct tok ipopt_names[] = { { IPOPT_EOL, "EOL" },	     { IPOPT_NOP, "NOP" },
+					  { IPOPT_TS, "timestamp" }, { 130, "security" },
+					  { IPOPT_RR, "RR" },	     { IPOPT_SSRR, "SSRR" },
+					  { IPOPT_LSRR, "LSRR" },    { IPOPT_RA, "RA" },
+					  { 82, "traceroute" },	     { 0, NULL } };
 
 static const struct tok ip_frag_names[] = {
-	{ 0x2000, "+" },
-	{ 0x4000, "DF" },
-	{ 0x8000, "rsvd" },
-	{ 0, NULL }
+	{ 0x2000, "+" }, { 0x4000, "DF" }, { 0x8000, "rsvd" }, { 0, NULL }
 };
 
-#define P_MOBILITY_OLD	62
-#define P_MOBILITY	135
+#define P_MOBILITY_OLD 62
+#define P_MOBILITY 135
 
 static const char *ipproto_name(uint8_t proto)
 {
@@ -163,7 +151,7 @@ static uint32_t ip6_finddst(struct pctx *c, struct span s)
 }
 
 uint16_t print_ip_cksum(struct pctx *c, const struct ipinfo *ip, struct span data, uint32_t len,
-		  uint8_t proto)
+			uint8_t proto)
 {
 	struct cksum k = { 0, false };
 	uint8_t ph[40];
@@ -182,8 +170,12 @@ uint16_t print_ip_cksum(struct pctx *c, const struct ipinfo *ip, struct span dat
 		nd_cksum_add(&k, ph, 12);
 	} else {
 		switch (get_u8(c, ip->hdr, 6)) {
-		case P_HOPOPTS: case P_DSTOPTS: case P_MOBILITY_OLD: case P_MOBILITY:
-		case P_FRAGMENT: case P_ROUTING:
+		case P_HOPOPTS:
+		case P_DSTOPTS:
+		case P_MOBILITY_OLD:
+		case P_MOBILITY:
+		case P_FRAGMENT:
+		case P_ROUTING:
 			dst = ip6_finddst(c, ip->hdr);
 			break;
 		default:
@@ -210,8 +202,8 @@ uint16_t print_ip_cksum(struct pctx *c, const struct ipinfo *ip, struct span dat
 
 /* ---- the layer above IP: tcpdump's ip_demux_print() ---- */
 
-static void print_ip_payload(struct pctx *c, const struct ipinfo *ip, uint8_t proto,
-			     struct span s, uint32_t length)
+static void print_ip_payload(struct pctx *c, const struct ipinfo *ip, uint8_t proto, struct span s,
+			     uint32_t length)
 {
 	switch (proto) {
 	case P_TCP:
@@ -389,8 +381,7 @@ static int ip_optprint(struct pctx *c, struct span s, uint32_t off, uint32_t len
 }
 
 /* -v: "(tos 0x0, ttl 64, ...)" before the addresses; false if tcpdump stops there. */
-static bool ip4_verbose(struct pctx *c, struct span s, uint32_t hlen, uint16_t off,
-			uint8_t proto)
+static bool ip4_verbose(struct pctx *c, struct span s, uint32_t hlen, uint16_t off, uint8_t proto)
 {
 	char flags[24], a[ADDR_STRLEN], b[ADDR_STRLEN];
 	static const char *const ecn[] = { "", ",ECT(1)", ",ECT(0)", ",CE" };
@@ -403,8 +394,9 @@ static bool ip4_verbose(struct pctx *c, struct span s, uint32_t hlen, uint16_t o
 	if (ttl >= 1)
 		pr(c, ", ttl %u", ttl);
 	pr(c, ", id %u, offset %u, flags [%s], proto %s (%u)", get_be16(c, s, 4),
-	   (off & 0x1fff) * 8, nd_tok_bits(ip_frag_names, "none", ", ", off & 0xe000, flags,
-					sizeof(flags)), ipproto_name(proto), proto);
+	   (off & 0x1fff) * 8,
+	   nd_tok_bits(ip_frag_names, "none", ", ", off & 0xe000, flags, sizeof(flags)),
+	   ipproto_name(proto), proto);
 	pr(c, ", length %u", get_be16(c, s, 2));
 	if (hlen > 20) {
 		pr(c, ", options (");
@@ -572,11 +564,11 @@ static int ip6_opt_process(struct pctx *c, struct span s, uint32_t base, int len
 		if (i + optlen > len || c->trunc)
 			return -1;
 		switch (type) {
-		case 0x00:	/* pad1 */
+		case 0x00: /* pad1 */
 			if (c->vflag)
 				pr(c, "(pad1)");
 			break;
-		case 0x01:	/* padn */
+		case 0x01: /* padn */
 			if (len - i < 2) {
 				pr(c, "(padn: trunc)");
 				return -1;
@@ -584,7 +576,7 @@ static int ip6_opt_process(struct pctx *c, struct span s, uint32_t base, int len
 			if (c->vflag)
 				pr(c, "(padn)");
 			break;
-		case 0x05:	/* router alert */
+		case 0x05: /* router alert */
 			if (len - i < 4) {
 				pr(c, "(rtalert: trunc)");
 				return -1;
@@ -596,7 +588,7 @@ static int ip6_opt_process(struct pctx *c, struct span s, uint32_t base, int len
 			if (c->vflag)
 				pr(c, "(rtalert: 0x%04x) ", get_be16(c, s, o + 2));
 			break;
-		case 0xc2:	/* jumbo payload */
+		case 0xc2: /* jumbo payload */
 			if (len - i < 6) {
 				pr(c, "(jumbo: trunc)");
 				return -1;
@@ -628,7 +620,7 @@ static int ip6_opt_process(struct pctx *c, struct span s, uint32_t base, int len
 					pr(c, "(jumbo: %u) ", jumbo);
 			}
 			break;
-		case 0xc9:	/* home address */
+		case 0xc9: /* home address */
 			if (len - i < 18) {
 				pr(c, "(homeaddr: trunc)");
 				return -1;
@@ -745,11 +737,11 @@ static int print_ip6_routing(struct pctx *c, struct span s)
 		return -1;
 	switch (type) {
 	case 0:
-	case 2:		/* type 2: Mobile IPv6 home address */
+	case 2: /* type 2: Mobile IPv6 home address */
 		if (get_be32(c, s, 4) || c->vflag)
 			pr(c, ", rsv=0x%0x", get_be32(c, s, 4));
 		break;
-	case 4:		/* segment routing */
+	case 4: /* segment routing */
 		pr(c, ", last-entry=%u", get_u8(c, s, 4));
 		v = get_u8(c, s, 5);
 		if (v || c->vflag)

@@ -10,29 +10,29 @@
 
 #include "print/print-util.h"
 
-#define P_HOPOPTS	0
-#define P_ICMP		1
-#define P_IGMP		2
-#define P_IPIP		4
-#define P_TCP		6
-#define P_UDP		17
-#define P_IPV6		41
-#define P_ROUTING	43
-#define P_FRAGMENT	44
-#define P_AH		51
-#define P_ICMPV6	58
-#define P_NONE		59
-#define P_DSTOPTS	60
+#define P_HOPOPTS 0
+#define P_ICMP 1
+#define P_IGMP 2
+#define P_IPIP 4
+#define P_TCP 6
+#define P_UDP 17
+#define P_IPV6 41
+#define P_ROUTING 43
+#define P_FRAGMENT 44
+#define P_AH 51
+#define P_ICMPV6 58
+#define P_NONE 59
+#define P_DSTOPTS 60
 
 /* IP-in-IP nesting accepted before falling back to "ip-proto-N". */
-#define MAX_DEPTH	8
+#define MAX_DEPTH 8
 
 /* What a transport printer needs to know about the IP header in front of it. */
 struct ipinfo {
-	struct span hdr;	/* from the start of the IP header, cut at the IP length */
-	int ver;		/* 4 or 6 */
-	uint8_t nh;		/* protocol of the fixed header, not of the last extension */
-	bool frag;		/* part of a fragmented datagram: lengths may disagree */
+	struct span hdr; /* from the start of the IP header, cut at the IP length */
+	int ver;	 /* 4 or 6 */
+	uint8_t nh;	 /* protocol of the fixed header, not of the last extension */
+	bool frag;	 /* part of a fragmented datagram: lengths may disagree */
 };
 
 /* print-ip.c */
@@ -42,7 +42,7 @@ void print_ipv6(struct pctx *c, struct span s, uint32_t length);
 void print_ip_addrs(struct pctx *c, const struct ipinfo *ip, char *src, char *dst);
 /* The transport checksum over data (len bytes) with the pseudo-header: 0 when correct. */
 uint16_t print_ip_cksum(struct pctx *c, const struct ipinfo *ip, struct span data, uint32_t len,
-		  uint8_t proto);
+			uint8_t proto);
 
 /* print-tcp.c */
 void print_tcp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length);
@@ -64,7 +64,7 @@ void print_dns(struct pctx *c, struct span s, uint32_t length, bool over_tcp, bo
  * A domain name at off, compression pointers relative to base (tcpdump's fqdn_print()).
  * Returns the offset after the name, or DNS_FAIL.
  */
-#define DNS_FAIL	UINT32_MAX
+#define DNS_FAIL UINT32_MAX
 uint32_t print_fqdn(struct pctx *c, struct span s, uint32_t off, uint32_t base);
 
 /* print-ether.c */

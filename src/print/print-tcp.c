@@ -8,36 +8,55 @@
 
 #include <stdio.h>
 
-#define TH_FIN	0x01
-#define TH_SYN	0x02
-#define TH_RST	0x04
-#define TH_ACK	0x10
-#define TH_URG	0x20
+#define TH_FIN 0x01
+#define TH_SYN 0x02
+#define TH_RST 0x04
+#define TH_ACK 0x10
+#define TH_URG 0x20
 
-#define MAX_RST_DATA_LEN	30
+#define MAX_RST_DATA_LEN 30
 
 static const char *tcp_option_name(uint8_t opt, char *tmp, size_t n)
 {
 	switch (opt) {
-	case 0: return "eol";
-	case 1: return "nop";
-	case 2: return "mss";
-	case 3: return "wscale";
-	case 4: return "sackOK";
-	case 5: return "sack";
-	case 6: return "echo";
-	case 7: return "echoreply";
-	case 8: return "TS";
-	case 11: return "cc";
-	case 12: return "ccnew";
-	case 13: return "";	/* sic: tcpdump has no name for CC.ECHO */
-	case 19: return "md5";
-	case 20: return "scps";
-	case 28: return "uto";
-	case 29: return "tcp-ao";
-	case 30: return "mptcp";
-	case 34: return "tfo";
-	case 254: return "exp";
+	case 0:
+		return "eol";
+	case 1:
+		return "nop";
+	case 2:
+		return "mss";
+	case 3:
+		return "wscale";
+	case 4:
+		return "sackOK";
+	case 5:
+		return "sack";
+	case 6:
+		return "echo";
+	case 7:
+		return "echoreply";
+	case 8:
+		return "TS";
+	case 11:
+		return "cc";
+	case 12:
+		return "ccnew";
+	case 13:
+		return ""; /* sic: tcpdump has no name for CC.ECHO */
+	case 19:
+		return "md5";
+	case 20:
+		return "scps";
+	case 28:
+		return "uto";
+	case 29:
+		return "tcp-ao";
+	case 30:
+		return "mptcp";
+	case 34:
+		return "tfo";
+	case 254:
+		return "exp";
 	}
 	snprintf(tmp, n, "unknown-%u", opt);
 	return tmp;
@@ -69,12 +88,12 @@ static bool print_tcp_options(struct pctx *c, struct span s, uint32_t hlen)
 	uint8_t opt;
 
 /* tcpdump's LENCHECK: the option claims more than the header holds, or was not captured. */
-#define LENCHECK(l)						\
-	do {							\
-		if ((l) > hlen)					\
-			goto bad;				\
-		if (!avail(s, off, (l)))			\
-			goto trunc;				\
+#define LENCHECK(l)                      \
+	do {                             \
+		if ((l) > hlen)          \
+			goto bad;        \
+		if (!avail(s, off, (l))) \
+			goto trunc;      \
 	} while (0)
 
 	pr(c, ", options [");
@@ -99,17 +118,17 @@ static bool print_tcp_options(struct pctx *c, struct span s, uint32_t hlen)
 		pr(c, "%s", tcp_option_name(opt, tmp, sizeof(tmp)));
 
 		switch (opt) {
-		case 2:		/* mss */
+		case 2: /* mss */
 			datalen = 2;
 			LENCHECK(datalen);
 			pr(c, " %u", get_be16(c, s, off));
 			break;
-		case 3:		/* wscale */
+		case 3: /* wscale */
 			datalen = 1;
 			LENCHECK(datalen);
 			pr(c, " %u", get_u8(c, s, off));
 			break;
-		case 5:		/* sack */
+		case 5: /* sack */
 			datalen = len - 2;
 			if (datalen % 8 != 0) {
 				pr(c, " invalid sack");
@@ -126,29 +145,33 @@ static bool print_tcp_options(struct pctx *c, struct span s, uint32_t hlen)
 				pr(c, "{%u:%u}", l, r);
 			}
 			break;
-		case 6: case 7: case 11: case 12: case 13:	/* echo, echoreply, cc* */
+		case 6:
+		case 7:
+		case 11:
+		case 12:
+		case 13: /* echo, echoreply, cc* */
 			datalen = 4;
 			LENCHECK(datalen);
 			pr(c, " %u", get_be32(c, s, off));
 			break;
-		case 8:		/* timestamps */
+		case 8: /* timestamps */
 			datalen = 8;
 			LENCHECK(datalen);
 			pr(c, " val %u ecr %u", get_be32(c, s, off), get_be32(c, s, off + 4));
 			break;
-		case 19:	/* md5 signature: shown, not verified (no -M secret here) */
+		case 19: /* md5 signature: shown, not verified (no -M secret here) */
 			datalen = 16;
 			LENCHECK(datalen);
 			pr(c, " ");
 			for (i = 0; i < datalen; i++)
 				pr(c, "%02x", get_u8(c, s, off + i));
 			break;
-		case 20:	/* scps */
+		case 20: /* scps */
 			datalen = 2;
 			LENCHECK(datalen);
 			pr(c, " cap %02x id %u", get_u8(c, s, off), get_u8(c, s, off + 1));
 			break;
-		case 29:	/* tcp-ao */
+		case 29: /* tcp-ao */
 			datalen = len - 2;
 			if (datalen < 2) {
 				nd_invalid(c);
@@ -166,9 +189,11 @@ static bool print_tcp_options(struct pctx *c, struct span s, uint32_t hlen)
 				}
 			}
 			break;
-		case 0: case 1: case 4:	/* eol, nop, sackOK */
+		case 0:
+		case 1:
+		case 4: /* eol, nop, sackOK */
 			break;
-		case 28: {	/* user timeout: granularity bit, then minutes or seconds */
+		case 28: { /* user timeout: granularity bit, then minutes or seconds */
 			uint32_t uto;
 
 			datalen = 2;
@@ -179,10 +204,10 @@ static bool print_tcp_options(struct pctx *c, struct span s, uint32_t hlen)
 			pr(c, " %u", uto);
 			break;
 		}
-		case 30: {	/* mptcp: length and subtype; the fields are not decoded */
+		case 30: { /* mptcp: length and subtype; the fields are not decoded */
 			static const char *const sub[] = {
-				"capable", "join", "dss", "add-addr", "rem-addr", "prio", "fail",
-				"fast-close",
+				"capable",  "join", "dss",  "add-addr",
+				"rem-addr", "prio", "fail", "fast-close",
 			};
 			uint8_t st;
 
@@ -194,13 +219,13 @@ static bool print_tcp_options(struct pctx *c, struct span s, uint32_t hlen)
 			pr(c, " %u %s", len, st < 8 ? sub[st] : "unknown");
 			break;
 		}
-		case 34:	/* tfo */
+		case 34: /* tfo */
 			datalen = len - 2;
 			LENCHECK(datalen);
 			pr(c, " ");
 			print_tfo_cookie(c, s, off, datalen);
 			break;
-		case 254: {	/* experimental, RFC 6994 magic first */
+		case 254: { /* experimental, RFC 6994 magic first */
 			uint16_t magic;
 
 			datalen = len - 2;

@@ -6,8 +6,7 @@
 #include "print/print-proto.h"
 
 /* -v: IPv6 always carries a checksum; IPv4's is shown from -vv on, as in tcpdump. */
-static void udp_cksum_print(struct pctx *c, const struct ipinfo *ip, struct span s,
-			    uint32_t length)
+static void udp_cksum_print(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length)
 {
 	uint16_t sum, udp_sum = get_be16(c, s, 6);
 
@@ -99,4 +98,3 @@ void print_udp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t 
 	else
 		pr(c, "UDP, length %u", ulen);
 }
-

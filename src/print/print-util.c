@@ -95,7 +95,7 @@ void nd_char(struct pctx *c, uint8_t ch)
 		pr(c, "M-");
 	}
 	if (ch < 0x20 || ch > 0x7e) {
-		ch ^= 0x40;	/* DEL to ?, others to letters */
+		ch ^= 0x40; /* DEL to ?, others to letters */
 		pr(c, "^");
 	}
 	pr(c, "%c", ch);
@@ -156,7 +156,7 @@ const char *nd_tok_str(const struct tok *t, const char *fmt, uint32_t v, char *t
 }
 
 const char *nd_tok_bits(const struct tok *t, const char *none, const char *sep, uint32_t v,
-		     char *tmp, size_t n)
+			char *tmp, size_t n)
 {
 	size_t l = 0;
 

@@ -32,14 +32,14 @@ struct span {
 struct pctx {
 	char *buf;
 	size_t size;
-	size_t len;		/* length of the whole summary, even past size */
-	const char *proto;	/* layer named by the "[|proto]" marker */
-	bool trunc;		/* a read failed: print nothing more, then the marker */
-	bool nl;		/* a tcpdump line break is pending: becomes one space */
-	unsigned int depth;	/* nesting of IP in IP (or in ICMP errors) */
-	int vflag;		/* -v count */
-	bool eflag;		/* -e */
-	bool qflag;		/* -q */
+	size_t len;	    /* length of the whole summary, even past size */
+	const char *proto;  /* layer named by the "[|proto]" marker */
+	bool trunc;	    /* a read failed: print nothing more, then the marker */
+	bool nl;	    /* a tcpdump line break is pending: becomes one space */
+	unsigned int depth; /* nesting of IP in IP (or in ICMP errors) */
+	int vflag;	    /* -v count */
+	bool eflag;	    /* -e */
+	bool qflag;	    /* -q */
 };
 
 /* A table entry mapping a number to a name (tcpdump's struct tok). */
@@ -51,11 +51,10 @@ struct tok {
 /* ---- output ---- */
 
 /* Appends to the summary, unless a read already failed (tcpdump would have longjmp'd). */
-__attribute__((format(printf, 2, 3)))
-void nd_printf(struct pctx *c, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void nd_printf(struct pctx *c, const char *fmt, ...);
 
 /* Short, as tcpdump's ND_PRINT(): every dissector prints through it. */
-#define pr(c, ...)	nd_printf(c, __VA_ARGS__)
+#define pr(c, ...) nd_printf(c, __VA_ARGS__)
 
 /*
  * tcpdump's "\n\t" (or "\n    "): with -v it breaks its output into lines; here the line
@@ -93,7 +92,7 @@ const char *nd_tok_str(const struct tok *t, const char *fmt, uint32_t v, char *t
 
 /* bittok2str(): the names of the bits set in v, joined by sep, or none. */
 const char *nd_tok_bits(const struct tok *t, const char *none, const char *sep, uint32_t v,
-		     char *tmp, size_t n);
+			char *tmp, size_t n);
 
 /* ---- bounds-checked packet access ---- */
 
@@ -149,8 +148,8 @@ static inline struct span span_cut(struct span s, uint32_t n)
 	return s;
 }
 
-#define ADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
-#define MAC_STRLEN	18
+#define ADDR_STRLEN 46 /* INET6_ADDRSTRLEN */
+#define MAC_STRLEN 18
 
 /* Formats the IPv4 (AF_INET) or IPv6 address at off into dst (ADDR_STRLEN bytes). */
 const char *nd_get_addr(struct pctx *c, struct span s, uint32_t off, int af, char *dst);
@@ -163,7 +162,7 @@ const char *nd_get_mac(struct pctx *c, struct span s, uint32_t off, char *dst);
 /* The Internet checksum of parts, already summed (see nd_cksum_add()). */
 struct cksum {
 	uint32_t sum;
-	bool odd;		/* an odd number of bytes so far: the next one is a low byte */
+	bool odd; /* an odd number of bytes so far: the next one is a low byte */
 };
 
 void nd_cksum_add(struct cksum *k, const uint8_t *p, uint32_t n);

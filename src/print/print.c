@@ -14,18 +14,9 @@
 #include <stdio.h>
 #include <string.h>
 
-
-static const struct tok bsd_af_names[] = {
-	{ 2, "IPv4" },
-	{ 6, "NS" },
-	{ 7, "ISO" },
-	{ 16, "Appletalk" },
-	{ 23, "IPX" },
-	{ 24, "IPv6" },
-	{ 28, "IPv6" },
-	{ 30, "IPv6" },
-	{ 0, NULL }
-};
+static const struct tok bsd_af_names[] = { { 2, "IPv4" },	{ 6, "NS" },	{ 7, "ISO" },
+					   { 16, "Appletalk" }, { 23, "IPX" },	{ 24, "IPv6" },
+					   { 28, "IPv6" },	{ 30, "IPv6" }, { 0, NULL } };
 
 static void null_hdr_print(struct pctx *c, uint32_t family, uint32_t length)
 {
@@ -125,8 +116,7 @@ size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint
 	return nd_end(&c);
 }
 
-size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen,
-			uint32_t len)
+size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen, uint32_t len)
 {
 	return print_frame_summary(buf, size, LINKTYPE_RAW, pkt, caplen, len, NULL);
 }

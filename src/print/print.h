@@ -20,15 +20,13 @@
  * differences are listed in tests/unit/test_print.c. buf may be NULL when size
  * is 0, pkt when caplen is 0; a len below caplen is taken as caplen. No
  * allocation, no state. */
-size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen,
-			uint32_t len);
+size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen, uint32_t len);
 
 struct print_options {
-	int verbose;		/* -v count: 0, 1, 2 */
-	bool link_header;	/* -e: print the link-level header */
-	bool quiet;		/* -q: less protocol information */
+	int verbose;	  /* -v count: 0, 1, 2 */
+	bool link_header; /* -e: print the link-level header */
+	bool quiet;	  /* -q: less protocol information */
 };
-
 
 /*
  * One line for a frame of link type linktype (the LINKTYPE_ values above, and DLT_RAW's
@@ -48,9 +46,9 @@ size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint
 			   uint32_t caplen, uint32_t len, const struct print_options *o);
 
 enum print_dump {
-	PRINT_DUMP_HEX,		/* -x */
-	PRINT_DUMP_HEX_ASCII,	/* -X */
-	PRINT_DUMP_ASCII,	/* -A */
+	PRINT_DUMP_HEX,	      /* -x */
+	PRINT_DUMP_HEX_ASCII, /* -X */
+	PRINT_DUMP_ASCII,     /* -A */
 };
 
 /*

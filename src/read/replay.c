@@ -18,7 +18,6 @@
 #include "read/savefile.h"
 #include "base/signals.h"
 
-
 /* The expression compiled once per link type met in the file: for the IP
  * packet when there is one (as in a live capture), else for the frame. */
 struct compiled {
@@ -48,8 +47,8 @@ static const struct compiled *filter_for(struct replay *r, uint32_t linktype)
 	if (!c)
 		return NULL;
 	c->linktype = linktype;
-	if (filter__compile_linktype(r->opts->expression, linktype, r->opts->snaplen, &c->insns,
-				     &n, err, sizeof(err)))
+	if (filter__compile_linktype(r->opts->expression, linktype, r->opts->snaplen, &c->insns, &n,
+				     err, sizeof(err)))
 		c->insns = NULL;
 	c->next = r->filters;
 	r->filters = c;
@@ -104,11 +103,11 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 		.ts_ns = p->ts_ns,
 		.ifname = p->ifname,
 		.netns = netns > 0 ? (uint32_t)netns : 0,
-		.direction = p->direction == DIR_IN ? DIR_IN :
-			     p->direction == DIR_OUT ? DIR_OUT : DIR_UNKNOWN,
+		.direction = p->direction == DIR_IN    ? DIR_IN
+			     : p->direction == DIR_OUT ? DIR_OUT
+						       : DIR_UNKNOWN,
 		.has_owner = p->pid > 0,
-		.unknown_process = p->pid < 0,
-		.pid = p->pid > 0 ? p->pid : 0,
+		.unknown_process = p->pid<0, .pid = p->pid> 0 ? p->pid : 0,
 		.tid = tid > 0 ? tid : (p->pid > 0 ? p->pid : 0),
 		.uid = uid >= 0 ? (uid_t)uid : 0,
 		.comm = p->comm,
@@ -183,8 +182,7 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 	if (strcmp(o->read_path, "-")) {
 		in = fopen(o->read_path, "re");
 		if (!in) {
-			log_err("cannot read '%s': %s", o->read_path,
-				strerror(errno));
+			log_err("cannot read '%s': %s", o->read_path, strerror(errno));
 			return -errno;
 		}
 	}
@@ -223,8 +221,9 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 			r.written++;
 	}
 	if (r.not_ip)
-		log_warn("%llu packets not written: not IP, and pidcap's files hold IP packets only",
-			 r.not_ip);
+		log_warn(
+			"%llu packets not written: not IP, and pidcap's files hold IP packets only",
+			r.not_ip);
 	if (r.damaged_events)
 		log_warn("%llu events not read: damaged journal entries", r.damaged_events);
 out:

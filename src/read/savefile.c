@@ -22,8 +22,7 @@ void set_err(char *err, size_t errsize, const char *msg)
 		snprintf(err, errsize, "%s", msg);
 }
 
-__attribute__((format(printf, 2, 3))) int savefile__fail(struct savefile *s,
-								 const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) int savefile__fail(struct savefile *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -72,8 +71,8 @@ size_t savefile__read(struct savefile *s, void *dst, size_t n)
  * Reads the next n bytes of what (total bytes long, starting at start, have
  * of them read already) to dst; a short read is a damaged file.
  */
-int savefile__fill(struct savefile *s, void *dst, size_t n, const char *what,
-			  uint64_t start, size_t have, size_t total)
+int savefile__fill(struct savefile *s, void *dst, size_t n, const char *what, uint64_t start,
+		   size_t have, size_t total)
 {
 	size_t got = savefile__read(s, dst, n);
 
@@ -226,8 +225,8 @@ int savefile__next(struct savefile *s, struct savefile_packet *p, char *err, siz
 	p->ifname = "";
 	p->comm = "";
 	if (s->state == 1) {
-		ret = s->kind == SAVEFILE_PCAP ? savefile__next_pcap(s, p) :
-						 savefile__next_pcapng(s, p);
+		ret = s->kind == SAVEFILE_PCAP ? savefile__next_pcap(s, p)
+					       : savefile__next_pcapng(s, p);
 		if (ret == 1) {
 			set_err(err, errsize, "");
 			return 1;
@@ -253,4 +252,3 @@ void savefile__free(struct savefile *s)
 	free(s->comment);
 	free(s);
 }
-

@@ -57,7 +57,7 @@ struct sf_iface {
 	uint32_t snaplen;
 	uint32_t name; /* offset in names */
 	uint32_t netns;
-	uint8_t tsresol; /* as stored: 10^-n, or 2^-n with TSRESOL_POW2 set; checked */
+	uint8_t tsresol;  /* as stored: 10^-n, or 2^-n with TSRESOL_POW2 set; checked */
 	int64_t tsoffset; /* seconds */
 };
 
@@ -217,15 +217,18 @@ __attribute__((format(printf, 2, 3))) int savefile__fail(struct savefile *s, con
 uint64_t savefile__at(const struct savefile *s, const uint8_t *p);
 int savefile__reserve(struct savefile *s, size_t n);
 size_t savefile__read(struct savefile *s, void *dst, size_t n);
-int savefile__fill(struct savefile *s, void *dst, size_t n, const char *what, uint64_t start, size_t have, size_t total);
+int savefile__fill(struct savefile *s, void *dst, size_t n, const char *what, uint64_t start,
+		   size_t have, size_t total);
 void strtab__reset(struct strtab *t);
 const char *strtab__get(const struct strtab *t, uint32_t off);
 int64_t strtab__add(struct strtab *t, const uint8_t *s, size_t n);
 int table__grow(void **v, uint32_t n, uint32_t *cap, size_t elem, uint32_t max);
 
 /* sf-link.c: what the link-layer header says; a record's lengths checked */
-void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir, int64_t proc, const char *idb_name);
-int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen, uint32_t len, uint32_t snaplen);
+void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir, int64_t proc,
+		      const char *idb_name);
+int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen,
+			   uint32_t len, uint32_t snaplen);
 
 /* sf-pcap.c and sf-pcapng.c: a format's first header and next record */
 int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4);

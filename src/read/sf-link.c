@@ -175,8 +175,8 @@ static void savefile__link(struct savefile *s, struct savefile_packet *p, struct
  * information (flags, process, interface name) win where it has any.
  * flags_dir: from epb_flags, 0 if none. proc: process index, or -1.
  */
-void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir,
-			     int64_t proc, const char *idb_name)
+void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir, int64_t proc,
+		      const char *idb_name)
 {
 	struct sf_link l = { .pid = -1, .comm = "", .ifname = "" };
 	struct cursor c = { p->frame, p->caplen };
@@ -193,8 +193,8 @@ void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_d
 	}
 }
 
-int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at,
-				  uint32_t caplen, uint32_t len, uint32_t snaplen)
+int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen,
+			   uint32_t len, uint32_t snaplen)
 {
 	uint32_t max = snaplen > MAX_SNAPLEN ? snaplen : MAX_SNAPLEN;
 
@@ -210,4 +210,3 @@ int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at,
 				      what, at, caplen, max < MAX_BLOCK ? max : MAX_BLOCK);
 	return 0;
 }
-

@@ -45,9 +45,8 @@ int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
 	got = savefile__read(s, hdr, sizeof(hdr));
 	if (got == 0 && !ferror(s->in))
 		return 0;
-	if (got < sizeof(hdr) &&
-	    savefile__fill(s, hdr + got, sizeof(hdr) - got, "record header", s->blk_off, got,
-			   sizeof(hdr)))
+	if (got < sizeof(hdr) && savefile__fill(s, hdr + got, sizeof(hdr) - got, "record header",
+						s->blk_off, got, sizeof(hdr)))
 		return -1;
 	if (!cursor__u32(&c, s->big, &sec) || !cursor__u32(&c, s->big, &frac) ||
 	    !cursor__u32(&c, s->big, &caplen) || !cursor__u32(&c, s->big, &len))
@@ -74,4 +73,3 @@ int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
 	savefile__decode(s, p, 0, -1, "");
 	return 1;
 }
-

@@ -56,8 +56,7 @@ static int savefile__short(struct savefile *s, const char *what)
  * stream between blocks, or -1. have: bytes of it already in buf (open()
  * has read the first 4).
  */
-static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
-				uint32_t *total)
+static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type, uint32_t *total)
 {
 	const char *what = "block";
 	uint32_t min = BLOCK_MIN_LEN;
@@ -69,9 +68,8 @@ static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
 	got = savefile__read(s, s->buf + have, hdr - have);
 	if (!have && !got && !ferror(s->in))
 		return 0;
-	if (got < hdr - have &&
-	    savefile__fill(s, s->buf + have + got, hdr - have - got, "block header", s->blk_off,
-			   have + got, hdr))
+	if (got < hdr - have && savefile__fill(s, s->buf + have + got, hdr - have - got,
+					       "block header", s->blk_off, have + got, hdr))
 		return -1;
 	*type = load(s->buf, 4, s->big);
 	if (*type == BT_SHB) {
@@ -101,10 +99,9 @@ static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
 				      ": total length %u is shorter than a %s (%u bytes)",
 				      s->blk_off, *total, what, min);
 	if (*total % 4)
-		return savefile__fail(s,
-				      "block at offset %" PRIu64
-				      ": total length %u is not a multiple of 4",
-				      s->blk_off, *total);
+		return savefile__fail(
+			s, "block at offset %" PRIu64 ": total length %u is not a multiple of 4",
+			s->blk_off, *total);
 	if (*total > MAX_BLOCK)
 		return savefile__fail(s,
 				      "block at offset %" PRIu64
@@ -136,10 +133,9 @@ static int savefile__section(struct savefile *s, struct cursor body)
 	    !cursor__u16(&body, s->big, &minor) || !cursor__u64(&body, s->big, &section_len))
 		return savefile__short(s, "section header");
 	if (major != 1)
-		return savefile__fail(s,
-				      "section header at offset %" PRIu64
-				      ": unsupported pcapng version %u.%u",
-				      s->blk_off, major, minor);
+		return savefile__fail(
+			s, "section header at offset %" PRIu64 ": unsupported pcapng version %u.%u",
+			s->blk_off, major, minor);
 	while ((ret = savefile__opt(s, &body, &o)) > 0)
 		;
 	if (ret < 0)
@@ -194,8 +190,9 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 			named = true;
 			name = strtab__add(&s->names, o.val, o.len);
 			if (name < 0)
-				return savefile__fail(s, "block at offset %" PRIu64
-							 ": too many interface and process names",
+				return savefile__fail(s,
+						      "block at offset %" PRIu64
+						      ": too many interface and process names",
 						      s->blk_off);
 			i.name = name;
 			break;
@@ -207,8 +204,8 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 			    !cursor__u8(&v, &i.tsresol))
 				return -1;
 			/* 10^-20 s or 2^-64 s: one second no longer fits 64 bits */
-			if (i.tsresol & TSRESOL_POW2 ? (i.tsresol & ~TSRESOL_POW2) > 63 :
-						       i.tsresol > 19)
+			if (i.tsresol & TSRESOL_POW2 ? (i.tsresol & ~TSRESOL_POW2) > 63
+						     : i.tsresol > 19)
 				return savefile__fail(s,
 						      "block at offset %" PRIu64
 						      ": if_tsresol 0x%02x at offset %" PRIu64
@@ -254,15 +251,15 @@ static int savefile__process(struct savefile *s, struct cursor body)
 		named = true;
 		name = strtab__add(&s->names, o.val, o.len);
 		if (name < 0)
-			return savefile__fail(s, "block at offset %" PRIu64
-						 ": too many interface and process names",
+			return savefile__fail(s,
+					      "block at offset %" PRIu64
+					      ": too many interface and process names",
 					      s->blk_off);
 		proc.name = name;
 	}
 	if (ret < 0)
 		return -1;
-	if (table__grow((void **)&s->procs, s->nprocs, &s->procs_cap, sizeof(*s->procs),
-			MAX_PROCS))
+	if (table__grow((void **)&s->procs, s->nprocs, &s->procs_cap, sizeof(*s->procs), MAX_PROCS))
 		return savefile__fail(s, "block at offset %" PRIu64 ": too many processes (%u)",
 				      s->blk_off, s->nprocs);
 	s->procs[s->nprocs++] = proc;
@@ -516,4 +513,3 @@ int savefile__open_pcapng(struct savefile *s)
 		return -1;
 	return savefile__section(s, (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN });
 }
-

@@ -146,10 +146,11 @@ int top_counts__take(const struct capture_count_maps *m, struct top_process **ro
 	*rows = NULL;
 	if (ncpus <= 0)
 		return -EINVAL;
-	err = take_percpu(m->process_stats, sizeof(uint32_t),
-			  sizeof(struct process_stats), ncpus, add_stats, &t);
-	err = err ?: take_percpu(m->syscall_counts,
-				 sizeof(struct syscall_key), sizeof(uint64_t), ncpus, add_syscall, &t);
+	err = take_percpu(m->process_stats, sizeof(uint32_t), sizeof(struct process_stats), ncpus,
+			  add_stats, &t);
+	err = err
+		      ?: take_percpu(m->syscall_counts, sizeof(struct syscall_key),
+				     sizeof(uint64_t), ncpus, add_syscall, &t);
 	fd = m->tcp_connections;
 	while (!err && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
 		struct top_process *r;
@@ -169,4 +170,3 @@ int top_counts__take(const struct capture_count_maps *m, struct top_process **ro
 	}
 	return t.n;
 }
-

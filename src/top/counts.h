@@ -12,7 +12,7 @@
 struct top_process {
 	uint32_t tgid;
 	uint64_t rx_bytes, rx_packets, tx_bytes, tx_packets, syscalls;
-	int64_t connections; /* established TCP connections now */
+	int64_t connections;	       /* established TCP connections now */
 	uint32_t top_nr[TOP_SYSCALLS]; /* its most frequent system calls */
 	uint64_t top_count[TOP_SYSCALLS];
 	int ntop;

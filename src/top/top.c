@@ -36,8 +36,8 @@ static const char *const syscall_names[] = {
 };
 
 enum sort_key { SORT_BYTES, SORT_PACKETS, SORT_SYSCALLS, SORT_CONNECTIONS, SORT_PID, SORT_NAME };
-static const char *const sort_names[] = { "bytes", "packets", "system calls", "connections",
-					  "pid", "name" };
+static const char *const sort_names[] = { "bytes",	 "packets", "system calls",
+					  "connections", "pid",	    "name" };
 
 struct top {
 	struct selection sel;
@@ -193,7 +193,8 @@ static int row_text(struct top *t, const struct top_process *r, char *line, size
 	format_syscalls(r, calls, sizeof(calls));
 	return snprintf(line, size, "%7u %-7.7s %-10.10s %6s %6s %5s %5s %3lld %6s %s", r->tgid,
 			pi ? user_of(pi->uid, user, sizeof(user)) : "-", name_of(t, r),
-			human(r->rx_bytes / s, rxb, sizeof(rxb)), human(r->tx_bytes / s, txb, sizeof(txb)),
+			human(r->rx_bytes / s, rxb, sizeof(rxb)),
+			human(r->tx_bytes / s, txb, sizeof(txb)),
 			human(r->rx_packets / s, rxp, sizeof(rxp)),
 			human(r->tx_packets / s, txp, sizeof(txp)), (long long)r->connections,
 			human(r->syscalls / s, sys, sizeof(sys)), calls);
@@ -256,7 +257,8 @@ static void print_batch(struct top *t)
 			putchar('[');
 			for (k = 0; k < r->ntop; k++) {
 				printf("%s[", k ? "," : "");
-				json__write_string(stdout, syscall_name(r->top_nr[k], tmp, sizeof(tmp)));
+				json__write_string(stdout,
+						   syscall_name(r->top_nr[k], tmp, sizeof(tmp)));
 				printf(",%llu]", (unsigned long long)r->top_count[k]);
 			}
 			putchar(']');
@@ -414,7 +416,8 @@ static int run_batch(struct top *t)
 
 	while (!signals_stop && (!t->iterations || done < t->iterations)) {
 		struct timespec nap = { .tv_sec = (time_t)t->interval,
-					.tv_nsec = (long)((t->interval - (time_t)t->interval) * 1e9) };
+					.tv_nsec =
+						(long)((t->interval - (time_t)t->interval) * 1e9) };
 
 		while (nanosleep(&nap, &nap) && !signals_stop)
 			;
@@ -545,7 +548,8 @@ static int parse(struct top *t, int argc, char **argv)
 			if (optopt)
 				log_err("unknown option '-%c' (see pidcap top --help)", optopt);
 			else
-				log_err("unknown option '%s' (see pidcap top --help)", argv[optind - 1]);
+				log_err("unknown option '%s' (see pidcap top --help)",
+					argv[optind - 1]);
 			return -EINVAL;
 		}
 	}

@@ -20,7 +20,6 @@
 #include "filter_reference.h"
 #include "tap.h"
 
-
 struct packet {
 	const char *name;
 	unsigned char bytes[128];
@@ -78,8 +77,8 @@ static void ipv4(struct packet *p, const char *name, int proto, const unsigned c
 	}
 }
 
-static void ipv6(struct packet *p, const char *name, int proto, int last_src, int sport,
-		 int dport, int total)
+static void ipv6(struct packet *p, const char *name, int proto, int last_src, int sport, int dport,
+		 int total)
 {
 	unsigned char *b = p->bytes;
 
@@ -112,7 +111,8 @@ static int build_packets(struct packet *p)
 	int n = 0;
 
 	ipv4(&p[n++], "v4 tcp syn 127.0.0.1:40000 > :80", 6, lo, lo, 40000, 80, 0x02, 60);
-	ipv4(&p[n++], "v4 tcp ack 10.1.2.3:443 > 10.9.8.7:50000", 6, ten, ten2, 443, 50000, 0x10, 100);
+	ipv4(&p[n++], "v4 tcp ack 10.1.2.3:443 > 10.9.8.7:50000", 6, ten, ten2, 443, 50000, 0x10,
+	     100);
 	ipv4(&p[n++], "v4 udp 10.1.2.3:5353 > 224.0.0.251:53", 17, ten, mc, 5353, 53, 0, 120);
 	ipv4(&p[n++], "v4 udp 127.0.0.1:1500 > :1999", 17, lo, lo, 1500, 1999, 0, 48);
 	ipv4(&p[n++], "v4 icmp echo request", 1, lo, lo, 8, 0, 0, 84);
@@ -137,16 +137,43 @@ static int build_packets(struct packet *p)
 }
 
 static const char *expressions[] = {
-	"ip", "ip6", "tcp", "udp", "icmp", "icmp6", "tcp port 80", "udp port 53", "port 53",
-	"host 127.0.0.1", "src host 10.1.2.3 and dst port 50000", "net 10.0.0.0/8",
-	"portrange 1000-2000", "tcp[tcpflags] & tcp-syn != 0", "udp[8:2] = 0x1234",
-	"ip[2:2] > 100", "ip6 and tcp port 22", "greater 100", "less 60", "ip proto 47",
-	"not icmp", "ip[6:2] & 0x1fff = 0", "tcp[13] & 2 != 0 and ip host 127.0.0.1",
-	"len > 90 and len < 110", "ip multicast", "icmp[icmptype] = icmp-echoreply",
-	"ip6 host ::1", "(tcp or udp) and not port 443", "ip[0] & 0xf > 5", "tcp[0:2] % 7 = 1",
-	"udp[0:2] / 3 = 500", "ip[9] * 2 = 34", "ip[8] - 60 = 4", "tcp src port 443 or ip6",
+	"ip",
+	"ip6",
+	"tcp",
+	"udp",
+	"icmp",
+	"icmp6",
+	"tcp port 80",
+	"udp port 53",
+	"port 53",
+	"host 127.0.0.1",
+	"src host 10.1.2.3 and dst port 50000",
+	"net 10.0.0.0/8",
+	"portrange 1000-2000",
+	"tcp[tcpflags] & tcp-syn != 0",
+	"udp[8:2] = 0x1234",
+	"ip[2:2] > 100",
+	"ip6 and tcp port 22",
+	"greater 100",
+	"less 60",
+	"ip proto 47",
+	"not icmp",
+	"ip[6:2] & 0x1fff = 0",
+	"tcp[13] & 2 != 0 and ip host 127.0.0.1",
+	"len > 90 and len < 110",
+	"ip multicast",
+	"icmp[icmptype] = icmp-echoreply",
+	"ip6 host ::1",
+	"(tcp or udp) and not port 443",
+	"ip[0] & 0xf > 5",
+	"tcp[0:2] % 7 = 1",
+	"udp[0:2] / 3 = 500",
+	"ip[9] * 2 = 34",
+	"ip[8] - 60 = 4",
+	"tcp src port 443 or ip6",
 	/* constants with the top bit set: compared as 32-bit, not sign-extended */
-	"ip[16:4] = 0xe00000fb", "ip[16:4] > 0x80000000",
+	"ip[16:4] = 0xe00000fb",
+	"ip[16:4] > 0x80000000",
 };
 
 static int sink_fd(void)
@@ -192,7 +219,8 @@ static void check_expression(const char *expr, int array_fd, const struct packet
 		prog = filter__load(insns, len, BPF_CGROUP_INET_EGRESS, log, sizeof(log));
 	if (prog < 0) {
 		snprintf(name, sizeof(name), "'%s' translates and loads", expr);
-		tap_check(false, name, "%s\n%s", strerror(-(len > 0 ? prog : len)), len > 0 ? log : "");
+		tap_check(false, name, "%s\n%s", strerror(-(len > 0 ? prog : len)),
+			  len > 0 ? log : "");
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
@@ -229,7 +257,8 @@ static void check_refusals(void)
 
 		char name[512];
 
-		snprintf(name, sizeof(name), "'%s' is refused: %s", bad[i], rc == -EINVAL ? err : "");
+		snprintf(name, sizeof(name), "'%s' is refused: %s", bad[i],
+			 rc == -EINVAL ? err : "");
 		tap_check(rc == -EINVAL && *err, name, "rc %d", rc);
 		if (!rc)
 			filter__free_classic(classic);

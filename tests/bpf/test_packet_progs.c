@@ -20,7 +20,6 @@
 #include "bpf/record.h"
 #include "pidcap.skel.h"
 
-
 struct seen {
 	int n;
 	struct packet_record rec;
@@ -86,8 +85,7 @@ struct loaded {
 
 /* The build this kernel takes, with its optional programs; the kernel's
  * view of the sk_buff only if asked for. */
-static int load_with(struct loaded *l, unsigned int snaplen, bool filter_process,
-		     bool use_kern_ctx)
+static int load_with(struct loaded *l, unsigned int snaplen, bool filter_process, bool use_kern_ctx)
 {
 	unsigned int features = kernel_side__features();
 
@@ -149,8 +147,8 @@ static void test_sizes(struct loaded *l)
 	static const struct {
 		size_t ip_len;
 		int ipv6;
-	} cases[] = { { 28, 0 }, { 255, 0 }, { 256, 0 }, { 257, 0 }, { 1500, 0 }, { 2048, 0 },
-		      { 2049, 0 }, { 3000, 0 }, { 48, 1 }, { 1280, 1 } };
+	} cases[] = { { 28, 0 },   { 255, 0 },	{ 256, 0 },  { 257, 0 }, { 1500, 0 },
+		      { 2048, 0 }, { 2049, 0 }, { 3000, 0 }, { 48, 1 },	 { 1280, 1 } };
 	unsigned char frame[4096];
 	char name[96];
 	size_t i;
@@ -171,8 +169,8 @@ static void test_sizes(struct loaded *l)
 			      l->seen.rec.protocol == (cases[i].ipv6 ? 0x86dd : 0x0800) &&
 			      !memcmp(l->seen.data, frame + 14, cases[i].ip_len),
 		      name, "err=%d retval=%u records=%d len=%u caplen=%u dir=%u proto=%#x", err,
-		      retval, l->seen.n, l->seen.rec.len, l->seen.rec.caplen,
-		      l->seen.rec.direction, l->seen.rec.protocol);
+		      retval, l->seen.n, l->seen.rec.len, l->seen.rec.caplen, l->seen.rec.direction,
+		      l->seen.rec.protocol);
 	}
 }
 
@@ -187,8 +185,8 @@ static void test_ingress_and_non_ip(struct loaded *l)
 	err = run(l->skel->progs.packet_ingress, frame, size, &retval);
 	ring_buffer__consume(l->ring);
 	CHECK(!err && retval == 1 && l->seen.n == 1 && l->seen.rec.direction == PACKET_IN,
-	      "ingress packet is recorded as inbound", "err=%d records=%d dir=%u", err,
-	      l->seen.n, l->seen.rec.direction);
+	      "ingress packet is recorded as inbound", "err=%d records=%d dir=%u", err, l->seen.n,
+	      l->seen.rec.direction);
 
 	frame[12] = 0x08; /* ARP: not IP, not ours to record */
 	frame[13] = 0x06;
@@ -275,7 +273,8 @@ static void test_every_option_loads(void)
 	int mask, masks = 32;
 
 	for (v = 0; v < sizeof(views) / sizeof(views[0]); v++) {
-		unsigned int features = (offered & ~(FEATURE_KERN_CTX | FEATURE_TRACED_SKB)) | views[v];
+		unsigned int features =
+			(offered & ~(FEATURE_KERN_CTX | FEATURE_TRACED_SKB)) | views[v];
 
 		if (views[v] && !(offered & views[v]))
 			continue;
@@ -298,12 +297,13 @@ static void test_every_option_loads(void)
 				mask & 16 ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP : 0;
 			skel->rodata->max_args = mask & 16 ? PIDCAP_ARGS_MAX : 512;
 			err = pidcap_bpf__load(skel);
-			snprintf(name, sizeof(name),
-				 "loads with process=%d follow=%d uid=%d ifindex=%d events=%d view=%s",
-				 mask & 1, !!(mask & 2), !!(mask & 4), !!(mask & 8), !!(mask & 16),
-				 views[v] == FEATURE_KERN_CTX	? "kernel sk_buff" :
-				 views[v] == FEATURE_TRACED_SKB ? "traced sk_buff" :
-								  "none");
+			snprintf(
+				name, sizeof(name),
+				"loads with process=%d follow=%d uid=%d ifindex=%d events=%d view=%s",
+				mask & 1, !!(mask & 2), !!(mask & 4), !!(mask & 8), !!(mask & 16),
+				views[v] == FEATURE_KERN_CTX	 ? "kernel sk_buff"
+				: views[v] == FEATURE_TRACED_SKB ? "traced sk_buff"
+								 : "none");
 			CHECK(!err, name, "%s", strerror(-err));
 			pidcap_bpf__destroy(skel);
 		}
@@ -352,8 +352,9 @@ static void test_interface_from_kernel(void)
 	stat("/proc/self/ns/net", &st);
 	CHECK(!err && l.seen.n == 1 && !strcmp(l.seen.rec.ifname, "lo") &&
 		      l.seen.rec.dev_netns == st.st_ino,
-	      "the kernel names the interface and its namespace", "err=%d ifname='%.16s' netns=%u/%lu",
-	      err, l.seen.rec.ifname, l.seen.rec.dev_netns, (unsigned long)st.st_ino);
+	      "the kernel names the interface and its namespace",
+	      "err=%d ifname='%.16s' netns=%u/%lu", err, l.seen.rec.ifname, l.seen.rec.dev_netns,
+	      (unsigned long)st.st_ino);
 	unload(&l);
 }
 
@@ -391,18 +392,20 @@ static void test_refusal_names_the_program(void)
 		fclose(err);
 		bpf_object__close(obj);
 		if (!debug) {
-			CHECK(load_err && !strcmp(said, "pidcap: the kernel refused the BPF program "
-						"'refused_program': Permission denied (run with "
-						"--debug for the verifier's reasons)\n"),
+			CHECK(load_err && !strcmp(said,
+						  "pidcap: the kernel refused the BPF program "
+						  "'refused_program': Permission denied (run with "
+						  "--debug for the verifier's reasons)\n"),
 			      "a refused program is named in one line", "%s", said);
 		} else {
 			const char *words = strstr(said, "pidcap: the verifier's last words on "
-							"'refused_program':\n");
-			const char *last = strstr(said, "pidcap: the kernel refused the BPF program "
-							"'refused_program': Permission denied\n");
+							 "'refused_program':\n");
+			const char *last =
+				strstr(said, "pidcap: the kernel refused the BPF program "
+					     "'refused_program': Permission denied\n");
 
-			CHECK(load_err && words && last && words < last &&
-				      strstr(words, "R4") && strstr(words, "processed "),
+			CHECK(load_err && words && last && words < last && strstr(words, "R4") &&
+				      strstr(words, "processed "),
 			      "with --debug, the verifier's decisive lines come first", "%s",
 			      words ? words : said);
 		}

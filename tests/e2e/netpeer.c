@@ -295,7 +295,9 @@ static int send_fd(int unix_fd, int fd)
 {
 	char byte = 'f', cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 
@@ -310,7 +312,9 @@ static int receive_fd(int unix_fd)
 {
 	char byte, cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+	struct msghdr msg = { .msg_iov = &iov,
+			      .msg_iovlen = 1,
+			      .msg_control = cbuf,
 			      .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *c;
 	int fd;
@@ -546,7 +550,8 @@ static int icmp_filtered(const char *host, int id)
 			die("recv");
 		got++;
 		ihl = (size_t)(buf[0] & 0xf) * 4;
-		if ((size_t)n < ihl + 6 || ((uint8_t)buf[ihl + 4] << 8 | (uint8_t)buf[ihl + 5]) != id)
+		if ((size_t)n < ihl + 6 ||
+		    ((uint8_t)buf[ihl + 4] << 8 | (uint8_t)buf[ihl + 5]) != id)
 			foreign++;
 	}
 	printf("read=%llu foreign=%llu\n", got, foreign);

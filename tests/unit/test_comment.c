@@ -22,17 +22,22 @@ static void round_trip(const char *name, const struct packet_comment *w, const c
 	snprintf(check, sizeof(check), "%s: read back", name);
 	err = comment__read(text, &r);
 	CHECK(!err && r.has_owner == w->has_owner && r.pid == (w->has_owner ? w->pid : 0) &&
-		      r.tid == (w->has_owner ? w->tid : 0) && r.uid == (w->has_owner ? w->uid : 0) &&
-		      r.netns == w->netns,
+		      r.tid == (w->has_owner ? w->tid : 0) &&
+		      r.uid == (w->has_owner ? w->uid : 0) && r.netns == w->netns,
 	      check, "read back err=%d owner=%d pid=%d tid=%d uid=%u netns=%u", err, r.has_owner,
 	      r.pid, r.tid, r.uid, r.netns);
 }
 
 int main(void)
 {
-	struct packet_comment c = { .has_owner = true, .pid = 4242, .tid = 4243, .uid = 1000,
-				    .netns = 4026531840u, .comm = "ping",
-				    .exe = "/usr/bin/ping", .cmdline = "ping -c 3 ::1" };
+	struct packet_comment c = { .has_owner = true,
+				    .pid = 4242,
+				    .tid = 4243,
+				    .uid = 1000,
+				    .netns = 4026531840u,
+				    .comm = "ping",
+				    .exe = "/usr/bin/ping",
+				    .cmdline = "ping -c 3 ::1" };
 	struct packet_comment r;
 
 	round_trip("a process's comment", &c,

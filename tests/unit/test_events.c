@@ -17,9 +17,14 @@ static char entry[200000], again[200000];
 
 int main(void)
 {
-	struct exit_record x = { .type = RECORD_EXIT, .tgid = 4242, .ts_ns = 1000000000,
-				 .exit_code = 7 << 8, .uid = 1000, .lifetime_ns = 2500000,
-				 .ppid = 1, .comm = "worker" };
+	struct exit_record x = { .type = RECORD_EXIT,
+				 .tgid = 4242,
+				 .ts_ns = 1000000000,
+				 .exit_code = 7 << 8,
+				 .uid = 1000,
+				 .lifetime_ns = 2500000,
+				 .ppid = 1,
+				 .comm = "worker" };
 	char proc_exe[] = "/usr/bin/worker", proc_cmdline[] = "worker --once";
 	struct proc_info proc = { .pid = 4242, .exe = proc_exe, .cmdline = proc_cmdline };
 	static const char binary[] = "_PID=9\nBLOB\n\x05\0\0\0\0\0\0\0a\nb\0c\nMESSAGE=m\n";
@@ -39,7 +44,8 @@ int main(void)
 
 	err = event__from_journal(&back, entry, n);
 	CHECK(!err && back.kind == EVENT_EXIT && back.pid == 4242 && !strcmp(back.comm, "worker") &&
-		      back.uid == 1000 && back.ts_ns == 1001000000 && !strcmp(back.message, e.message),
+		      back.uid == 1000 && back.ts_ns == 1001000000 &&
+		      !strcmp(back.message, e.message),
 	      "the entry reads back as the event", "err=%d kind=%d pid=%d comm=%s uid=%u ts=%llu",
 	      err, back.kind, back.pid, back.comm, back.uid, (unsigned long long)back.ts_ns);
 	m = event__journal(&back, again, sizeof(again));
@@ -53,8 +59,8 @@ int main(void)
 		;
 	CHECK(!err && i < back.nfields && !strcmp(back.values[i], "a b c") &&
 		      !strcmp(back.message, "m") && back.pid == 9,
-	      "a binary field is read by its length, NUL and newline as spaces", "err=%d '%s'",
-	      err, i < back.nfields ? back.values[i] : "(none)");
+	      "a binary field is read by its length, NUL and newline as spaces", "err=%d '%s'", err,
+	      i < back.nfields ? back.values[i] : "(none)");
 
 	err = event__from_journal(&back, foreign, sizeof(foreign) - 1);
 	CHECK(!err && !strcmp(back.name, "journal") && !back.kind && back.pid == 1 &&

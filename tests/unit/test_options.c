@@ -80,8 +80,8 @@ int main(void)
 	err = parse("--uid=root --cgroup=/system.slice", said, sizeof(said));
 	CHECK(!err && o.sel.filter_uid && o.sel.uid == 0 &&
 		      !strcmp(o.sel.cgroup_path, "/system.slice") && !o.write_path && !o.events,
-	      "--uid=USER and --cgroup=PATH; text output shows no events by default",
-	      "err=%d '%s'", err, said);
+	      "--uid=USER and --cgroup=PATH; text output shows no events by default", "err=%d '%s'",
+	      err, said);
 
 	err = parse("-r in.pcapng", said, sizeof(said));
 	CHECK(!err && o.events == ALL_EVENTS, "a file read shows its events by default",
@@ -90,8 +90,8 @@ int main(void)
 	err = parse("-w - -- sh -c true", said, sizeof(said));
 	CHECK(!err && o.command && !strcmp(o.command[0], "sh") && !strcmp(o.command[1], "-c") &&
 		      o.sel.follow_forks && !o.expression,
-	      "after --, the command with its own options, followed with its children",
-	      "err=%d", err);
+	      "after --, the command with its own options, followed with its children", "err=%d",
+	      err);
 
 	err = parse("-c 5 -s 96 -B 1024 -C 2k -W 3 -w f", said, sizeof(said));
 	CHECK(!err && o.count == 5 && o.snaplen == 96 && o.buffer_kib == 1024 &&

@@ -331,8 +331,16 @@ static struct pcapng_packet pkt(const struct frame *f, uint64_t ts, enum packet_
 				const char *comment)
 {
 	return (struct pcapng_packet){
-		.ts_ns = ts, .data = f->b, .caplen = f->len, .len = f->len, .direction = dir,
-		.ifname = ifname, .netns = netns, .pid = pid, .comm = comm, .comment = comment,
+		.ts_ns = ts,
+		.data = f->b,
+		.caplen = f->len,
+		.len = f->len,
+		.direction = dir,
+		.ifname = ifname,
+		.netns = netns,
+		.pid = pid,
+		.comm = comm,
+		.comment = comment,
 	};
 }
 
@@ -468,8 +476,8 @@ static void check_capinfos(struct test *t, const char *prefix, const char *path,
  * that the two files may interleave the other types differently. False once
  * either has none left; then *i == ours->n && *j == ref->n if both ran out.
  */
-static bool blocks__pair(const struct blocks *ours, const struct blocks *ref, uint32_t type,
-			 int *i, int *j)
+static bool blocks__pair(const struct blocks *ours, const struct blocks *ref, uint32_t type, int *i,
+			 int *j)
 {
 	for (++*i; *i < ours->n && ours->v[*i].type != type; ++*i)
 		;
@@ -504,7 +512,8 @@ static void check_same_blocks(struct test *t, const char *name, const struct blo
 		      type, off, a->len, b->len);
 		return;
 	}
-	check(t, i == ours->n && j == ref->n, name, "%s has more blocks of type 0x%x (%d in common)",
+	check(t, i == ours->n && j == ref->n, name,
+	      "%s has more blocks of type 0x%x (%d in common)",
 	      i < ours->n ? "ours" : "the reference", type, k);
 }
 
@@ -585,8 +594,9 @@ static bool verify_darwin(const char *path, const struct pcapng_packet *pkts, in
 		v = blk__opt(e, 0x8001, &len);
 		idx = v && len == 4 ? rd32(v) : UINT32_MAX;
 		if (ifid >= (uint32_t)*nidb || idx >= (uint32_t)*nproc) {
-			snprintf(why, whysize, "EPB %d: interface %u or process %u not yet described",
-				 k, ifid, idx);
+			snprintf(why, whysize,
+				 "EPB %d: interface %u or process %u not yet described", k, ifid,
+				 idx);
 			goto out;
 		}
 		idb = idbs[ifid];
@@ -610,7 +620,8 @@ static bool verify_darwin(const char *path, const struct pcapng_packet *pkts, in
 		    e->len < 28 + 20 + p->caplen || memcmp(e->p + 28, sll2, 20) ||
 		    (p->caplen && memcmp(e->p + 48, p->data, p->caplen)) ||
 		    !blk__opt_is(e, 2, dir ? &dir : NULL, 4) || !blk__opt_str(e, 1, p->comment)) {
-			snprintf(why, whysize, "EPB %d: fields or options differ from the packet", k);
+			snprintf(why, whysize, "EPB %d: fields or options differ from the packet",
+				 k);
 			goto out;
 		}
 		k++;
@@ -673,7 +684,8 @@ static void check_darwin_ref_epbs(struct test *t, const struct blocks *ours,
 	      "they differ");
 	check(t, k && lens, "darwin reference: EPB lengths are the reference's + 20",
 	      "they are not");
-	check(t, k && data, "darwin reference: EPB data is the SLL2 header + the reference's packet",
+	check(t, k && data,
+	      "darwin reference: EPB data is the SLL2 header + the reference's packet",
 	      "it is not (or its padding is not zero)");
 	check(t, k && opts, "darwin reference: EPB options identical", "they differ");
 }
@@ -727,16 +739,18 @@ static void test_reference_darwin(struct test *t)
 	check_same_blocks(t, "darwin reference: SHB identical", &ours, &ref, BT_SHB, 0, 0);
 	check_same_blocks(t, "darwin reference: IDB identical but the link type", &ours, &ref,
 			  BT_IDB, 8, 2);
-	check(t, ours.n > 1 && ref.n > 1 && ours.v[1].type == BT_IDB && ref.v[1].type == BT_IDB &&
+	check(t,
+	      ours.n > 1 && ref.n > 1 && ours.v[1].type == BT_IDB && ref.v[1].type == BT_IDB &&
 		      rd16(ours.v[1].p + 8) == 276 && rd16(ref.v[1].p + 8) == 101,
 	      "darwin reference: link type 276 where the reference has 101", "got %u",
 	      ours.n > 1 ? rd16(ours.v[1].p + 8) : 0);
-	check_same_blocks(t, "darwin reference: process blocks identical", &ours, &ref, BT_DARWIN_PROCESS,
-			  0, 0);
+	check_same_blocks(t, "darwin reference: process blocks identical", &ours, &ref,
+			  BT_DARWIN_PROCESS, 0, 0);
 	check_darwin_ref_epbs(t, &ours, &ref);
 	check(t, blocks__only(&ours, types, 4), "darwin reference: no other block types",
 	      "found another type");
-	check(t, ours.n == 6 && ours.v[0].type == BT_SHB && ours.v[1].type == BT_IDB &&
+	check(t,
+	      ours.n == 6 && ours.v[0].type == BT_SHB && ours.v[1].type == BT_IDB &&
 		      ours.v[2].type == BT_DARWIN_PROCESS && ours.v[3].type == BT_EPB &&
 		      ours.v[4].type == BT_DARWIN_PROCESS && ours.v[5].type == BT_EPB,
 	      "darwin reference: each block just before its first use",
@@ -757,8 +771,8 @@ static void test_reference_pktap(struct test *t)
 	ref_frames(&out, &back);
 	pkts[0] = pkt(&out, REF_T_NS + 100000, DIR_OUT, "lo", 0, 4242, "client",
 		      "pid=4242 comm=client");
-	pkts[1] = pkt(&out, REF_T_NS + 150000, DIR_IN, "lo", 0, 777, "server",
-		      "pid=777 comm=server");
+	pkts[1] =
+		pkt(&out, REF_T_NS + 150000, DIR_IN, "lo", 0, 777, "server", "pid=777 comm=server");
 	pkts[2] = pkt(&back, REF_T_NS + 200000, DIR_OUT, "lo", 0, 777, "server",
 		      "pid=777 comm=server");
 	path_in(t, path, sizeof(path), "ref_pktap.pcapng");
@@ -780,10 +794,10 @@ static void test_reference_pktap(struct test *t)
 	check_same_blocks(t, "pktap reference: SHB identical", &ours, &ref, BT_SHB, 0, 0);
 	check_same_blocks(t, "pktap reference: IDB identical", &ours, &ref, BT_IDB, 0, 0);
 	check_same_blocks(t, "pktap reference: EPBs identical", &ours, &ref, BT_EPB, 0, 0);
-	check(t, blocks__only(&ours, types, 3) && ours.n == 5 && ours.v[0].type == BT_SHB &&
+	check(t,
+	      blocks__only(&ours, types, 3) && ours.n == 5 && ours.v[0].type == BT_SHB &&
 		      ours.v[1].type == BT_IDB,
-	      "pktap reference: SHB, IDB, then EPBs only", "%d blocks in another order",
-	      ours.n);
+	      "pktap reference: SHB, IDB, then EPBs only", "%d blocks in another order", ours.n);
 	blocks__free(&ours);
 	blocks__free(&ref);
 }
@@ -800,8 +814,7 @@ static void test_pktap_fields(struct test *t)
 	frame__ipv4_udp(&a, "hello", ADDR_A, ADDR_B, 40000, 5555);
 	frame__ipv4_udp(&b, "world!", ADDR_B, ADDR_A, 5555, 40000);
 	frame__ipv4_udp(&c, "k", LOCALHOST, ADDR_B, 1234, 6666);
-	pkts[0] = pkt(&a, ts[0], DIR_OUT, "eth0", NETNS_A, 4242, "client",
-		      "pid=4242 comm=client");
+	pkts[0] = pkt(&a, ts[0], DIR_OUT, "eth0", NETNS_A, 4242, "client", "pid=4242 comm=client");
 	pkts[1] = pkt(&b, ts[1], DIR_IN, "lo", 0, 777, "server", NULL);
 	pkts[2] = pkt(&c, ts[2], DIR_UNKNOWN, "wlan0", NETNS_B, 0, "", "kernel packet");
 	path_in(t, path, sizeof(path), "pktap.pcapng");
@@ -935,9 +948,8 @@ static void test_darwin_fields(struct test *t)
  * dfilter must both show exactly the packets pkts[want[0..n-1]]: tcpdump by
  * timestamp, tshark by timestamp and comment.
  */
-static void check_darwin_select(struct test *t, const char *path,
-				const struct pcapng_packet *pkts, const char *bpf,
-				const char *dfilter, const int *want, int n)
+static void check_darwin_select(struct test *t, const char *path, const struct pcapng_packet *pkts,
+				const char *bpf, const char *dfilter, const int *want, int n)
 {
 	char ts_want[512], sh_want[1024], name[256], e[32], *out;
 	size_t tlen = 0, slen = 0;
@@ -950,18 +962,20 @@ static void check_darwin_select(struct test *t, const char *path,
 		slen += snprintf(sh_want + slen, sizeof(sh_want) - slen, "%s|%s\n", e,
 				 pkts[want[i]].comment);
 	}
-	out = run("tcpdump -r '%s' -nn -tt --time-stamp-precision=nano '%s' 2>&1 | "
-		  TCPDUMP_QUIET " | cut -d' ' -f1", path, bpf);
+	out = run("tcpdump -r '%s' -nn -tt --time-stamp-precision=nano '%s' 2>&1 | " TCPDUMP_QUIET
+		  " | cut -d' ' -f1",
+		  path, bpf);
 	snprintf(name, sizeof(name), "darwin tcpdump: '%s' selects the packets", bpf);
-	check(t, out && !strcmp(out, ts_want), name, "got '%s', want '%s'",
-	      out ? out : "(nothing)", ts_want);
+	check(t, out && !strcmp(out, ts_want), name, "got '%s', want '%s'", out ? out : "(nothing)",
+	      ts_want);
 	free(out);
 	out = run("tshark -r '%s' -Y '%s' -T fields -E separator='|' -e frame.time_epoch"
-		  " -e frame.comment 2>/dev/null", path, dfilter);
+		  " -e frame.comment 2>/dev/null",
+		  path, dfilter);
 	snprintf(name, sizeof(name), "darwin tshark: '%s' shows the same packets and comments",
 		 dfilter);
-	check(t, out && !strcmp(out, sh_want), name, "got '%s', want '%s'",
-	      out ? out : "(nothing)", sh_want);
+	check(t, out && !strcmp(out, sh_want), name, "got '%s', want '%s'", out ? out : "(nothing)",
+	      sh_want);
 	free(out);
 }
 
@@ -1014,8 +1028,8 @@ static void test_darwin_tcpdump(struct test *t)
 	check_darwin_select(t, path, pkts, "udp port 5555", "udp.port == 5555", port, 5);
 	check_darwin_select(t, path, pkts, "inbound", "sll.pkttype != 4", in, 4);
 	check_darwin_select(t, path, pkts, "outbound", "sll.pkttype == 4", out_, 3);
-	check_darwin_select(t, path, pkts, "ip6 and udp port 6666", "ipv6 && udp.port == 6666",
-			    v6, 1);
+	check_darwin_select(t, path, pkts, "ip6 and udp port 6666", "ipv6 && udp.port == 6666", v6,
+			    1);
 
 	out = run("tcpdump -r '%s' -nn -tt --time-stamp-precision=nano -c 3 2>/dev/null", path);
 	check(t, out && !strcmp(out, lines),
@@ -1092,8 +1106,7 @@ static void test_stream(struct test *t)
 	}
 	check(t, done > 0 && out && !strcmp(out, "31337|streamer|live\n"),
 	      "stream: tshark -i - shows the packet before EOF", "%s, output '%s'",
-	      done > 0 ? "tshark exited" : "tshark still waiting after 30 s",
-	      out ? out : "(none)");
+	      done > 0 ? "tshark exited" : "tshark still waiting after 30 s", out ? out : "(none)");
 	free(out);
 }
 
@@ -1103,9 +1116,16 @@ static void check_invalid(struct test *t, const char *prefix, enum pcapng_format
 	struct frame a;
 	struct pcapng_packet good, bad[10];
 	const char *what[10] = {
-		"caplen > len", "NULL data with caplen > 0", "len overflowing 32 bits",
-		"direction 3", "negative pid", "NULL ifname", "NULL comm", "comment > 65535 bytes",
-		"ifname > 65535 bytes", "caplen > len, both huge",
+		"caplen > len",
+		"NULL data with caplen > 0",
+		"len overflowing 32 bits",
+		"direction 3",
+		"negative pid",
+		"NULL ifname",
+		"NULL comm",
+		"comment > 65535 bytes",
+		"ifname > 65535 bytes",
+		"caplen > len, both huge",
 	};
 	char path[256], name[256], *longstr;
 	struct pcapng_writer *w = NULL;
@@ -1156,8 +1176,10 @@ static void check_invalid(struct test *t, const char *prefix, enum pcapng_format
 	}
 	err = pcapng_writer__packet(NULL, &good);
 	snprintf(name, sizeof(name), "%s: NULL writer or packet gives -EINVAL", prefix);
-	check(t, err == -EINVAL && pcapng_writer__packet(w, NULL) == -EINVAL &&
-		      pcapng_writer__flush(NULL) == -EINVAL, name, "returned %d", err);
+	check(t,
+	      err == -EINVAL && pcapng_writer__packet(w, NULL) == -EINVAL &&
+		      pcapng_writer__flush(NULL) == -EINVAL,
+	      name, "returned %d", err);
 	err = pcapng_writer__packet(w, &good);
 	ferr = pcapng_writer__flush(w);
 	snprintf(name, sizeof(name), "%s: a valid packet after invalid ones is accepted", prefix);
@@ -1306,7 +1328,7 @@ static void test_write_errors(struct test *t)
 
 static void test_long_names(struct test *t)
 {
-	const char *ifname = "abcdefghijklmnopqrstuvwxyz0123";  /* 30 */
+	const char *ifname = "abcdefghijklmnopqrstuvwxyz0123";	/* 30 */
 	const char *comm = "process-name-that-is-far-too-long"; /* 33 */
 	struct frame a;
 	struct pcapng_packet p;
@@ -1393,7 +1415,8 @@ static void test_snaplen(struct test *t)
 	}
 	/* libpcap rejects a packet longer than the IDB's snaplen. */
 	out = run("tcpdump -r '%s' -nn 2>&1 >/dev/null | grep -v '^reading from'; "
-		  "tcpdump -r '%s' -nn 2>/dev/null | wc -l", path, path);
+		  "tcpdump -r '%s' -nn 2>/dev/null | wc -l",
+		  path, path);
 	check(t, out && !strcmp(out, "2\n"), "snaplen pktap: tcpdump reads every packet",
 	      "got '%s'", out ? out : "(nothing)");
 	free(out);
@@ -1414,7 +1437,8 @@ static void test_snaplen(struct test *t)
 		check_capinfos(t, "snaplen darwin", path, kv, 1);
 	}
 	out = run("tcpdump -r '%s' -nn 2>&1 >/dev/null | " TCPDUMP_QUIET "; "
-		  "tcpdump -r '%s' -nn udp port 5555 2>/dev/null | wc -l", path, path);
+		  "tcpdump -r '%s' -nn udp port 5555 2>/dev/null | wc -l",
+		  path, path);
 	check(t, out && !strcmp(out, "2\n"), "snaplen darwin: tcpdump filters every packet",
 	      "got '%s'", out ? out : "(nothing)");
 	free(out);
@@ -1447,7 +1471,8 @@ static void test_snaplen(struct test *t)
 		check_capinfos(t, "huge darwin", path, kv, 1);
 	}
 	out = run("tcpdump -r '%s' -nn 2>&1 >/dev/null | " TCPDUMP_QUIET "; "
-		  "tcpdump -r '%s' -nn udp port 5555 2>/dev/null | wc -l", path, path);
+		  "tcpdump -r '%s' -nn udp port 5555 2>/dev/null | wc -l",
+		  path, path);
 	check(t, out && !strcmp(out, "1\n"), "huge darwin: tcpdump reads it", "got '%s'",
 	      out ? out : "(nothing)");
 	free(out);
@@ -1492,9 +1517,10 @@ static void test_darwin_protocol(struct test *t)
 		check_tshark(t, "darwin protocol", path, fields, 6);
 	}
 	out = run("tcpdump -r '%s' -nn 2>&1 >/dev/null | " TCPDUMP_QUIET "; "
-		  "tcpdump -r '%s' -nn 2>/dev/null | wc -l", path, path);
-	check(t, out && !strcmp(out, "3\n"), "darwin protocol: tcpdump reads them",
-	      "got '%s'", out ? out : "(nothing)");
+		  "tcpdump -r '%s' -nn 2>/dev/null | wc -l",
+		  path, path);
+	check(t, out && !strcmp(out, "3\n"), "darwin protocol: tcpdump reads them", "got '%s'",
+	      out ? out : "(nothing)");
 	free(out);
 }
 
@@ -1503,7 +1529,7 @@ static void test_many_processes(struct test *t)
 {
 	enum { NPROC = 5000, NREPEAT = 10, N = NPROC + NREPEAT };
 	struct pcapng_packet *pkts = calloc(N, sizeof(*pkts));
-	char (*comms)[16] = calloc(NPROC, sizeof(*comms));
+	char(*comms)[16] = calloc(NPROC, sizeof(*comms));
 	char path[256], why[256], n_want[16];
 	struct frame a;
 	int i, err, nidb, nproc;
@@ -1515,8 +1541,8 @@ static void test_many_processes(struct test *t)
 		int k = i < NPROC ? i : i - NPROC;
 
 		snprintf(comms[k], sizeof(comms[k]), "proc%d", k);
-		pkts[i] = pkt(&a, 1700000000000000000ULL + i, DIR_OUT,
-			      k % 2 ? "lo" : "eth0", 0, 1000 + k, comms[k], NULL);
+		pkts[i] = pkt(&a, 1700000000000000000ULL + i, DIR_OUT, k % 2 ? "lo" : "eth0", 0,
+			      1000 + k, comms[k], NULL);
 	}
 	path_in(t, path, sizeof(path), "many.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_DARWIN, NULL, 0, pkts, N);

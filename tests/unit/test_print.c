@@ -32,8 +32,8 @@
 #include <net/if.h>
 #include <unistd.h>
 
-#define MAX_PKT		2048
-#define OUT_SIZE	4096
+#define MAX_PKT 2048
+#define OUT_SIZE 4096
 
 static void ok(const char *name)
 {
@@ -273,7 +273,6 @@ static struct pb frag6(uint8_t nh, unsigned int off_bytes, bool more, uint32_t i
 	return b;
 }
 
-
 /* "aa:bb:cc:dd:ee:ff" */
 static void bmac(struct pb *b, const char *mac)
 {
@@ -286,9 +285,9 @@ static void bmac(struct pb *b, const char *mac)
 		b8(b, m[i]);
 }
 
-#define MAC_A	"02:00:00:00:00:0a"
-#define MAC_B	"02:00:00:00:00:0b"
-#define MAC_BC	"ff:ff:ff:ff:ff:ff"
+#define MAC_A "02:00:00:00:00:0a"
+#define MAC_B "02:00:00:00:00:0b"
+#define MAC_BC "ff:ff:ff:ff:ff:ff"
 
 static struct pb ether(const char *dst, const char *src, unsigned int type, const struct pb *pl)
 {
@@ -341,7 +340,7 @@ static struct pb sll(unsigned int pkttype, unsigned int proto, const struct pb *
 	struct pb b = { .n = 0 };
 
 	b16(&b, pkttype);
-	b16(&b, 1);		/* ARPHRD_ETHER */
+	b16(&b, 1); /* ARPHRD_ETHER */
 	b16(&b, 6);
 	bmac(&b, MAC_A);
 	b16(&b, 0);
@@ -445,11 +444,21 @@ static struct pb fix_cksums(struct pb b)
 	}
 	sum += proto + l4len;
 	switch (proto) {
-	case 6: off = 16; break;
-	case 17: off = 6; break;
-	case 1: off = 2; sum = 0; break;
-	case 58: off = 2; break;
-	default: return b;
+	case 6:
+		off = 16;
+		break;
+	case 17:
+		off = 6;
+		break;
+	case 1:
+		off = 2;
+		sum = 0;
+		break;
+	case 58:
+		off = 2;
+		break;
+	default:
+		return b;
 	}
 	b.d[hl + off] = b.d[hl + off + 1] = 0;
 	v = csum(b.d + hl, l4len, sum);
@@ -530,23 +539,23 @@ static struct pb dns_udp(const struct pb *msg, bool response)
 {
 	struct pb l4 = response ? udpb(53, 40000, msg) : udpb(40000, 53, msg);
 
-	return response ? ip4x("10.0.0.53", "10.0.0.1", 17, &l4, NULL, 0x4000, -1, -1) :
-			  ip4x("10.0.0.1", "10.0.0.53", 17, &l4, NULL, 0x4000, -1, -1);
+	return response ? ip4x("10.0.0.53", "10.0.0.1", 17, &l4, NULL, 0x4000, -1, -1)
+			: ip4x("10.0.0.1", "10.0.0.53", 17, &l4, NULL, 0x4000, -1, -1);
 }
 
 /* ---- the cases ---- */
 
-#define MAX_CASES	600
+#define MAX_CASES 600
 
 struct tcase {
 	const char *name;
 	uint32_t linktype;
-	const char *flags;	/* tcpdump's options: "", "-v", "-e -q", "-X" ... */
+	const char *flags; /* tcpdump's options: "", "-v", "-e -q", "-X" ... */
 	struct pb pkt;
-	uint32_t len;		/* wire length: pkt.n unless set */
-	bool sweep;		/* also compare every shorter capture */
-	const char *want;	/* deliberate difference: the printer's text; NULL: tcpdump's */
-	uint32_t dump_off;	/* -x/-X/-A: link-layer bytes that tcpdump does not dump */
+	uint32_t len;	   /* wire length: pkt.n unless set */
+	bool sweep;	   /* also compare every shorter capture */
+	const char *want;  /* deliberate difference: the printer's text; NULL: tcpdump's */
+	uint32_t dump_off; /* -x/-X/-A: link-layer bytes that tcpdump does not dump */
 };
 
 static struct tcase cases[MAX_CASES];
@@ -565,8 +574,12 @@ static struct tcase *add(const char *name, struct pb pkt, bool sweep)
 {
 	if (ncases >= MAX_CASES)
 		abort();
-	cases[ncases] = (struct tcase){ .name = name, .linktype = cur_lt, .flags = cur_flags,
-					.pkt = pkt, .len = pkt.n, .sweep = sweep };
+	cases[ncases] = (struct tcase){ .name = name,
+					.linktype = cur_lt,
+					.flags = cur_flags,
+					.pkt = pkt,
+					.len = pkt.n,
+					.sweep = sweep };
 	return &cases[ncases++];
 }
 
@@ -682,8 +695,7 @@ static void build_ip_cases(void)
 	add("ip4 truncated-ip length past packet", q, false);
 	add("ip4 bad-len", ip4x("127.0.0.1", "127.0.0.1", 6, &l4, NULL, 0, 19, -1), false);
 	add("ip4 bad-hlen", ip4x("127.0.0.1", "127.0.0.1", 6, &l4, NULL, 0, -1, 4), false);
-	add("ip4 ihl past capture", ip4x("127.0.0.1", "127.0.0.1", 1, &l4, NULL, 0, -1, 15),
-	    false);
+	add("ip4 ihl past capture", ip4x("127.0.0.1", "127.0.0.1", 1, &l4, NULL, 0, -1, 15), false);
 	l4 = udp("0123456789abcdef");
 	add("ip4 first fragment", ip4x("127.0.0.1", "127.0.0.1", 17, &l4, NULL, 0x2000, 30, -1),
 	    false);
@@ -691,8 +703,8 @@ static void build_ip_cases(void)
 	    false);
 	l4 = hexpb("01020304");
 	add("ip4 proto 99", ip4(99, &l4), false);
-	add("ip4 proto 0 empty", ip4x("1.2.3.4", "5.6.7.8", 0, &(struct pb){ .n = 0 }, NULL, 0,
-				      -1, -1), false);
+	add("ip4 proto 0 empty",
+	    ip4x("1.2.3.4", "5.6.7.8", 0, &(struct pb){ .n = 0 }, NULL, 0, -1, -1), false);
 	add("ip4 no next header", ip4(59, &l4), false);
 	l4 = udp("hello");
 	q = ip4(17, &l4);
@@ -719,8 +731,7 @@ static void build_ip_cases(void)
 	l4 = hexpb("22000000 00000002 04000000 e00000fb 04000001 e00000fc 0a000001");
 	add("igmp v3 report", ip4x("10.0.0.1", "224.0.0.22", 2, &l4, NULL, 0, -1, -1), false);
 	l4 = hexpb("11640000 00000000");
-	add("igmp v2 general query", ip4x("10.0.0.1", "224.0.0.1", 2, &l4, NULL, 0, -1, -1),
-	    false);
+	add("igmp v2 general query", ip4x("10.0.0.1", "224.0.0.1", 2, &l4, NULL, 0, -1, -1), false);
 	l4 = hexpb("110a0000 e00000fb 02140001 0a000001");
 	add("igmp v3 query", ip4x("10.0.0.1", "224.0.0.251", 2, &l4, NULL, 0, -1, -1), false);
 	l4 = hexpb("11b40000 e00000fb 02140000");
@@ -1210,7 +1221,7 @@ static void build_dns_cases(void)
 /* IPv6 header fields that ip6x() leaves at zero: traffic class and flow label. */
 static struct pb with_flow(struct pb b, unsigned int class, uint32_t flow)
 {
-	uint32_t w = 0x60000000u | (uint32_t)class << 20 | (flow & 0xfffff);
+	uint32_t w = 0x60000000u | (uint32_t) class << 20 | (flow & 0xfffff);
 
 	b.d[0] = (uint8_t)(w >> 24);
 	b.d[1] = (uint8_t)(w >> 16);
@@ -1241,15 +1252,18 @@ static void build_verbose_cases(void)
 	add("-v udp6 bad sum", p, false);
 	p = with_flow(fix_cksums(ip6(17, &l4)), 0xb8, 0x12345);
 	add("-v ip6 class flowlabel", p, false);
-	add("-v ip4 options", fix_cksums(ip4x("10.0.0.1", "10.0.0.2", 17, &l4,
-					      "07 0b 08 0a000001 0a000002 01 9404 0000",
-					      0x4000, -1, -1)), true);
-	add("-v ip4 timestamp option", fix_cksums(ip4x("10.0.0.1", "10.0.0.2", 17, &l4,
-						       "440c 0501 0a000001 00000064 00000000",
-						       0, -1, -1)), false);
-	add("-v ip4 lsrr option", fix_cksums(ip4x("10.0.0.1", "10.0.0.2", 17, &l4,
-						  "83 0b 04 0a000005 0a000006 00", 0, -1,
-						  -1)), false);
+	add("-v ip4 options",
+	    fix_cksums(ip4x("10.0.0.1", "10.0.0.2", 17, &l4,
+			    "07 0b 08 0a000001 0a000002 01 9404 0000", 0x4000, -1, -1)),
+	    true);
+	add("-v ip4 timestamp option",
+	    fix_cksums(ip4x("10.0.0.1", "10.0.0.2", 17, &l4, "440c 0501 0a000001 00000064 00000000",
+			    0, -1, -1)),
+	    false);
+	add("-v ip4 lsrr option",
+	    fix_cksums(ip4x("10.0.0.1", "10.0.0.2", 17, &l4, "83 0b 04 0a000005 0a000006 00", 0, -1,
+			    -1)),
+	    false);
 	add("-v ip4 bad header cksum", ip4x("10.0.0.1", "10.0.0.2", 17, &l4, NULL, 0x2000, -1, -1),
 	    false);
 	add("-v ip4 fragment", ip4x("10.0.0.1", "10.0.0.2", 17, &l4, NULL, 0x2005, -1, -1), false);
@@ -1260,17 +1274,19 @@ static void build_verbose_cases(void)
 	y = udp("query");
 	q = fix_cksums(ip4x("10.0.0.1", "10.0.0.2", 17, &y, NULL, 0x4000, -1, -1));
 	l4 = icmp(3, 3, 0, &q);
-	add("-v icmp port unreachable quotes", fix_cksums(ip4x("10.0.0.2", "10.0.0.1", 1, &l4,
-							       NULL, 0, -1, -1)), true);
+	add("-v icmp port unreachable quotes",
+	    fix_cksums(ip4x("10.0.0.2", "10.0.0.1", 1, &l4, NULL, 0, -1, -1)), true);
 	y = tcp(0x02, NULL, NULL);
 	q = ip4x("10.0.0.1", "10.0.0.9", 6, &y, NULL, 0x4000, -1, -1);
 	q.n = 28;
 	l4 = icmp(11, 0, 0, &q);
-	add("-v icmp time exceeded quotes", fix_cksums(ip4x("10.0.0.254", "10.0.0.1", 1, &l4,
-							    NULL, 0, -1, -1)), true);
+	add("-v icmp time exceeded quotes",
+	    fix_cksums(ip4x("10.0.0.254", "10.0.0.1", 1, &l4, NULL, 0, -1, -1)), true);
 	/* RFC 4884: the quoted packet padded to 128 bytes, then an MPLS label stack object. */
-	y = udpx(40000, 33434, "0123456789012345678901234567890123456789012345678901234567890"
-		 "123456789012345678901234567890123456789", -1);
+	y = udpx(40000, 33434,
+		 "0123456789012345678901234567890123456789012345678901234567890"
+		 "123456789012345678901234567890123456789",
+		 -1);
 	q = ip4x("10.0.0.1", "10.0.0.9", 17, &y, NULL, 0x4000, -1, -1);
 	y = hexpb("2000 0000 0008 0101 0006 41ff");
 	x = y;
@@ -1285,8 +1301,8 @@ static void build_verbose_cases(void)
 	add("-v icmp6 echo", fix_cksums(ip6(58, &l4)), false);
 	y = hexpb("fe800000000000000000000000000001 0101 020000000001");
 	l4 = icmp(135, 0, 0, &y);
-	add("-v icmp6 neighbor solicitation", fix_cksums(ip6x("fe80::2", "ff02::1:ff00:1", 58, &l4,
-							      -1)), true);
+	add("-v icmp6 neighbor solicitation",
+	    fix_cksums(ip6x("fe80::2", "ff02::1:ff00:1", 58, &l4, -1)), true);
 	y = hexpb("fe800000000000000000000000000001 0201 020000000001");
 	l4 = icmp(136, 0, 0xe0000000, &y);
 	add("-v icmp6 neighbor advertisement", fix_cksums(ip6x("fe80::1", "fe80::2", 58, &l4, -1)),
@@ -1499,9 +1515,9 @@ static void build_cases(void)
 
 /* ---- running tcpdump ---- */
 
-#define MAX_ENTRIES	12000
-#define TS_BASE		1000000000u
-#define TS_USEC		424242u
+#define MAX_ENTRIES 12000
+#define TS_BASE 1000000000u
+#define TS_USEC 424242u
 
 struct entry {
 	char name[200];
@@ -1549,9 +1565,9 @@ static bool write_pcap(const char *path, uint32_t linktype, const int *idx, int 
 	le32(f, 0xa1b2c3d4);
 	le16(f, 2);
 	le16(f, 4);
-	le32(f, 0);		/* thiszone */
-	le32(f, 0);		/* sigfigs */
-	le32(f, 262144);	/* snaplen */
+	le32(f, 0);	 /* thiszone */
+	le32(f, 0);	 /* sigfigs */
+	le32(f, 262144); /* snaplen */
 	le32(f, linktype);
 	for (k = 0; k < n; k++) {
 		const struct entry *e = &entries[idx[k]];
@@ -1619,7 +1635,7 @@ static bool split_blocks(const char *out, int n, char **blocks)
 		if (!end)
 			return false;
 		if (k + 1 < n)
-			end++;	/* the newline stays with its block */
+			end++; /* the newline stays with its block */
 		blocks[k] = strndup(p, (size_t)(end - p));
 		if (!blocks[k])
 			abort();
@@ -1871,17 +1887,26 @@ static uint32_t rnd(void)
 }
 
 static const uint32_t fuzz_linktypes[] = {
-	LINKTYPE_RAW, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL,
-	LINKTYPE_LOOP, LINKTYPE_IPV4, LINKTYPE_IPV6, 12, 14, 9999,
+	LINKTYPE_RAW,
+	LINKTYPE_ETHERNET,
+	LINKTYPE_LINUX_SLL,
+	LINKTYPE_LINUX_SLL2,
+	LINKTYPE_NULL,
+	LINKTYPE_LOOP,
+	LINKTYPE_IPV4,
+	LINKTYPE_IPV6,
+	12,
+	14,
+	9999,
 };
 
 static const struct print_options fuzz_options[] = {
 	{ 0, false, false }, { 1, false, false }, { 2, false, false }, { 0, true, false },
-	{ 0, false, true }, { 2, true, true }, { 1, true, false },
+	{ 0, false, true },  { 2, true, true },	  { 1, true, false },
 };
 
-#define NLT	(sizeof(fuzz_linktypes) / sizeof(fuzz_linktypes[0]))
-#define NOPT	(sizeof(fuzz_options) / sizeof(fuzz_options[0]))
+#define NLT (sizeof(fuzz_linktypes) / sizeof(fuzz_linktypes[0]))
+#define NOPT (sizeof(fuzz_options) / sizeof(fuzz_options[0]))
 
 /* One fuzz input: the output must be a NUL-terminated line of the returned length. */
 static bool fuzz_one(uint32_t lt, const struct print_options *o, const uint8_t *pkt,
@@ -1969,8 +1994,8 @@ static void check_fuzz(void)
 }
 
 /* Small buffers: never written past size, always terminated, a prefix of the full text. */
-static bool small_ok(const char *full, size_t total, const char *small, size_t size,
-		     size_t n, size_t room)
+static bool small_ok(const char *full, size_t total, const char *small, size_t size, size_t n,
+		     size_t room)
 {
 	size_t j;
 	bool good = n == (size ? (total < size ? total : size - 1) : 0);

@@ -189,8 +189,8 @@ static void put_le32(uint8_t *p, uint32_t v)
 
 static uint32_t get32(const uint8_t *p, bool big)
 {
-	return big ? (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3] :
-		     (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
+	return big ? (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]
+		   : (uint32_t)p[3] << 24 | p[2] << 16 | p[1] << 8 | p[0];
 }
 
 static void set32(uint8_t *p, uint32_t v, bool big)
@@ -332,8 +332,7 @@ static void ng__raw_block(struct buf *b, uint32_t type, const char *body, size_t
 	ng__end(b, at);
 }
 
-static void pcap__hdr(struct buf *b, bool nsec, uint16_t minor, uint32_t snaplen,
-		      uint32_t linktype)
+static void pcap__hdr(struct buf *b, bool nsec, uint16_t minor, uint32_t snaplen, uint32_t linktype)
 {
 	buf__u32(b, nsec ? 0xA1B23C4D : 0xA1B2C3D4);
 	buf__u16(b, 2);
@@ -344,8 +343,8 @@ static void pcap__hdr(struct buf *b, bool nsec, uint16_t minor, uint32_t snaplen
 	buf__u32(b, linktype);
 }
 
-static void pcap__rec(struct buf *b, uint32_t sec, uint32_t frac, const void *data,
-		      uint32_t caplen, uint32_t len)
+static void pcap__rec(struct buf *b, uint32_t sec, uint32_t frac, const void *data, uint32_t caplen,
+		      uint32_t len)
 {
 	buf__u32(b, sec);
 	buf__u32(b, frac);
@@ -637,8 +636,7 @@ static bool pkt__is(const struct pkt *k, const struct want *w, char *why, size_t
 	     w->ip_len);
 	DIFF(w->ip && (k->ip_off < 0 || memcmp(k->frame + k->ip_off, w->ip, w->ip_caplen)),
 	     "ip bytes differ");
-	DIFF(k->direction != w->direction, "direction %d, expected %d", k->direction,
-	     w->direction);
+	DIFF(k->direction != w->direction, "direction %d, expected %d", k->direction, w->direction);
 	DIFF(strcmp(k->ifname, w->ifname), "ifname \"%s\", expected \"%s\"", k->ifname, w->ifname);
 	DIFF(k->netns != w->netns, "netns %u, expected %u", k->netns, w->netns);
 	DIFF(k->pid != w->pid, "pid %d, expected %d", k->pid, w->pid);
@@ -688,12 +686,10 @@ struct spec {
 static const struct spec specs[] = {
 	{ 1700000000123456789ULL, 4, "ping?", 0, DIR_OUT, "lo", 4026531840U, 4242, "client",
 	  "pid=4242 comm=client" },
-	{ 1700000000223456789ULL, 6, "pong!", 0, DIR_IN, "eth0", 4026532999U, 777, "server",
-	  NULL },
-	{ 1700000001000000000ULL, 4, "kernel", 0, DIR_UNKNOWN, "veth-a1b2c3d4e5f6", 0, 0, "",
-	  "" },
-	{ 1700000002000000001ULL, 4, "a long payload cut short by the writer's caplen", 30,
-	  DIR_OUT, "wlp0s20f3", 4026531840U, 1, "fifteen-chars-x", NULL },
+	{ 1700000000223456789ULL, 6, "pong!", 0, DIR_IN, "eth0", 4026532999U, 777, "server", NULL },
+	{ 1700000001000000000ULL, 4, "kernel", 0, DIR_UNKNOWN, "veth-a1b2c3d4e5f6", 0, 0, "", "" },
+	{ 1700000002000000001ULL, 4, "a long payload cut short by the writer's caplen", 30, DIR_OUT,
+	  "wlp0s20f3", 4026531840U, 1, "fifteen-chars-x", NULL },
 	{ 1, 6, "", 0, DIR_OUT, "lo", 4026531840U, 4242, "client", "again" },
 };
 
@@ -715,9 +711,16 @@ static bool write_ours(const char *path, enum pcapng_format format, int n)
 		const struct spec *s = &specs[i];
 		uint32_t len = make_ip(data, s->version, s->payload);
 		struct pcapng_packet p = {
-			.ts_ns = s->ts_ns, .data = data, .caplen = s->cut ? s->cut : len,
-			.len = len, .direction = s->dir, .ifname = s->ifname, .netns = s->netns,
-			.pid = s->pid, .comm = s->comm, .comment = s->comment,
+			.ts_ns = s->ts_ns,
+			.data = data,
+			.caplen = s->cut ? s->cut : len,
+			.len = len,
+			.direction = s->dir,
+			.ifname = s->ifname,
+			.netns = s->netns,
+			.pid = s->pid,
+			.comm = s->comm,
+			.comment = s->comment,
 		};
 
 		ok = !pcapng_writer__packet(w, &p);
@@ -739,9 +742,18 @@ static struct want spec_want(int i, enum pcapng_format format, int tcpdump, uint
 	uint32_t caplen = s->cut ? s->cut : len;
 	uint32_t hdr = format == PCAPNG_FORMAT_PKTAP ? 108 : 20;
 	struct want w = {
-		.ts_ns = s->ts_ns, .caplen = hdr + caplen, .len = hdr + len, .ip_off = hdr,
-		.ip = ipbuf, .ip_caplen = caplen, .ip_len = len, .direction = s->dir,
-		.ifname = s->ifname, .netns = s->netns, .pid = s->pid, .comm = s->comm,
+		.ts_ns = s->ts_ns,
+		.caplen = hdr + caplen,
+		.len = hdr + len,
+		.ip_off = hdr,
+		.ip = ipbuf,
+		.ip_caplen = caplen,
+		.ip_len = len,
+		.direction = s->dir,
+		.ifname = s->ifname,
+		.netns = s->netns,
+		.pid = s->pid,
+		.comm = s->comm,
 		.comment = s->comment,
 	};
 
@@ -804,8 +816,13 @@ static void test_many(struct test *t)
 	w = f ? pcapng_writer__new(f, PCAPNG_FORMAT_DARWIN, NULL, 0) : NULL;
 	for (i = 0; w && ok && i < N; i++) {
 		struct pcapng_packet p = {
-			.ts_ns = 1000 + i, .data = data, .direction = DIR_OUT,
-			.ifname = ifname, .netns = 1000 + i, .pid = 10000 + i, .comm = name,
+			.ts_ns = 1000 + i,
+			.data = data,
+			.direction = DIR_OUT,
+			.ifname = ifname,
+			.netns = 1000 + i,
+			.pid = 10000 + i,
+			.comm = name,
 		};
 
 		snprintf(name, sizeof(name), "p%d", i);
@@ -851,8 +868,12 @@ static void test_snaplen(struct test *t)
 	bool ok;
 	FILE *f;
 	struct pcapng_packet p = {
-		.ts_ns = 5, .data = data, .direction = DIR_IN, .ifname = "lo",
-		.pid = 3, .comm = "c",
+		.ts_ns = 5,
+		.data = data,
+		.direction = DIR_IN,
+		.ifname = "lo",
+		.pid = 3,
+		.comm = "c",
 	};
 
 	p.caplen = p.len = make_ip(data, 4, "0123456789012345678901234567890123456789");
@@ -870,9 +891,10 @@ static void test_snaplen(struct test *t)
 	if (!readout__clean(&r, 1, why, sizeof(why)))
 		check(t, false, "pidcap pktap: snaplen 32", "%s", why);
 	else
-		check(t, r.v[0].caplen == 108 + 32 && r.v[0].len == 108 + p.len &&
-				 r.v[0].ip_caplen == 32 && r.v[0].ip_len == p.len &&
-				 !memcmp(r.v[0].frame + 108, data, 32),
+		check(t,
+		      r.v[0].caplen == 108 + 32 && r.v[0].len == 108 + p.len &&
+			      r.v[0].ip_caplen == 32 && r.v[0].ip_len == p.len &&
+			      !memcmp(r.v[0].frame + 108, data, 32),
 		      "pidcap pktap: snaplen 32", "caplen %u len %u ip_caplen %u ip_len %u",
 		      r.v[0].caplen, r.v[0].len, r.v[0].ip_caplen, r.v[0].ip_len);
 	readout__free(&r);
@@ -1087,9 +1109,9 @@ static void test_pcap_linktypes(struct test *t)
 		const char *name;
 		uint32_t linktype;
 		bool big;
-		size_t hdr;   /* bytes before ip */
+		size_t hdr; /* bytes before ip */
 		bool v6;
-		bool no_ip;   /* the link layer is not carrying IP */
+		bool no_ip; /* the link layer is not carrying IP */
 		int direction;
 		uint8_t h[32]; /* link header, hdr bytes (Ethernet: built below) */
 	} c[] = {
@@ -1099,22 +1121,60 @@ static void test_pcap_linktypes(struct test *t)
 		{ "LINKTYPE_IPV6", 229, false, 0, true, false, 0, { 0 } },
 		{ "LINKTYPE_RAW, not IP", 101, false, 0, false, true, 0, { 0 } },
 		{ "NULL, AF_INET little-endian", 0, false, 4, false, false, 0, { 2, 0, 0, 0 } },
-		{ "NULL, AF_INET6 (Darwin 30) big-endian", 0, true, 4, true, false, 0,
+		{ "NULL, AF_INET6 (Darwin 30) big-endian",
+		  0,
+		  true,
+		  4,
+		  true,
+		  false,
+		  0,
 		  { 0, 0, 0, 30 } },
-		{ "NULL, written on the other byte order", 0, true, 4, true, false, 0,
+		{ "NULL, written on the other byte order",
+		  0,
+		  true,
+		  4,
+		  true,
+		  false,
+		  0,
 		  { 10, 0, 0, 0 } },
 		{ "NULL, AF_UNIX", 0, false, 4, false, true, 0, { 1, 0, 0, 0 } },
 		{ "LOOP, AF_INET6 (24)", 108, false, 4, true, false, 0, { 0, 0, 0, 24 } },
-		{ "SLL outgoing IPv4", 113, false, 16, false, false, 2,
+		{ "SLL outgoing IPv4",
+		  113,
+		  false,
+		  16,
+		  false,
+		  false,
+		  2,
 		  { 0, 4, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x00 } },
-		{ "SLL incoming IPv6", 113, true, 16, true, false, 1,
+		{ "SLL incoming IPv6",
+		  113,
+		  true,
+		  16,
+		  true,
+		  false,
+		  1,
 		  { 0, 0, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x86, 0xDD } },
-		{ "SLL ARP", 113, false, 16, false, true, 1,
+		{ "SLL ARP",
+		  113,
+		  false,
+		  16,
+		  false,
+		  true,
+		  1,
 		  { 0, 1, 0, 1, 0, 6, 2, 0, 0, 0, 0, 1, 0, 0, 0x08, 0x06 } },
-		{ "SLL2 outgoing IPv6", 276, false, 20, true, false, 2,
+		{ "SLL2 outgoing IPv6",
+		  276,
+		  false,
+		  20,
+		  true,
+		  false,
+		  2,
 		  { 0x86, 0xDD, 0, 0, 0, 0, 0, 2, 0, 1, 4, 6, 2, 0, 0, 0, 0, 1, 0, 0 } },
-		{ "SLL2 packet type 7", 276, false, 20, false, false, 0,
-		  { 0x08, 0x00, 0, 0, 0, 0, 0, 2, 0, 1, 7, 6, 2, 0, 0, 0, 0, 1, 0, 0 } },
+		{ "SLL2 packet type 7", 276, false, 20, false, false, 0, { 0x08, 0x00, 0, 0, 0,
+									   0,	 0,    2, 0, 1,
+									   7,	 6,    2, 0, 0,
+									   0,	 0,    1, 0, 0 } },
 		{ "Ethernet IPv4", 1, false, 14, false, false, 0, { 0 } },
 		{ "Ethernet 802.1Q IPv6", 1, false, 18, true, false, 0, { 0 } },
 		{ "Ethernet 802.1ad + 802.1Q IPv4", 1, true, 22, false, false, 0, { 0 } },
@@ -1134,11 +1194,15 @@ static void test_pcap_linktypes(struct test *t)
 		if (c[i].linktype == 1) {
 			bool arp = strstr(c[i].name, "ARP");
 			int ntags = (c[i].hdr - 14) / 4;
-			const uint16_t *tags = ntags == 3 ? three_tags :
-					       ntags == 2 ? two_tags : one_tag;
+			const uint16_t *tags = ntags == 3   ? three_tags
+					       : ntags == 2 ? two_tags
+							    : one_tag;
 
 			len = make_ether(frame, tags, ntags,
-					 arp ? 0x0806 : c[i].v6 ? 0x86DD : 0x0800, ip, n);
+					 arp	   ? 0x0806
+					 : c[i].v6 ? 0x86DD
+						   : 0x0800,
+					 ip, n);
 		} else {
 			memcpy(frame, c[i].h, c[i].hdr);
 			memcpy(frame + c[i].hdr, ip, n);
@@ -1151,8 +1215,20 @@ static void test_pcap_linktypes(struct test *t)
 		snprintf(name, sizeof(name), "pcap link type: %s", c[i].name);
 		{
 			struct want w = {
-				1000002000, c[i].linktype, len, len, (long)c[i].hdr, ip, n, n,
-				c[i].direction, "", 0, -1, "", NULL,
+				1000002000,
+				c[i].linktype,
+				len,
+				len,
+				(long)c[i].hdr,
+				ip,
+				n,
+				n,
+				c[i].direction,
+				"",
+				0,
+				-1,
+				"",
+				NULL,
 			};
 
 			if (c[i].no_ip) {
@@ -1187,8 +1263,8 @@ static void test_pcap_lengths(struct test *t)
 	buf__u32(&b, 20);
 	buf__put(&b, ip, 20);
 	read_mem(b.p, b.len, &r);
-	check(t, readout__clean(&r, 2, why, sizeof(why)) && r.v[1].caplen == 20 &&
-			 r.v[1].len == 100,
+	check(t,
+	      readout__clean(&r, 2, why, sizeof(why)) && r.v[1].caplen == 20 && r.v[1].len == 100,
 	      "pcap 2.2 with caplen and len swapped", "%s", r.n == 2 ? "lengths not swapped" : why);
 	readout__free(&r);
 	buf__free(&b);
@@ -1196,8 +1272,10 @@ static void test_pcap_lengths(struct test *t)
 	pcap__hdr(&b, false, 4, 65535, 101);
 	pcap__rec(&b, 1, 0, ip, n, n - 1);
 	read_mem(b.p, b.len, &r);
-	check(t, readout__failed(&r, "captured length 29 is larger than the packet length 28", why,
-				 sizeof(why)) && strstr(r.err, "offset 24"),
+	check(t,
+	      readout__failed(&r, "captured length 29 is larger than the packet length 28", why,
+			      sizeof(why)) &&
+		      strstr(r.err, "offset 24"),
 	      "pcap caplen > len", "%s", why);
 	readout__free(&r);
 	buf__free(&b);
@@ -1208,8 +1286,9 @@ static void test_pcap_lengths(struct test *t)
 	set32(b.p + b.len - 8, 262145, false);
 	set32(b.p + b.len - 4, 262145, false);
 	read_mem(b.p, b.len, &r);
-	check(t, readout__failed(&r, "record at offset 24: captured length 262145 is over the",
-				 why, sizeof(why)),
+	check(t,
+	      readout__failed(&r, "record at offset 24: captured length 262145 is over the", why,
+			      sizeof(why)),
 	      "pcap caplen 262145 > max(snaplen, 262144)", "%s", why);
 	readout__free(&r);
 	buf__free(&b);
@@ -1307,7 +1386,10 @@ static int make_wireshark(struct buf *b, struct want *want, uint8_t (*bufs)[128]
 	ng__epb(b, 0, 1700000000323456ULL, bufs[k], n, n, 2, NULL, -1);
 	WANT(1700000000323456000ULL, 1, n, n, 22, ip4, n4, n4, 2, "eth0", 0, -1, "", NULL);
 
-	ng__raw_block(b, 0xBAD, "\0\0\x7f\xff" "custom data", 15);
+	ng__raw_block(b, 0xBAD,
+		      "\0\0\x7f\xff"
+		      "custom data",
+		      15);
 	ng__raw_block(b, 9, "__REALTIME_TIMESTAMP=1700000000000000\nMESSAGE=hi\n", 49);
 	ng__raw_block(b, 10, "TLSK\x08\0\0\0CLIENT_R", 16);
 
@@ -1405,10 +1487,10 @@ static void test_pktap(struct test *t)
 	struct {
 		const char *name;
 		uint32_t hdrlen, rectype, dlt, flags;
-		int ok_hdr;	  /* the header is decoded */
-		long ip_off;	  /* -1: no ip */
-		int direction;	  /* expected */
-		size_t cut;	  /* caplen if not 0 */
+		int ok_hdr;    /* the header is decoded */
+		long ip_off;   /* -1: no ip */
+		int direction; /* expected */
+		size_t cut;    /* caplen if not 0 */
 		uint32_t epb_flags;
 	} c[] = {
 		{ "PKTAP header length 112, inner Ethernet", 112, 1, 1, 1, 1, 112 + 14, 1, 0, 0 },
@@ -1454,9 +1536,20 @@ static void test_pktap(struct test *t)
 		ng__epb(&b, 0, 7, rec, c[i].cut ? c[i].cut : len, len, c[i].epb_flags, NULL, -1);
 		{
 			struct want w = {
-				7, 258, c[i].cut ? c[i].cut : len, len, c[i].ip_off, ip4, n4,
-				n4, c[i].direction, "en0-name-exactly-24-char", 0, 31337,
-				"twenty-char-command!", NULL,
+				7,
+				258,
+				c[i].cut ? c[i].cut : len,
+				len,
+				c[i].ip_off,
+				ip4,
+				n4,
+				n4,
+				c[i].direction,
+				"en0-name-exactly-24-char",
+				0,
+				31337,
+				"twenty-char-command!",
+				NULL,
 			};
 
 			if (c[i].ip_off < 0) {
@@ -1606,8 +1699,9 @@ static void test_truncations(struct test *t, const char *what, const uint8_t *b,
 /* Every block's total length, and trailer, set to wrong values. */
 static void test_block_lengths(struct test *t, const char *what, const uint8_t *b, size_t n)
 {
-	static const uint32_t bad[] = { 0, 4, 8, 11, 12, 0xFFFFFFFF, 0xFFFFFFFC, 0x7FFFFFF0,
-					MAX_BLOCK + 4, MAX_BLOCK };
+	static const uint32_t bad[] = {
+		0, 4, 8, 11, 12, 0xFFFFFFFF, 0xFFFFFFFC, 0x7FFFFFF0, MAX_BLOCK + 4, MAX_BLOCK
+	};
 	uint8_t *copy = malloc(n);
 	char name[160], why[256] = "";
 	bool big = false;
@@ -1850,8 +1944,7 @@ static void test_damaged(struct test *t)
 	ng__shb(&b, NULL);
 	ng__idb(&b, 101, 0, NULL, -1);
 	ng__epb(&b, 0, 1, ip, n, n, 0, NULL, 0);
-	check_damaged(t, "a new section resets the processes", &b,
-		      "process index 0 at offset");
+	check_damaged(t, "a new section resets the processes", &b, "process index 0 at offset");
 
 	ng__shb(&b, NULL);
 	at = ng__begin(&b, 1);
@@ -1965,8 +2058,7 @@ static void test_pipe(struct test *t, const uint8_t *b, size_t n)
 			    got.v[i].caplen != want.v[i].caplen ||
 			    memcmp(got.v[i].frame, want.v[i].frame, got.v[i].caplen))
 				break;
-		check(t, i == want.n, "read from a pipe in 7-byte bursts",
-		      "packet %d differs", i);
+		check(t, i == want.n, "read from a pipe in 7-byte bursts", "packet %d differs", i);
 	}
 	readout__free(&want);
 	readout__free(&got);
@@ -2010,8 +2102,9 @@ static void test_read_errors(struct test *t, const uint8_t *b, size_t n)
 	setvbuf(f, NULL, _IONBF, 0);
 	read_stream(f, &r);
 	fclose(f);
-	check(t, n > 100 && readout__failed(&r, "read error at offset 100: Input/output error", why,
-					    sizeof(why)),
+	check(t,
+	      n > 100 && readout__failed(&r, "read error at offset 100: Input/output error", why,
+					 sizeof(why)),
 	      "read error after 100 bytes", "%s", why);
 	readout__free(&r);
 
@@ -2075,8 +2168,9 @@ static void test_short_bodies(struct test *t)
 	if (!readout__clean(&r, 1, why, sizeof(why)))
 		check(t, false, "SPB cut by the IDB's snaplen", "%s", why);
 	else
-		check(t, r.v[0].caplen == 40 && r.v[0].len == n && r.v[0].ip_caplen == 40 &&
-				 !memcmp(r.v[0].frame, ip, 40),
+		check(t,
+		      r.v[0].caplen == 40 && r.v[0].len == n && r.v[0].ip_caplen == 40 &&
+			      !memcmp(r.v[0].frame, ip, 40),
 		      "SPB cut by the IDB's snaplen", "caplen %u len %u", r.v[0].caplen,
 		      r.v[0].len);
 	readout__free(&r);
@@ -2287,8 +2381,9 @@ int main(int argc, char **argv)
 	hostile_suite(&t, "sample darwin_plain", FIXTURE_DIR "/darwin_plain.pcapng");
 	for (i = 0; i < 3; i++) {
 		snprintf(path, sizeof(path), "%s/tcpdump%d.pcap", t.dir, i);
-		hostile_suite(&t, (const char *[]){ "tcpdump pktap us", "tcpdump darwin us",
-						    "tcpdump darwin ns" }[i],
+		hostile_suite(&t,
+			      (const char *[]){ "tcpdump pktap us", "tcpdump darwin us",
+						"tcpdump darwin ns" }[i],
 			      path);
 	}
 	snprintf(path, sizeof(path), "%s/editcap_darwin.pcapng", t.dir);
