@@ -129,7 +129,7 @@ $(OUTPUT)/test_holdback: $(OBJ)/tests/unit/test_holdback.o $(call obj,src/captur
 	$(test)
 $(OUTPUT)/test_comment: $(OBJ)/tests/unit/test_comment.o $(call obj,src/model/comment.c)
 	$(test)
-$(OUTPUT)/test_events: $(OBJ)/tests/unit/test_events.o $(call obj,src/model/events.c)
+$(OUTPUT)/test_events: $(OBJ)/tests/unit/test_events.o $(call obj,src/model/events.c src/base/procfs.c)
 	$(test)
 $(OUTPUT)/test_options: $(OBJ)/tests/unit/test_options.o \
 			 $(call obj,src/cli/options.c src/cli/selection.c src/base/log.c)
@@ -156,7 +156,7 @@ $(OUTPUT)/refused.bpf.o: tests/bpf/refused.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 # from the committed corpus; new inputs go to a scratch folder. Any input that
 # ever crashes it belongs in tests/fuzz/regressions (replayed by test_savefile).
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/model/events.c
+FUZZ_SRCS := tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/model/events.c src/base/procfs.c
 $(OUTPUT)/fuzz_savefile: $(FUZZ_SRCS) $(wildcard src/read/*.h src/model/*.h src/base/*.h) | $(OUTPUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-D_GNU_SOURCE -Isrc $(FUZZ_SRCS) -o $@

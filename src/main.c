@@ -9,13 +9,13 @@
 
 #include <linux/filter.h>
 
-#include "cli/extcap.h"
-#include "filter/filter.h"
 #include "base/formats.h"
 #include "base/log.h"
-#include "cli/options.h"
-#include "read/replay.h"
 #include "capture/session.h"
+#include "cli/extcap.h"
+#include "cli/options.h"
+#include "filter/filter.h"
+#include "read/replay.h"
 #include "top/top.h"
 
 int main(int argc, char **argv)

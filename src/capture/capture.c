@@ -21,12 +21,13 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "capture/capture.h"
-#include "capture/cgroup.h"
-#include "filter/filter.h"
-#include "capture/kernel_side.h"
+#include "base/cgroup.h"
 #include "base/log.h"
+#include "base/procfs.h"
 #include "bpf/record.h"
+#include "capture/capture.h"
+#include "capture/kernel_side.h"
+#include "filter/filter.h"
 #include "pidcap.skel.h"
 
 #define MAX_LINKS 24
@@ -426,22 +427,18 @@ static void select_existing_descendants(struct capture *c)
 		if (!proc)
 			return;
 		while ((de = readdir(proc))) {
-			char path[64], line[512], *p;
 			__u32 pid, ppid;
 			__u8 v, one = 1;
-			FILE *f;
+			char *end;
+			int parent;
 
-			pid = strtoul(de->d_name, &p, 10);
-			if (!pid || *p || bpf_map_lookup_elem(fd, &pid, &v) == 0)
+			pid = strtoul(de->d_name, &end, 10);
+			if (!pid || *end || bpf_map_lookup_elem(fd, &pid, &v) == 0)
 				continue;
-			snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-			f = fopen(path, "re");
-			if (!f)
+			parent = procfs__ppid(pid);
+			if (parent < 0)
 				continue;
-			p = fgets(line, sizeof(line), f) ? strrchr(line, ')') : NULL;
-			fclose(f);
-			if (!p || sscanf(p, ") %*c %u", &ppid) != 1)
-				continue;
+			ppid = parent;
 			if (bpf_map_lookup_elem(fd, &ppid, &v) == 0 &&
 			    bpf_map_update_elem(fd, &pid, &one, BPF_ANY) == 0)
 				added = true;

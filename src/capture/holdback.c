@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/holdback.h"
 #include "bpf/record.h"
+#include "capture/holdback.h"
 
 struct held {
 	struct held *next;

@@ -9,8 +9,8 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "capture/kernel_side.h"
 #include "base/log.h"
+#include "capture/kernel_side.h"
 #include "pidcap.skel.h"
 #include "pidcap_compat.skel.h"
 

@@ -11,8 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "capture/launch.h"
 #include "base/log.h"
+#include "capture/launch.h"
 
 /* Returns 0 or an errno value. */
 static int become_user(const struct passwd *pw)

@@ -17,22 +17,22 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/capture.h"
-#include "filter/filter.h"
 #include "base/formats.h"
-#include "capture/holdback.h"
-#include "model/ifnames.h"
-#include "capture/launch.h"
 #include "base/log.h"
+#include "base/signals.h"
+#include "bpf/record.h"
+#include "capture/capture.h"
+#include "capture/holdback.h"
+#include "capture/launch.h"
+#include "capture/session.h"
 #include "cli/options.h"
-#include "output/dumpfile.h"
+#include "filter/filter.h"
 #include "model/events.h"
+#include "model/ifnames.h"
+#include "model/proctable.h"
+#include "output/dumpfile.h"
 #include "output/output.h"
 #include "print/print.h"
-#include "capture/session.h"
-#include "base/signals.h"
-#include "model/proctable.h"
-#include "bpf/record.h"
 
 struct session {
 	const struct options *opts;

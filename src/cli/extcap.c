@@ -9,11 +9,11 @@
 
 #include <linux/filter.h>
 
-#include "cli/extcap.h"
-#include "filter/filter.h"
 #include "base/formats.h"
 #include "base/log.h"
 #include "base/pidcap.h"
+#include "cli/extcap.h"
+#include "filter/filter.h"
 
 static void print_interfaces(void)
 {

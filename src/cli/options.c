@@ -8,9 +8,9 @@
 #include <string.h>
 
 #include "base/log.h"
-#include "cli/options.h"
-#include "bpf/record.h"
 #include "base/pidcap.h"
+#include "bpf/record.h"
+#include "cli/options.h"
 
 enum long_only {
 	OPT_FORMAT = 256,

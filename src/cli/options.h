@@ -7,8 +7,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "output/pcapng.h"
 #include "cli/selection.h"
+#include "output/pcapng.h"
 
 struct options {
 	const char *write_path; /* -w; "-" is stdout; NULL prints text */

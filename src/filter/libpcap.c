@@ -12,8 +12,8 @@
 #include <pcap/pcap.h>
 #include <linux/filter.h>
 
-#include "filter/filter.h"
 #include "base/formats.h"
+#include "filter/filter.h"
 
 _Static_assert(sizeof(struct bpf_insn) == sizeof(struct sock_filter),
 	       "libpcap's and the kernel's classic instructions differ");

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/procfs.h"
 #include "model/events.h"
 
 const char *event__signal_name(int sig)
@@ -76,18 +77,11 @@ static const char *put(struct event *e, const char *fmt, ...)
 static const char *put_args(struct event *e, const char *args, size_t len)
 {
 	char *start = e->text + e->used;
-	size_t room = sizeof(e->text) - e->used, i;
+	size_t room = sizeof(e->text) - e->used;
 
 	if (room == 0)
 		return "";
-	while (len > 0 && args[len - 1] == '\0')
-		len--;
-	if (len > room - 1)
-		len = room - 1;
-	for (i = 0; i < len; i++)
-		start[i] = args[i] ? args[i] : ' ';
-	start[len] = '\0';
-	e->used += len + 1;
+	e->used += procfs__join_args(start, room, args, len) + 1;
 	return start;
 }
 

@@ -12,8 +12,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "model/proctable.h"
 #include "bpf/record.h"
+#include "model/proctable.h"
 
 #define EVENT_FIELDS_MAX 24
 

@@ -11,8 +11,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "model/ifnames.h"
 #include "base/log.h"
+#include "model/ifnames.h"
 
 struct ifname_entry {
 	uint32_t netns;

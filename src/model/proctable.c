@@ -9,7 +9,8 @@
 #include <dirent.h>
 #include <unistd.h>
 
-#include "capture/cgroup.h"
+#include "base/cgroup.h"
+#include "base/procfs.h"
 
 #include "model/proctable.h"
 
@@ -74,19 +75,17 @@ static struct proc_entry *entry_reset(struct proctable *t, pid_t pid)
 /* NUL-separated arguments, as the kernel keeps them, joined by spaces. */
 static char *join_args(const char *args, size_t size, bool truncated)
 {
-	char *s;
-	size_t i;
+	char *s = malloc(size + 5);
+	size_t n;
 
-	while (size > 0 && args[size - 1] == '\0')
-		size--;
-	if (size == 0)
-		return NULL;
-	s = malloc(size + 5);
 	if (!s)
 		return NULL;
-	for (i = 0; i < size; i++)
-		s[i] = args[i] ? args[i] : ' ';
-	strcpy(s + size, truncated ? " ..." : "");
+	n = procfs__join_args(s, size + 1, args, size);
+	if (n == 0) {
+		free(s);
+		return NULL;
+	}
+	strcpy(s + n, truncated ? " ..." : "");
 	return s;
 }
 
@@ -98,39 +97,10 @@ struct cgroup_name {
 	struct cgroup_name *next;
 };
 
-/* Depth-first search below path (a buffer of size bytes, holding len) for
- * the directory whose inode number is id; leaves its path in path. */
-static bool find_directory(char *path, size_t len, size_t size, uint64_t id, int depth)
-{
-	struct dirent *de;
-	bool found = false;
-	DIR *dir;
-
-	if (depth > 32)
-		return false;
-	dir = opendir(path);
-	if (!dir)
-		return false;
-	while (!found && (de = readdir(dir))) {
-		int n;
-
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		n = snprintf(path + len, size - len, "/%s", de->d_name);
-		if (n < 0 || (size_t)n >= size - len)
-			continue;
-		found = de->d_ino == id || find_directory(path, len + n, size, id, depth + 1);
-	}
-	closedir(dir);
-	if (!found)
-		path[len] = '\0';
-	return found;
-}
-
 static char *cgroup_path_of_id(struct proctable *t, uint64_t id)
 {
 	struct cgroup_name *c;
-	char mount[4096];
+	char path[4096];
 
 	if (!id)
 		return NULL;
@@ -141,15 +111,8 @@ static char *cgroup_path_of_id(struct proctable *t, uint64_t id)
 	if (!c)
 		return NULL;
 	c->id = id;
-	if (cgroup__mount_point(mount, sizeof(mount)) == 0) {
-		size_t root = strlen(mount);
-		struct stat st;
-
-		if (stat(mount, &st) == 0 && st.st_ino == id)
-			c->path = strdup("/");
-		else if (find_directory(mount, root, sizeof(mount), id, 0))
-			c->path = strdup(mount + root);
-	}
+	if (cgroup__path_of_id(id, path, sizeof(path)) == 0)
+		c->path = strdup(path);
 	c->next = t->cgroups;
 	t->cgroups = c;
 	return c->path ? strdup(c->path) : NULL;
@@ -181,6 +144,7 @@ static void read_proc(struct proc_info *info)
 {
 	char path[64], buf[4096];
 	struct stat st;
+	pid_t ppid;
 	ssize_t n;
 	FILE *f;
 
@@ -223,15 +187,9 @@ static void read_proc(struct proc_info *info)
 		}
 		fclose(f);
 	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", info->pid);
-	f = fopen(path, "re");
-	if (f) {
-		char *p = fgets(buf, sizeof(buf), f) ? strrchr(buf, ')') : NULL;
-
-		if (p)
-			sscanf(p, ") %*c %d", &info->ppid);
-		fclose(f);
-	}
+	ppid = procfs__ppid(info->pid);
+	if (ppid >= 0)
+		info->ppid = ppid;
 }
 
 void proctable__fork(struct proctable *t, pid_t parent, pid_t child)

@@ -7,10 +7,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "output/dumpfile.h"
-#include "model/events.h"
 #include "base/log.h"
 #include "base/pidcap.h"
+#include "model/events.h"
+#include "output/dumpfile.h"
 #include "output/rotation.h"
 
 struct dumpfile {

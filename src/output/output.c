@@ -9,13 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/pidcap.h"
+#include "bpf/record.h"
 #include "model/comment.h"
 #include "output/dumpfile.h"
 #include "output/output.h"
 #include "output/textline.h"
-#include "base/pidcap.h"
 #include "print/print.h"
-#include "bpf/record.h"
 
 /* The comment of a process's packets, kept while nothing in it changes:
  * formatting it anew for each packet cost more than writing the packet. */

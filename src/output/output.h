@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "cli/options.h"
-#include "output/pcapng.h"
 #include "model/view.h"
+#include "output/pcapng.h"
 
 struct output;
 

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "model/events.h"
 #include "base/json.h"
+#include "model/events.h"
 #include "output/output.h"
-#include "print/print.h"
 #include "output/textline.h"
+#include "print/print.h"
 
 struct user_name {
 	uid_t uid;

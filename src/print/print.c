@@ -8,8 +8,8 @@
  * so that a line can be diffed against tcpdump's for the same packet; the deliberate
  * differences are listed in tests/unit/test_print.c. No state is kept between packets.
  */
-#include "print/print.h"
 #include "print/print-proto.h"
+#include "print/print.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,16 +7,16 @@
 
 #include <linux/filter.h>
 
-#include "model/comment.h"
-#include "output/dumpfile.h"
-#include "model/events.h"
-#include "filter/filter.h"
 #include "base/formats.h"
 #include "base/log.h"
+#include "base/signals.h"
+#include "filter/filter.h"
+#include "model/comment.h"
+#include "model/events.h"
+#include "output/dumpfile.h"
 #include "print/print.h"
 #include "read/replay.h"
 #include "read/savefile.h"
-#include "base/signals.h"
 
 /* The expression compiled once per link type met in the file: for the IP
  * packet when there is one (as in a live capture), else for the frame. */

@@ -19,15 +19,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "capture/capture.h"
 #include "base/json.h"
 #include "base/log.h"
+#include "base/signals.h"
+#include "bpf/record.h"
+#include "capture/capture.h"
 #include "cli/options.h"
 #include "model/proctable.h"
-#include "bpf/record.h"
-#include "base/signals.h"
-#include "top/top.h"
 #include "top/counts.h"
+#include "top/top.h"
 
 /* The running architecture's system call names, from its own <sys/syscall.h>
  * at build time (see the Makefile). */

@@ -15,9 +15,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpf/record.h"
 #include "capture/kernel_side.h"
 #include "tap.h"
-#include "bpf/record.h"
 #include "pidcap.skel.h"
 
 struct seen {

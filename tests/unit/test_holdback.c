@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
-#include "capture/holdback.h"
 #include "bpf/record.h"
+#include "capture/holdback.h"
 #include "tap.h"
 
 static void push_packet(struct holdback *h, uint64_t ts, uint64_t skb_id, bool pending,

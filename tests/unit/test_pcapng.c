@@ -25,8 +25,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
 #include "output/pcapng.h"
+#include "tap.h"
 
 #ifndef FIXTURE_DIR
 #define FIXTURE_DIR "tests/unit/pcapng"

@@ -21,8 +21,8 @@
  * Build: cc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Isrc -o OUT tests/unit/test_print.c \
  *        src/print*.c
  */
-#include "tap.h"
 #include "print/print.h"
+#include "tap.h"
 
 #include <arpa/inet.h>
 #include <stdbool.h>

@@ -28,9 +28,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "tap.h"
 #include "output/pcapng.h"
 #include "read/savefile.h"
+#include "tap.h"
 
 #define FIXTURE_DIR "tests/unit/pcapng"
 #define CORPUS_DIR "tests/fuzz/corpus"

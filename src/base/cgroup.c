@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -11,7 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "capture/cgroup.h"
+#include "base/cgroup.h"
 #include "base/log.h"
 
 int cgroup__mount_point(char *buf, size_t size)
@@ -83,5 +84,53 @@ int cgroup__id_and_level(const char *path, uint64_t *id, uint32_t *level)
 	for (p = real + strlen(real_root); *p; p++)
 		if (*p == '/' && p[1])
 			(*level)++;
+	return 0;
+}
+
+/* Depth-first search below path (a buffer of size bytes, holding len) for
+ * the directory whose inode number is id; leaves its path in path. */
+static bool find_directory(char *path, size_t len, size_t size, uint64_t id, int depth)
+{
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	if (depth > 32)
+		return false;
+	dir = opendir(path);
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		int n;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		n = snprintf(path + len, size - len, "/%s", de->d_name);
+		if (n < 0 || (size_t)n >= size - len)
+			continue;
+		found = de->d_ino == id || find_directory(path, len + n, size, id, depth + 1);
+	}
+	closedir(dir);
+	if (!found)
+		path[len] = '\0';
+	return found;
+}
+
+int cgroup__path_of_id(uint64_t id, char *buf, size_t size)
+{
+	char path[4096];
+	size_t root;
+	struct stat st;
+
+	if (cgroup__mount_point(path, sizeof(path)))
+		return -ENOENT;
+	root = strlen(path);
+	if (stat(path, &st) == 0 && st.st_ino == id) {
+		snprintf(buf, size, "/");
+		return 0;
+	}
+	if (!find_directory(path, root, sizeof(path), id, 0))
+		return -ENOENT;
+	snprintf(buf, size, "%s", path + root);
 	return 0;
 }

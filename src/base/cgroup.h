@@ -17,4 +17,8 @@ int cgroup__open(const char *path);
  * root (the root is 0), as bpf_get_current_ancestor_cgroup_id() counts. */
 int cgroup__id_and_level(const char *path, uint64_t *id, uint32_t *level);
 
+/* The path (from the hierarchy's root, "/" for the root) of the cgroup v2
+ * directory whose id (inode number) is id, searched for; 0 or -ENOENT. */
+int cgroup__path_of_id(uint64_t id, char *buf, size_t size);
+
 #endif
