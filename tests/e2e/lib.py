@@ -9,6 +9,7 @@ the truth carried in the packet itself. tshark, tcpdump and capinfos judge the
 files. run.py runs the test_*.py files.
 """
 import os
+import queue
 import re
 import shutil
 import signal
@@ -210,13 +211,57 @@ def wait_until(pred, what, seconds=60):
         time.sleep(0.05)
 
 
+class LineReader:
+    """A process's stdout, line by line, from a thread: a line is never lost
+    in Python's buffer between a wait on the pipe and the read (select() on a
+    buffered pipe misses lines already read into the buffer)."""
+
+    def __init__(self, stream):
+        self.lines = queue.Queue()
+        self.thread = threading.Thread(target=self._run, args=(stream,), daemon=True)
+        self.thread.start()
+
+    def _run(self, stream):
+        for line in iter(stream.readline, ""):
+            self.lines.put(line)
+        self.lines.put(None)
+
+    def next(self, seconds):
+        try:
+            return self.lines.get(timeout=seconds)
+        except queue.Empty:
+            return ""
+
+    def rest(self, seconds):
+        """Everything else, once the stream has ended."""
+        self.thread.join(seconds)
+        out = []
+        while not self.lines.empty():
+            line = self.lines.get()
+            if line is not None:
+                out.append(line)
+        return "".join(out)
+
+
+_readers = {}
+
+
 def read_line(proc, what, seconds=60):
-    """The next line a process writes on stdout, waiting for it."""
-    import select
-    ready, _, _ = select.select([proc.stdout], [], [], seconds)
-    line = proc.stdout.readline() if ready else ""
+    """The next line a process writes on stdout, waiting for it. (Its stdout
+    is read by a thread from then on: use Peer.output() or rest_of(), not
+    communicate(), for the rest.)"""
+    reader = _readers.setdefault(proc, LineReader(proc.stdout))
+    line = reader.next(seconds)
     check(line, "%s: no line (exit %s)" % (what, proc.poll()))
     return line
+
+
+def rest_of(proc, seconds=60):
+    """What a process read with read_line() wrote after, once it has ended."""
+    if proc.stdin:
+        proc.stdin.close()
+    proc.wait(seconds)
+    return _readers.pop(proc).rest(seconds)
 
 
 class Peer:
@@ -234,8 +279,7 @@ class Peer:
 
     def output(self, timeout=60):
         """Everything it printed, once it has ended (its stdin closed)."""
-        rest, _ = self.proc.communicate(timeout=timeout)
-        return self.first + rest
+        return self.first + rest_of(self.proc, timeout)
 
     def kill(self):
         if self.proc.poll() is None:

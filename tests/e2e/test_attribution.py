@@ -154,7 +154,7 @@ def test_connection_opened_before_pidcap_started(tmp):
     with Namespaces() as ns:
         srv = Peer(ns.run(ns.b, NETPEER, "tcp-server", ns.b4, str(port), "1"))
         cl = Peer(ns.run(ns.a, NETPEER, "tcp-wait", ns.b4, str(port), go))
-        first = cl.first + read_line(cl.proc, "tcp-wait")
+        first = cl.first + read_line(cl.proc, "tcp-wait")  # "connected"
         check("connected" in first, "the client did not connect: %r" % first)
         cap = Pidcap("-w", out)
         try:
