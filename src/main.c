@@ -24,17 +24,19 @@ int main(int argc, char **argv)
 	char **extcap_argv = NULL, msg[512];
 	size_t classic_count = 0;
 	struct options o;
-	int err, exit_code = 1, extcap;
+	enum extcap_call extcap;
+	int err, exit_code = 1;
 
 	if (argc > 1 && !strcmp(argv[1], "top"))
 		return top__main(argc - 1, argv + 1);
 	/* Wireshark's questions are answered here; a capture it starts comes
 	 * back as options. */
-	extcap = extcap__handle(argc, argv, &argc, &extcap_argv);
-	if (extcap >= 0)
-		return extcap;
-	if (extcap == -1)
+	extcap = extcap__handle(argc, argv, &exit_code, &argc, &extcap_argv);
+	if (extcap == EXTCAP_ANSWERED)
+		return exit_code;
+	if (extcap == EXTCAP_CAPTURE)
 		argv = extcap_argv;
+	exit_code = 1;
 	err = options__parse(&o, argc, argv);
 	log__set_extcap(o.extcap);
 	if (err) {

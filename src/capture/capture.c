@@ -32,6 +32,14 @@
 
 #define MAX_LINKS 24
 
+/* (Linux 5.8's; older headers lack them) */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
 struct capture {
 	const struct capture_config *opts;
 	unsigned int features; /* enum optional_feature the kernel took */
@@ -53,8 +61,8 @@ static int check_privileges(void)
 		int cap;
 		const char *name;
 	} needed[] = {
-		{ 39 /* CAP_BPF */, "CAP_BPF" },
-		{ 38 /* CAP_PERFMON */, "CAP_PERFMON" },
+		{ CAP_BPF, "CAP_BPF" },
+		{ CAP_PERFMON, "CAP_PERFMON" },
 		{ CAP_NET_ADMIN, "CAP_NET_ADMIN" },
 	};
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };

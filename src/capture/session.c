@@ -45,8 +45,9 @@ struct session {
 	uint64_t events_captured;
 	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t captured;
-	bool done;	  /* -c reached or the output failed */
-	bool status_line; /* writing a file, stderr a terminal */
+	bool done;			     /* -c reached or the output failed */
+	bool status_line;		     /* writing a file, stderr a terminal */
+	uint64_t status_ns, status_captured; /* when the status line last said what */
 };
 
 static int64_t timespec_ns(const struct timespec *ts)
@@ -309,7 +310,6 @@ static int drop_privileges(const struct options *o, struct output *out)
 /* While writing a file on a terminal: how it goes, about once a second. */
 static void show_status(struct capture *c, struct session *s, bool last)
 {
-	static uint64_t last_ns, last_captured;
 	struct capture_stats st;
 	uint64_t now = monotonic_ns(), bytes;
 	double rate;
@@ -320,16 +320,16 @@ static void show_status(struct capture *c, struct session *s, bool last)
 		fputs("\r\033[K", stderr);
 		return;
 	}
-	if (last_ns && now - last_ns < 1000000000)
+	if (s->status_ns && now - s->status_ns < 1000000000)
 		return;
 	capture__stats(c, &st);
-	rate = last_ns ? (s->captured - last_captured) * 1e9 / (now - last_ns) : 0;
+	rate = s->status_ns ? (s->captured - s->status_captured) * 1e9 / (now - s->status_ns) : 0;
 	bytes = output__bytes(s->out);
 	fprintf(stderr,
 		"\r\033[K%llu packets captured, %llu dropped, %.0f packets/s, %.1f MB written",
 		(unsigned long long)s->captured, (unsigned long long)st.dropped, rate, bytes / 1e6);
-	last_ns = now;
-	last_captured = s->captured;
+	s->status_ns = now;
+	s->status_captured = s->captured;
 }
 
 /* Polls until a signal, -c, an output error or the command's end. After the

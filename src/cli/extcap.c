@@ -79,7 +79,8 @@ static bool has(int argc, char **argv, const char *name)
 	return value_of(argc, argv, name) != NULL;
 }
 
-/* --capture: pidcap's own options, a packet-buffered stream to the fifo. */
+/* --capture: pidcap's own options, a packet-buffered stream to the fifo.
+ * Returns 0, or -errno after one line. */
 static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 {
 	const char *fifo = value_of(argc, argv, "--fifo");
@@ -88,11 +89,11 @@ static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 	int i, n = 0, fd;
 
 	if (!out)
-		return 1;
+		return -ENOMEM;
 	if (!fifo || !*fifo) {
 		log_err("--capture needs --fifo PATH");
 		free(out);
-		return 1;
+		return -EINVAL;
 	}
 	/* The fifo becomes stdout at once: Wireshark waits for its writer to
 	 * open it, and must see it close if pidcap fails before capturing. */
@@ -100,7 +101,7 @@ static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) {
 		log_err("cannot open the fifo '%s': %s", fifo, strerror(errno));
 		free(out);
-		return 1;
+		return -errno;
 	}
 	close(fd);
 	out[n++] = argv[0];
@@ -128,30 +129,36 @@ static int capture_args(int argc, char **argv, int *new_argc, char ***new_argv)
 	out[n] = NULL;
 	*new_argc = n;
 	*new_argv = out;
-	return -1;
+	return 0;
 }
 
-int extcap__handle(int argc, char **argv, int *new_argc, char ***new_argv)
+enum extcap_call extcap__handle(int argc, char **argv, int *status, int *new_argc, char ***new_argv)
 {
 	const char *iface = value_of(argc, argv, "--extcap-interface");
 
+	*status = 0;
 	if (has(argc, argv, "--extcap-interfaces")) {
 		print_interfaces();
-		return 0;
+		return EXTCAP_ANSWERED;
 	}
 	if (!iface)
-		return -2;
+		return EXTCAP_NONE;
 	if (strcmp(iface, EXTCAP_INTERFACE)) {
 		log_err("no extcap interface '%s' (pidcap has '%s')", iface, EXTCAP_INTERFACE);
-		return 1;
+		*status = 1;
+		return EXTCAP_ANSWERED;
 	}
-	if (has(argc, argv, "--capture"))
-		return capture_args(argc, argv, new_argc, new_argv);
+	if (has(argc, argv, "--capture")) {
+		if (!capture_args(argc, argv, new_argc, new_argv))
+			return EXTCAP_CAPTURE;
+		*status = 1;
+		return EXTCAP_ANSWERED;
+	}
 	if (has(argc, argv, "--extcap-dlts"))
 		print_dlts();
 	else if (has(argc, argv, "--extcap-config"))
 		print_config();
 	else if (has(argc, argv, "--extcap-capture-filter"))
 		check_filter(value_of(argc, argv, "--extcap-capture-filter"));
-	return 0;
+	return EXTCAP_ANSWERED;
 }

@@ -9,11 +9,17 @@
 
 #define EXTCAP_INTERFACE "pidcap"
 
+enum extcap_call {
+	EXTCAP_NONE,	 /* argv is no extcap call */
+	EXTCAP_ANSWERED, /* a query answered: exit with *status */
+	EXTCAP_CAPTURE,	 /* a capture: argv rewritten into pidcap's options */
+};
+
 /* When argv is an extcap call: answers the queries (interfaces, dlts,
- * config, capture filter) and returns 0 or 1 as pidcap's exit status; for a
+ * config, capture filter), setting *status to pidcap's exit status; for a
  * capture (--capture --fifo PATH) rewrites argv into pidcap's own options
- * (into new_argc and new_argv, allocated) and returns -1. Returns -2 when
- * argv is no extcap call. */
-int extcap__handle(int argc, char **argv, int *new_argc, char ***new_argv);
+ * (into new_argc and new_argv, allocated). */
+enum extcap_call extcap__handle(int argc, char **argv, int *status, int *new_argc,
+				char ***new_argv);
 
 #endif

@@ -105,11 +105,10 @@ static const char *name_of(struct top *t, const struct top_process *r)
 	return !r->tgid ? "[kernel]" : pi && *pi->comm ? pi->comm : "?";
 }
 
-static struct top *sorting;
-
-static int compare_rows(const void *a, const void *b)
+static int compare_rows(const void *a, const void *b, void *ctx)
 {
 	const struct top_process *x = a, *y = b;
+	struct top *sorting = ctx;
 	double vx, vy;
 
 	switch (sorting->sort) {
@@ -143,8 +142,7 @@ static void sort_rows(struct top *t)
 {
 	if (!t->nrows) /* (a key pressed before the first interval) */
 		return;
-	sorting = t;
-	qsort(t->rows, t->nrows, sizeof(*t->rows), compare_rows);
+	qsort_r(t->rows, t->nrows, sizeof(*t->rows), compare_rows, t);
 }
 
 static bool shown(struct top *t, const struct top_process *r)
