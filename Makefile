@@ -114,16 +114,19 @@ $(OUTPUT)/pidcap: $(APP_OBJS)
 # harness); the BPF tests the kernel side's skeleton.
 $(OBJ)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/lib -Itests/bpf -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -Itests/lib -Itests/bpf -Itests/unit -MMD -MP -c $< -o $@
 
 test = $(CC) $(LDFLAGS) $^ -o $@
+# A test's own parts, if it has any: tests/unit/test_NAME/*.c
+parts = $(patsubst tests/%.c,$(OBJ)/tests/%.o,$(wildcard tests/unit/test_$(1)/*.c))
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
 
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
 	$(test)
-$(OUTPUT)/test_pcapng: $(OBJ)/tests/unit/test_pcapng.o $(call obj,src/output/pcapng.c)
+$(OUTPUT)/test_pcapng: $(OBJ)/tests/unit/test_pcapng.o $(call parts,pcapng) \
+		       $(call obj,src/output/pcapng.c)
 	$(test)
 $(OUTPUT)/test_holdback: $(OBJ)/tests/unit/test_holdback.o $(call obj,src/capture/holdback.c)
 	$(test)
@@ -136,10 +139,12 @@ $(OUTPUT)/test_options: $(OBJ)/tests/unit/test_options.o \
 	$(test)
 $(OUTPUT)/test_rotation: $(OBJ)/tests/unit/test_rotation.o $(call obj,src/output/rotation.c)
 	$(test)
-$(OUTPUT)/test_print: $(OBJ)/tests/unit/test_print.o $(call obj,$(wildcard src/print/*.c))
+$(OUTPUT)/test_print: $(OBJ)/tests/unit/test_print.o $(call parts,print) \
+		     $(call obj,$(wildcard src/print/*.c))
 	$(test)
 READER_SRCS := $(wildcard src/read/savefile.c src/read/sf-*.c)
-$(OUTPUT)/test_savefile: $(OBJ)/tests/unit/test_savefile.o $(call obj,$(READER_SRCS) src/output/pcapng.c)
+$(OUTPUT)/test_savefile: $(OBJ)/tests/unit/test_savefile.o $(call parts,savefile) \
+			 $(call obj,$(READER_SRCS) src/output/pcapng.c)
 	$(test)
 $(OUTPUT)/test_filter: $(OBJ)/tests/bpf/test_filter.o $(OBJ)/tests/bpf/filter_reference.o \
 		       $(call obj,src/filter/translate.c src/filter/libpcap.c)
