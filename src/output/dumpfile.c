@@ -23,6 +23,7 @@ struct dumpfile {
 	char *created;	       /* the first file, if this run created it */
 	uint64_t bytes_closed; /* in files already closed */
 	int error;
+	char journal[sizeof(((struct event *)0)->text) + 4096]; /* an event's entry */
 };
 
 static const char *reason(int err)
@@ -182,7 +183,6 @@ int dumpfile__packet(struct dumpfile *d, const struct pcapng_packet *p)
 
 int dumpfile__event(struct dumpfile *d, const struct event *e)
 {
-	static char entry[sizeof(e->text) + 4096];
 	size_t len;
 	int err;
 
@@ -198,8 +198,8 @@ int dumpfile__event(struct dumpfile *d, const struct event *e)
 	if (e->journal) { /* read from a file: as it was */
 		err = pcapng_writer__journal(d->writer, e->journal, e->journal_len);
 	} else {
-		len = event__journal(e, entry, sizeof(entry));
-		err = len ? pcapng_writer__journal(d->writer, entry, len) : -E2BIG;
+		len = event__journal(e, d->journal, sizeof(d->journal));
+		err = len ? pcapng_writer__journal(d->writer, d->journal, len) : -E2BIG;
 	}
 	if (!err && d->opts.packet_buffered)
 		err = pcapng_writer__flush(d->writer);

@@ -1,22 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "base/json.h"
+#include "base/users.h"
 #include "model/events.h"
 #include "output/output.h"
 #include "output/textline.h"
 #include "print/print.h"
-
-struct user_name {
-	uid_t uid;
-	char name[64];
-	struct user_name *next;
-};
 
 struct textline {
 	int timestamps; /* -t count */
@@ -26,7 +20,7 @@ struct textline {
 	struct print_options print;
 	char dump_text[1 << 20];
 	uint64_t first_ns, previous_ns; /* for -ttttt and -ttt */
-	struct user_name *users;
+	struct users *users;
 };
 
 struct textline *textline__new(const struct options *o)
@@ -35,6 +29,11 @@ struct textline *textline__new(const struct options *o)
 
 	if (!t)
 		return NULL;
+	t->users = users__new();
+	if (!t->users) {
+		free(t);
+		return NULL;
+	}
 	t->timestamps = o->timestamps;
 	t->verbose = o->verbose;
 	t->json = o->json;
@@ -47,21 +46,9 @@ struct textline *textline__new(const struct options *o)
 
 static const char *user_name(struct textline *t, uid_t uid)
 {
-	struct user_name *u;
-	struct passwd *pw;
+	const char *name = users__name(t->users, uid);
 
-	for (u = t->users; u; u = u->next)
-		if (u->uid == uid)
-			return u->name;
-	u = calloc(1, sizeof(*u));
-	if (!u)
-		return "?";
-	u->uid = uid;
-	pw = getpwuid(uid);
-	snprintf(u->name, sizeof(u->name), "%s", pw ? pw->pw_name : "?");
-	u->next = t->users;
-	t->users = u;
-	return u->name;
+	return name ? name : "?";
 }
 
 static void format_delta(char *buf, size_t size, uint64_t ns)
@@ -268,11 +255,6 @@ void textline__free(struct textline *t)
 {
 	if (!t)
 		return;
-	while (t->users) {
-		struct user_name *next = t->users->next;
-
-		free(t->users);
-		t->users = next;
-	}
+	users__free(t->users);
 	free(t);
 }

@@ -11,7 +11,6 @@
 #include <limits.h>
 #include <ncurses.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "base/json.h"
 #include "base/log.h"
 #include "base/signals.h"
+#include "base/users.h"
 #include "bpf/record.h"
 #include "capture/capture.h"
 #include "cli/options.h"
@@ -46,6 +46,7 @@ struct top {
 	struct capture *capture;
 	struct capture_count_maps maps;
 	struct proctable *procs;
+	struct users *users;
 	double interval; /* -d */
 	bool batch, json;
 	long iterations; /* -n, 0 for no end */
@@ -65,14 +66,14 @@ static const char *syscall_name(uint32_t nr, char *buf, size_t size)
 	return buf;
 }
 
-static const char *user_of(uid_t uid, char *buf, size_t size)
+/* The name, or the number if the system has no name for the uid. */
+static const char *user_of(struct top *t, uid_t uid, char *buf, size_t size)
 {
-	struct passwd *pw = getpwuid(uid);
+	const char *name = users__name(t->users, uid);
 
-	if (pw)
-		snprintf(buf, size, "%s", pw->pw_name);
-	else
-		snprintf(buf, size, "%u", uid);
+	if (name)
+		return name;
+	snprintf(buf, size, "%u", uid);
 	return buf;
 }
 
@@ -190,7 +191,7 @@ static int row_text(struct top *t, const struct top_process *r, char *line, size
 
 	format_syscalls(r, calls, sizeof(calls));
 	return snprintf(line, size, "%7u %-7.7s %-10.10s %6s %6s %5s %5s %3lld %6s %s", r->tgid,
-			pi ? user_of(pi->uid, user, sizeof(user)) : "-", name_of(t, r),
+			pi ? user_of(t, pi->uid, user, sizeof(user)) : "-", name_of(t, r),
 			human(r->rx_bytes / s, rxb, sizeof(rxb)),
 			human(r->tx_bytes / s, txb, sizeof(txb)),
 			human(r->rx_packets / s, rxp, sizeof(rxp)),
@@ -579,7 +580,8 @@ int top__main(int argc, char **argv)
 		goto out;
 	signals__install();
 	t->procs = proctable__new();
-	if (!t->procs)
+	t->users = users__new();
+	if (!t->procs || !t->users)
 		goto out;
 	t->config = (struct capture_config){
 		.sel = &t->sel,
@@ -602,6 +604,7 @@ int top__main(int argc, char **argv)
 out:
 	capture__free(t->capture);
 	proctable__free(t->procs);
+	users__free(t->users);
 	free(t->rows);
 	free(t);
 	return rc;
