@@ -121,7 +121,8 @@ test = $(CC) $(LDFLAGS) $^ -o $@
 parts = $(patsubst tests/%.c,$(OBJ)/tests/%.o,$(wildcard tests/unit/test_$(1)/*.c))
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
-	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile
+	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile \
+	     $(OUTPUT)/test_procfs
 
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
 	$(test)
@@ -133,6 +134,8 @@ $(OUTPUT)/test_holdback: $(OBJ)/tests/unit/test_holdback.o $(call obj,src/captur
 $(OUTPUT)/test_comment: $(OBJ)/tests/unit/test_comment.o $(call obj,src/model/comment.c)
 	$(test)
 $(OUTPUT)/test_events: $(OBJ)/tests/unit/test_events.o $(call obj,src/model/events.c src/base/procfs.c)
+	$(test)
+$(OUTPUT)/test_procfs: $(OBJ)/tests/unit/test_procfs.o $(call obj,src/base/procfs.c)
 	$(test)
 $(OUTPUT)/test_options: $(OBJ)/tests/unit/test_options.o \
 			 $(call obj,src/cli/options.c src/cli/selection.c src/base/log.c)

@@ -17,9 +17,14 @@ _pidcap()
 		--pid) _pids; return ;;
 		--comm) _pnames; return ;;
 		--uid) _allowed_users; return ;;
+		-o | --sort)
+			COMPREPLY=($(compgen -W 'bytes packets syscalls connections cpu memory pid
+				name' -- "$cur"))
+			return
+			;;
 		-d | -n) return ;;
 		esac
-		COMPREPLY=($(compgen -W '-d -b -n --json --pid --comm --uid --cgroup -f
+		COMPREPLY=($(compgen -W '-d -b -n -o --sort --json --pid --comm --uid --cgroup -f
 			--follow-forks --debug --help' -- "$cur"))
 		return
 	fi

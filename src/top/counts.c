@@ -2,16 +2,19 @@
 /*
  * pidcap top's model: the kernel's per-process counts of one interval (read
  * and emptied), summed over CPUs, with each process's most frequent system
- * calls ranked.
+ * calls ranked; and, from /proc, its CPU time in the interval and its memory.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "base/procfs.h"
 #include "bpf/record.h"
 #include "top/counts.h"
 
@@ -169,4 +172,136 @@ int top_counts__take(const struct capture_count_maps *m, struct top_process **ro
 		return err;
 	}
 	return t.n;
+}
+
+/* What one look at /proc saw of a process. */
+struct usage_entry {
+	pid_t pid;
+	uint64_t starttime, ticks, rss_pages;
+};
+
+struct usage_look {
+	struct usage_entry *e; /* by pid */
+	size_t n, cap;
+	double when; /* CLOCK_MONOTONIC, seconds */
+};
+
+struct top_usage {
+	struct usage_look last, now;
+	double ticks_per_second, page_size;
+};
+
+static int look_at(void *ctx, pid_t pid)
+{
+	struct usage_look *l = ctx;
+	struct procfs_stat st;
+
+	/* Gone since the listing (or not ours to read), or dead and waiting
+	 * for its parent: no usage. */
+	if (procfs__stat(pid, &st) || st.state == 'Z' || st.state == 'X')
+		return 0;
+	if (l->n == l->cap) {
+		size_t grown = l->cap ? l->cap * 2 : 512;
+		struct usage_entry *e = realloc(l->e, grown * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		l->e = e;
+		l->cap = grown;
+	}
+	l->e[l->n++] = (struct usage_entry){ .pid = pid,
+					     .starttime = st.starttime,
+					     .ticks = st.utime + st.stime,
+					     .rss_pages = st.rss_pages };
+	return 0;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	const struct usage_entry *x = a, *y = b;
+
+	return x->pid < y->pid ? -1 : x->pid > y->pid;
+}
+
+static int look(struct usage_look *l)
+{
+	struct timespec ts;
+	int err;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	l->when = ts.tv_sec + ts.tv_nsec / 1e9;
+	l->n = 0;
+	err = procfs__each_process(look_at, l);
+	if (err)
+		return err;
+	/* (/proc lists processes by pid, but nothing promises it) */
+	qsort(l->e, l->n, sizeof(*l->e), by_pid);
+	return 0;
+}
+
+static const struct usage_entry *seen(const struct usage_look *l, pid_t pid)
+{
+	struct usage_entry key = { .pid = pid };
+
+	return l->n ? bsearch(&key, l->e, l->n, sizeof(*l->e), by_pid) : NULL;
+}
+
+struct top_usage *top_usage__new(void)
+{
+	struct top_usage *u = calloc(1, sizeof(*u));
+	long tck = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+	int err;
+
+	if (!u)
+		return NULL;
+	u->ticks_per_second = tck > 0 ? tck : 100;
+	u->page_size = page > 0 ? page : 4096;
+	err = look(&u->last);
+	if (err) {
+		top_usage__free(u);
+		errno = -err;
+		return NULL;
+	}
+	return u;
+}
+
+void top_usage__free(struct top_usage *u)
+{
+	if (!u)
+		return;
+	free(u->last.e);
+	free(u->now.e);
+	free(u);
+}
+
+int top_usage__fill(struct top_usage *u, struct top_process *rows, int n)
+{
+	struct usage_look swap;
+	double seconds;
+	int err, i;
+
+	err = look(&u->now);
+	if (err)
+		return err;
+	seconds = u->now.when - u->last.when;
+	for (i = 0; i < n; i++) {
+		const struct usage_entry *now = rows[i].tgid ? seen(&u->now, rows[i].tgid) : NULL;
+		const struct usage_entry *then = now ? seen(&u->last, now->pid) : NULL;
+		uint64_t ticks;
+
+		rows[i].has_usage = now != NULL;
+		if (!now)
+			continue;
+		/* A process born in the interval (or a new one under a reused
+		 * pid) spent all its time in it. */
+		ticks = now->ticks;
+		if (then && then->starttime == now->starttime && then->ticks <= ticks)
+			ticks -= then->ticks;
+		rows[i].cpu = seconds > 0 ? ticks / u->ticks_per_second / seconds : 0;
+		rows[i].rss = now->rss_pages * (uint64_t)u->page_size;
+	}
+	swap = u->last;
+	u->last = u->now;
+	u->now = swap;
+	return 0;
 }

@@ -2,9 +2,10 @@
 /*
  * pidcap top: who is busy, per process, from the kernel's own counts: bytes
  * and packets per second each way, established TCP connections, system calls
- * per second and the most frequent ones by name. The kernel counts (per-CPU
- * maps, one hook for all system calls); this reads and empties the counts
- * once per interval, on a screen (ncurses) or as text or JSON lines (-b).
+ * per second and the most frequent ones by name; beside them the CPU load and
+ * memory /proc tells. The kernel counts (per-CPU maps, one hook for all system
+ * calls); this reads and empties the counts once per interval, on a screen
+ * (ncurses) or as text or JSON lines (-b).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -35,9 +36,31 @@ static const char *const syscall_names[] = {
 #include "syscall_names.h"
 };
 
-enum sort_key { SORT_BYTES, SORT_PACKETS, SORT_SYSCALLS, SORT_CONNECTIONS, SORT_PID, SORT_NAME };
-static const char *const sort_names[] = { "bytes",	 "packets", "system calls",
-					  "connections", "pid",	    "name" };
+enum sort_key {
+	SORT_BYTES,
+	SORT_PACKETS,
+	SORT_SYSCALLS,
+	SORT_CONNECTIONS,
+	SORT_CPU,
+	SORT_MEMORY,
+	SORT_PID,
+	SORT_NAME,
+};
+/* The orders, each by its key on the screen and its word for -o. */
+static const struct {
+	int key;
+	const char *word, *title;
+} sorts[] = {
+	[SORT_BYTES] = { 'b', "bytes", "bytes" },
+	[SORT_PACKETS] = { 'p', "packets", "packets" },
+	[SORT_SYSCALLS] = { 's', "syscalls", "system calls" },
+	[SORT_CONNECTIONS] = { 'c', "connections", "connections" },
+	[SORT_CPU] = { 'C', "cpu", "CPU" },
+	[SORT_MEMORY] = { 'M', "memory", "memory" },
+	[SORT_PID] = { 'P', "pid", "pid" },
+	[SORT_NAME] = { 'n', "name", "name" },
+};
+#define NSORTS (int)(sizeof(sorts) / sizeof(sorts[0]))
 
 struct top {
 	struct selection sel;
@@ -47,6 +70,7 @@ struct top {
 	struct capture_count_maps maps;
 	struct proctable *procs;
 	struct users *users;
+	struct top_usage *usage;
 	double interval; /* -d */
 	bool batch, json;
 	long iterations; /* -n, 0 for no end */
@@ -77,7 +101,7 @@ static const char *user_of(struct top *t, uid_t uid, char *buf, size_t size)
 	return buf;
 }
 
-/* 1234 -> "1234", 12345 -> "12.3K": numbers that fit a column. */
+/* 1234 -> "1234", 12345 -> "12.3K": numbers that fit a column of 5. */
 static const char *human(double v, char *buf, size_t size)
 {
 	static const char units[] = " KMGT";
@@ -91,6 +115,36 @@ static const char *human(double v, char *buf, size_t size)
 		snprintf(buf, size, u ? "%.0f%c" : "%.0f", v, units[u]);
 	else
 		snprintf(buf, size, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+/* Bytes in binary units, as top(1): 12902400 -> "12.3M", at most 5 wide. */
+static const char *human_bytes(uint64_t bytes, char *buf, size_t size)
+{
+	static const char units[] = " KMGTP";
+	double v = bytes;
+	int u = 0;
+
+	while (v >= 1000 && u < 5) {
+		v /= 1024;
+		u++;
+	}
+	if (u == 0 || v >= 99.95)
+		snprintf(buf, size, u ? "%.0f%c" : "%.0f", v, units[u]);
+	else
+		snprintf(buf, size, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+/* Of one CPU, as top(1): "99.9", "100", "-" for a process gone. */
+static const char *cpu_text(const struct top_process *r, char *buf, size_t size)
+{
+	double percent = r->cpu * 100;
+
+	if (!r->has_usage)
+		snprintf(buf, size, "-");
+	else
+		snprintf(buf, size, percent < 99.95 ? "%.1f" : "%.0f", percent);
 	return buf;
 }
 
@@ -125,6 +179,14 @@ static int compare_rows(const void *a, const void *b, void *ctx)
 		vx = x->connections;
 		vy = y->connections;
 		break;
+	case SORT_CPU: /* (processes gone last) */
+		vx = x->has_usage ? x->cpu : -1;
+		vy = y->has_usage ? y->cpu : -1;
+		break;
+	case SORT_MEMORY:
+		vx = x->has_usage ? (double)x->rss : -1;
+		vy = y->has_usage ? (double)y->rss : -1;
+		break;
 	case SORT_PID:
 		return x->tgid < y->tgid ? -1 : x->tgid > y->tgid;
 	case SORT_NAME:
@@ -151,16 +213,20 @@ static bool shown(struct top *t, const struct top_process *r)
 	return !*t->filter || strstr(name_of(t, r), t->filter);
 }
 
-/* Reads the interval's counts and the process records that name them. */
+/* Reads the interval's counts, the process records that name them and what
+ * /proc says of their CPU time and memory. */
 static int sample(struct top *t, double seconds)
 {
-	int n;
+	int n, err;
 
 	capture__poll(t->capture, 0);
 	n = top_counts__take(&t->maps, &t->rows);
 	if (n < 0)
 		return n;
 	t->nrows = n;
+	err = top_usage__fill(t->usage, t->rows, n);
+	if (err)
+		return err;
 	t->seconds = seconds > 0 ? seconds : t->interval;
 	sort_rows(t);
 	return 0;
@@ -186,12 +252,14 @@ static void format_syscalls(const struct top_process *r, char *buf, size_t size)
 static int row_text(struct top *t, const struct top_process *r, char *line, size_t size)
 {
 	const struct proc_info *pi = info_of(t, r);
-	char user[16], rxb[16], txb[16], rxp[16], txp[16], sys[16], calls[128];
+	char user[16], cpu[16], rss[16], rxb[16], txb[16], rxp[16], txp[16], sys[16], calls[128];
 	double s = t->seconds;
 
 	format_syscalls(r, calls, sizeof(calls));
-	return snprintf(line, size, "%7u %-7.7s %-10.10s %6s %6s %5s %5s %3lld %6s %s", r->tgid,
-			pi ? user_of(t, pi->uid, user, sizeof(user)) : "-", name_of(t, r),
+	return snprintf(line, size, "%7u %-7.7s %-10.10s %4s %5s %5s %5s %5s %5s %3lld %5s %s",
+			r->tgid, pi ? user_of(t, pi->uid, user, sizeof(user)) : "-", name_of(t, r),
+			cpu_text(r, cpu, sizeof(cpu)),
+			r->has_usage ? human_bytes(r->rss, rss, sizeof(rss)) : "-",
 			human(r->rx_bytes / s, rxb, sizeof(rxb)),
 			human(r->tx_bytes / s, txb, sizeof(txb)),
 			human(r->rx_packets / s, rxp, sizeof(rxp)),
@@ -199,9 +267,10 @@ static int row_text(struct top *t, const struct top_process *r, char *line, size
 			human(r->syscalls / s, sys, sizeof(sys)), calls);
 }
 
-/* 80 columns: what a plain terminal has. */
+/* 80 columns: what a plain terminal has (the names of the system calls take
+ * what is left). */
 static const char header[] =
-	"    PID USER    COMMAND    RX B/s TX B/s  RXpk  TXpk TCP SYSC/s TOP SYSCALLS";
+	"    PID USER    COMMAND    %CPU   RSS RXB/s TXB/s  RXpk  TXpk TCP SYS/s SYSCALLS";
 
 static void totals(struct top *t, struct top_process *sum)
 {
@@ -252,6 +321,16 @@ static void print_batch(struct top *t)
 			json__uint(&j, "tx_packets", r->tx_packets);
 			json__uint(&j, "syscalls", r->syscalls);
 			json__int(&j, "tcp_connections", r->connections);
+			/* (null for a process gone before the interval ended) */
+			if (r->has_usage) {
+				json__fixed(&j, "cpu_percent", r->cpu * 100, 1);
+				json__uint(&j, "rss_bytes", r->rss);
+			} else {
+				json__key(&j, "cpu_percent");
+				fputs("null", stdout);
+				json__key(&j, "rss_bytes");
+				fputs("null", stdout);
+			}
 			json__key(&j, "top_syscalls");
 			putchar('[');
 			for (k = 0; k < r->ntop; k++) {
@@ -267,7 +346,7 @@ static void print_batch(struct top *t)
 		return;
 	}
 	printf("pidcap top - %s, %d processes, %.1f s, sorted by %s\n", stamp, t->nrows, t->seconds,
-	       sort_names[t->sort]);
+	       sorts[t->sort].title);
 	printf("Total: RX %sB/s TX %sB/s, %s packets/s, %s system calls/s, %lld TCP connections\n",
 	       human((sum.rx_bytes) / t->seconds, a, sizeof(a)),
 	       human(sum.tx_bytes / t->seconds, b, sizeof(b)),
@@ -292,8 +371,9 @@ static void draw(struct top *t)
 
 	erase();
 	totals(t, &sum);
-	mvprintw(0, 0, "pidcap top  every %.1f s  sort: %s%s%s%s", t->interval, sort_names[t->sort],
-		 *t->filter ? "  filter: " : "", t->filter, t->paused ? "  [paused]" : "");
+	mvprintw(0, 0, "pidcap top  every %.1f s  sort: %s%s%s%s", t->interval,
+		 sorts[t->sort].title, *t->filter ? "  filter: " : "", t->filter,
+		 t->paused ? "  [paused]" : "");
 	mvprintw(1, 0, "%d processes: RX %sB/s TX %sB/s %s pk/s %s syscalls/s %lld TCP", t->nrows,
 		 human(sum.rx_bytes / t->seconds, a, sizeof(a)),
 		 human(sum.tx_bytes / t->seconds, b, sizeof(b)),
@@ -309,7 +389,7 @@ static void draw(struct top *t)
 		mvprintw(y++, 0, "%.*s", width, line);
 	}
 	mvprintw(LINES - 1, 0, "%.*s", width,
-		 "b p s c P n: sort   /: filter   space: pause   q: quit");
+		 "b p s c C M P n: sort   /: filter   space: pause   q: quit");
 	refresh();
 }
 
@@ -330,28 +410,15 @@ static void ask_filter(struct top *t)
 /* Returns false to quit. */
 static bool handle_key(struct top *t, int ch)
 {
+	int i;
+
+	for (i = 0; i < NSORTS; i++)
+		if (ch == sorts[i].key)
+			t->sort = i;
 	switch (ch) {
 	case 'q':
 	case 'Q':
 		return false;
-	case 'b':
-		t->sort = SORT_BYTES;
-		break;
-	case 'p':
-		t->sort = SORT_PACKETS;
-		break;
-	case 's':
-		t->sort = SORT_SYSCALLS;
-		break;
-	case 'c':
-		t->sort = SORT_CONNECTIONS;
-		break;
-	case 'P':
-		t->sort = SORT_PID;
-		break;
-	case 'n':
-		t->sort = SORT_NAME;
-		break;
 	case '/':
 		ask_filter(t);
 		break;
@@ -453,11 +520,14 @@ static int record_seen(void *ctx, void *data, size_t size)
 
 static const char usage[] =
 	"Usage: pidcap top [options]\n"
-	"Live per-process network and system-call activity, counted in the kernel.\n"
+	"Live per-process network and system-call activity, counted in the kernel, with\n"
+	"the CPU load and memory of each process.\n"
 	"\n"
 	"  -d SECONDS         refresh interval (default 2)\n"
 	"  -b                 batch mode: print each interval as text, no terminal needed\n"
 	"  -n ITERATIONS      stop after this many intervals\n"
+	"  -o, --sort KEY     the order of the rows: bytes (default), packets, syscalls,\n"
+	"                     connections, cpu, memory, pid, name\n"
 	"      --json         batch mode with one JSON object per process and interval\n"
 	"      --pid PID      only this process (repeatable, or PID,PID,...); -f its descendants\n"
 	"      --comm NAME    only processes with this name (repeatable)\n"
@@ -466,17 +536,31 @@ static const char usage[] =
 	"  -f, --follow-forks also the descendants of selected processes\n"
 	"      --debug        libbpf's and the verifier's messages on failure\n"
 	"\n"
-	"Keys: b p s c P n sort by bytes, packets, system calls, connections, pid, name;\n"
-	"      / filter by name; space pause; q quit.\n"
+	"Keys: b p s c C M P n sort by bytes, packets, system calls, connections, CPU,\n"
+	"      memory, pid, name; / filter by name; space pause; q quit.\n"
+	"%CPU is of one CPU, as in top(1); RSS the resident memory (K = 1024 bytes).\n"
 	"\n"
 	"Examples:\n"
 	"  sudo pidcap top\n"
-	"  sudo pidcap top -b -n 3 -d 1 --comm nginx\n";
+	"  sudo pidcap top -b -n 3 -d 1 --comm nginx\n"
+	"  sudo pidcap top --json -n 1 -o cpu\n";
 
 enum top_option {
 	TOP_JSON = 0x2000,
 	TOP_DEBUG,
 };
+
+static int parse_sort(const char *arg, enum sort_key *out)
+{
+	int i;
+
+	for (i = 0; i < NSORTS; i++)
+		if (!strcmp(arg, sorts[i].word)) {
+			*out = i;
+			return 0;
+		}
+	return -EINVAL;
+}
 
 /* A positive number of seconds or intervals, at most a day's worth. */
 static int parse_amount(const char *arg, bool whole, double *out)
@@ -497,6 +581,7 @@ static int parse(struct top *t, int argc, char **argv)
 	static const struct option longopts[] = {
 		SELECTION_LONG_OPTIONS,
 		{ "json", no_argument, NULL, TOP_JSON },
+		{ "sort", required_argument, NULL, 'o' },
 		{ "debug", no_argument, NULL, TOP_DEBUG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -507,7 +592,7 @@ static int parse(struct top *t, int argc, char **argv)
 	t->interval = 2;
 	opterr = 0;
 	optind = 0; /* (glibc: from the start, whatever was parsed before) */
-	while ((c = getopt_long(argc, argv, ":d:n:bfh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:n:o:bfh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			fputs(usage, stdout);
@@ -520,6 +605,12 @@ static int parse(struct top *t, int argc, char **argv)
 			break;
 		case TOP_DEBUG:
 			t->debug = true;
+			break;
+		case 'o':
+			if (parse_sort(optarg, &t->sort)) {
+				log_err("invalid sort key '%s' (see pidcap top --help)", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'd':
 		case 'n':
@@ -595,6 +686,12 @@ int top__main(int argc, char **argv)
 	if (!t->capture || capture__attach(t->capture))
 		goto out;
 	capture__count_maps(t->capture, &t->maps);
+	/* (the first look at /proc: the first interval starts) */
+	t->usage = top_usage__new();
+	if (!t->usage) {
+		log_err("cannot read /proc: %s", strerror(errno));
+		goto out;
+	}
 	if (t->batch) /* tells scripts the counting runs, as the capture's line does */
 		log_info("counting every %.1f s", t->interval);
 	err = t->batch ? run_batch(t) : run_screen(t);
@@ -605,6 +702,7 @@ out:
 	capture__free(t->capture);
 	proctable__free(t->procs);
 	users__free(t->users);
+	top_usage__free(t->usage);
 	free(t->rows);
 	free(t);
 	return rc;
