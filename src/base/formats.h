@@ -33,6 +33,7 @@
 #define OPT_IF_TSOFFSET 14
 #define OPT_EPB_FLAGS 2 /* pack_flags in the obsolete PB: same layout */
 #define OPT_EPB_DARWIN_PIB 0x8001
+#define OPT_EPB_DARWIN_EFFECTIVE_PIB 0x8003 /* pidcap: the local receiver */
 #define OPT_DARWIN_PROC_NAME 2
 #define TSRESOL_POW2 0x80
 #define TSRESOL_DEFAULT 6 /* microseconds */

@@ -6,16 +6,28 @@
 #include "model/comment.h"
 
 #define KERNEL_WORDS "no process: sent or received by the kernel itself"
+#define RECEIVER "receiver "
 
-void comment__write(char *buf, size_t size, const struct packet_comment *c)
+void comment__write(char *buf, size_t size, const struct packet_comment *c, bool receiver)
 {
+	const char *prefix = receiver ? RECEIVER : "";
+
 	if (!c->has_owner) {
-		snprintf(buf, size, "pid=0 " KERNEL_WORDS " netns=%u", c->netns);
+		snprintf(buf, size, "%spid=0 " KERNEL_WORDS " netns=%u", prefix, c->netns);
 		return;
 	}
-	snprintf(buf, size, "pid=%d tid=%d comm=%s uid=%u netns=%u exe=%s cmdline=%s", c->pid,
-		 c->tid, c->comm ? c->comm : "", c->uid, c->netns, c->exe ? c->exe : "?",
+	snprintf(buf, size, "%spid=%d tid=%d comm=%s uid=%u netns=%u exe=%s cmdline=%s", prefix,
+		 c->pid, c->tid, c->comm ? c->comm : "", c->uid, c->netns, c->exe ? c->exe : "?",
 		 c->cmdline ? c->cmdline : "?");
+}
+
+int comment__read_receiver(const char *text, struct packet_comment *c)
+{
+	if (!text || strncmp(text, RECEIVER, strlen(RECEIVER))) {
+		memset(c, 0, sizeof(*c));
+		return -EINVAL;
+	}
+	return comment__read(text + strlen(RECEIVER), c);
 }
 
 int comment__read(const char *text, struct packet_comment *c)

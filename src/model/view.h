@@ -28,7 +28,19 @@ struct packet_view {
 	const struct proc_info *proc;	/* NULL for packets with no process */
 	const struct proc_info *parent; /* its parent, for -v and --json; may be NULL */
 	const char *stored_comment;	/* the comment a file read with -r had, or NULL */
-	const uint8_t *data;		/* the IP packet */
+	/* For a packet one local process sent and another received, written once
+	 * as the sender's: the receiver (pidcap_peer). */
+	struct {
+		bool known;
+		pid_t pid;
+		pid_t tid;
+		uid_t uid;
+		uint32_t netns; /* the receiving socket's */
+		const char *comm;
+		const struct proc_info *proc; /* may be NULL */
+		const char *stored_comment;   /* its comment in a file read with -r */
+	} peer;
+	const uint8_t *data; /* the IP packet */
 	uint32_t caplen;
 	uint32_t len;
 	/* The frame as captured or stored, for link layers and dumps: for a live

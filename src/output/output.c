@@ -35,6 +35,7 @@ struct cached_comment {
 
 struct output {
 	struct cached_comment comments[COMMENT_CACHE_SIZE];
+	struct cached_comment peer_comments[COMMENT_CACHE_SIZE];
 	struct dumpfile *dump; /* NULL for text on stdout */
 	struct textline *text;
 	int error; /* first write error, -errno */
@@ -98,8 +99,35 @@ uint64_t output__bytes(const struct output *out)
 }
 
 /* The comment carries what the PKTAP header cannot: thread, user, namespace,
- * executable and the whole command line. */
-static void format_comment(char *buf, size_t size, const struct packet_view *p)
+ * executable and the whole command line; the receiver's its own. */
+static const char *comment_for(struct output *out, const struct packet_comment *c,
+			       const struct proc_info *proc, bool receiver)
+{
+	struct cached_comment *cache = receiver ? out->peer_comments : out->comments;
+	struct cached_comment *e = &cache[(unsigned int)c->tid % COMMENT_CACHE_SIZE];
+	unsigned int generation = proc ? proc->generation : 0;
+	struct packet_comment full = *c;
+
+	if (e->valid && e->has_owner == c->has_owner && e->pid == c->pid && e->tid == c->tid &&
+	    e->uid == c->uid && e->netns == c->netns && e->proc == proc &&
+	    e->generation == generation && !strncmp(e->comm, c->comm, sizeof(e->comm)))
+		return e->text;
+	full.exe = proc ? proc->exe : NULL;
+	full.cmdline = proc ? proc->cmdline : NULL;
+	comment__write(e->text, sizeof(e->text), &full, receiver);
+	e->valid = true;
+	e->has_owner = c->has_owner;
+	e->pid = c->pid;
+	e->tid = c->tid;
+	e->uid = c->uid;
+	e->netns = c->netns;
+	e->proc = proc;
+	e->generation = generation;
+	snprintf(e->comm, sizeof(e->comm), "%s", c->comm);
+	return e->text;
+}
+
+static const char *sender_comment(struct output *out, const struct packet_view *p)
 {
 	const struct packet_comment c = {
 		.has_owner = p->has_owner,
@@ -108,33 +136,29 @@ static void format_comment(char *buf, size_t size, const struct packet_view *p)
 		.uid = p->uid,
 		.netns = p->netns,
 		.comm = p->comm,
-		.exe = p->proc ? p->proc->exe : NULL,
-		.cmdline = p->proc ? p->proc->cmdline : NULL,
 	};
 
-	comment__write(buf, size, &c);
+	if (p->stored_comment)
+		return p->stored_comment;
+	return comment_for(out, &c, p->proc, false);
 }
 
-static const char *comment_for(struct output *out, const struct packet_view *p)
+static const char *receiver_comment(struct output *out, const struct packet_view *p)
 {
-	struct cached_comment *c = &out->comments[(unsigned int)p->tid % COMMENT_CACHE_SIZE];
-	unsigned int generation = p->proc ? p->proc->generation : 0;
+	const struct packet_comment c = {
+		.has_owner = true,
+		.pid = p->peer.pid,
+		.tid = p->peer.tid,
+		.uid = p->peer.uid,
+		.netns = p->peer.netns,
+		.comm = p->peer.comm,
+	};
 
-	if (c->valid && c->has_owner == p->has_owner && c->pid == p->pid && c->tid == p->tid &&
-	    c->uid == p->uid && c->netns == p->netns && c->proc == p->proc &&
-	    c->generation == generation && !strncmp(c->comm, p->comm, sizeof(c->comm)))
-		return c->text;
-	format_comment(c->text, sizeof(c->text), p);
-	c->valid = true;
-	c->has_owner = p->has_owner;
-	c->pid = p->pid;
-	c->tid = p->tid;
-	c->uid = p->uid;
-	c->netns = p->netns;
-	c->proc = p->proc;
-	c->generation = generation;
-	snprintf(c->comm, sizeof(c->comm), "%s", p->comm);
-	return c->text;
+	if (!p->peer.known)
+		return NULL;
+	if (p->peer.stored_comment || p->stored_comment) /* a file's: as it was */
+		return p->peer.stored_comment;
+	return comment_for(out, &c, p->peer.proc, true);
 }
 
 int output__packet(struct output *out, const struct packet_view *p)
@@ -157,7 +181,11 @@ int output__packet(struct output *out, const struct packet_view *p)
 			.netns = p->netns,
 			.pid = p->pid,
 			.comm = p->has_owner ? p->comm : "",
-			.comment = p->stored_comment ? p->stored_comment : comment_for(out, p),
+			.comment = sender_comment(out, p),
+			.has_peer = p->peer.known,
+			.peer_pid = p->peer.pid,
+			.peer_comm = p->peer.known ? p->peer.comm : "",
+			.peer_comment = receiver_comment(out, p),
 		};
 		err = dumpfile__packet(out->dump, &pkt);
 	}

@@ -362,8 +362,8 @@ static void pktap_header__fill(uint8_t *h, const struct pcapng_packet *p)
 	put_le32(h + 52, p->pid);
 	put_cstr(h + 56, p->comm, PKTAP_COMM_LEN);
 	/* 76 service class, 80 interface type, 82 interface unit: 0 */
-	put_le32(h + 84, p->pid);
-	put_cstr(h + 88, p->comm, PKTAP_COMM_LEN);
+	put_le32(h + 84, p->has_peer ? p->peer_pid : 0);
+	put_cstr(h + 88, p->has_peer ? p->peer_comm : "", PKTAP_COMM_LEN);
 }
 
 /*
@@ -396,7 +396,7 @@ static void sll2_header__fill(uint8_t *h, const struct pcapng_packet *p)
 
 /* hdr: the link-layer header, pcapng_writer__hdr_len() bytes. */
 static int pcapng_writer__epb(struct pcapng_writer *w, const struct pcapng_packet *p, uint32_t ifid,
-			      const uint8_t *hdr, uint32_t proc_idx)
+			      const uint8_t *hdr, uint32_t proc_idx, uint32_t peer_idx)
 {
 	uint32_t extra = pcapng_writer__hdr_len(w);
 	uint32_t caplen = p->caplen < w->max_caplen ? p->caplen : w->max_caplen;
@@ -409,15 +409,20 @@ static int pcapng_writer__epb(struct pcapng_writer *w, const struct pcapng_packe
 		{ p->data, caplen },
 	};
 	uint32_t flags = p->direction;
-	struct pcapng_opt opts[3];
+	struct pcapng_opt opts[5];
 	int nopts = 0;
 
 	if (p->direction != DIR_UNKNOWN)
 		opts[nopts++] = (struct pcapng_opt){ OPT_EPB_FLAGS, 4, &flags };
 	if (w->format == PCAPNG_FORMAT_DARWIN)
 		opts[nopts++] = (struct pcapng_opt){ OPT_EPB_DARWIN_PIB, 4, &proc_idx };
+	if (w->format == PCAPNG_FORMAT_DARWIN && p->has_peer)
+		opts[nopts++] = (struct pcapng_opt){ OPT_EPB_DARWIN_EFFECTIVE_PIB, 4, &peer_idx };
 	if (p->comment)
 		opts[nopts++] = (struct pcapng_opt){ OPT_COMMENT, strlen(p->comment), p->comment };
+	if (p->peer_comment)
+		opts[nopts++] = (struct pcapng_opt){ OPT_COMMENT, strlen(p->peer_comment),
+						     p->peer_comment };
 	return pcapng_writer__block(w, BT_EPB, parts, 3, opts, nopts);
 }
 
@@ -478,6 +483,10 @@ static bool pcapng_packet__valid(const struct pcapng_packet *p)
 		return false;
 	if (!pcapng_string__ok(p->ifname) || !pcapng_string__ok(p->comm))
 		return false;
+	if (p->has_peer && (p->peer_pid < 0 || !pcapng_string__ok(p->peer_comm)))
+		return false;
+	if (p->peer_comment && !pcapng_string__ok(p->peer_comment))
+		return false;
 	return !p->comment || pcapng_string__ok(p->comment);
 }
 
@@ -517,7 +526,7 @@ struct pcapng_writer *pcapng_writer__new(FILE *out, enum pcapng_format format,
 int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p)
 {
 	uint8_t hdr[PKTAP_HDR_LEN > SLL2_HDR_LEN ? PKTAP_HDR_LEN : SLL2_HDR_LEN];
-	uint32_t ifid = 0, proc_idx = 0;
+	uint32_t ifid = 0, proc_idx = 0, peer_idx = 0;
 	int err;
 
 	if (!w || !p || !pcapng_packet__valid(p))
@@ -527,7 +536,7 @@ int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p
 
 	if (w->format == PCAPNG_FORMAT_PKTAP) {
 		pktap_header__fill(hdr, p);
-		return pcapng_writer__epb(w, p, 0, hdr, 0);
+		return pcapng_writer__epb(w, p, 0, hdr, 0, 0);
 	}
 	err = pcapng_writer__describe(w, &w->ifaces, pcapng_writer__sll2_idb, &w->nifaces, p->netns,
 				      p->ifname, &ifid);
@@ -535,10 +544,13 @@ int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p
 		return err;
 	err = pcapng_writer__describe(w, &w->procs, pcapng_writer__process, &w->nprocs, p->pid,
 				      p->comm, &proc_idx);
+	if (!err && p->has_peer)
+		err = pcapng_writer__describe(w, &w->procs, pcapng_writer__process, &w->nprocs,
+					      p->peer_pid, p->peer_comm, &peer_idx);
 	if (err)
 		return err;
 	sll2_header__fill(hdr, p);
-	return pcapng_writer__epb(w, p, ifid, hdr, proc_idx);
+	return pcapng_writer__epb(w, p, ifid, hdr, proc_idx, peer_idx);
 }
 
 int pcapng_writer__journal(struct pcapng_writer *w, const char *entry, size_t len)

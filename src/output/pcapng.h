@@ -3,6 +3,7 @@
 #ifndef PIDCAP_PCAPNG_H
 #define PIDCAP_PCAPNG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -33,6 +34,13 @@ struct pcapng_packet {
 	int32_t pid;	     /* thread group id; 0 = no owning process (kernel) */
 	const char *comm;    /* process name, never NULL ("" if unknown) */
 	const char *comment; /* EPB comment (opt_comment), or NULL for none */
+	/* The local process that received a packet another one sent: PKTAP's
+	 * effective process (pktap.epid, 0 and "" for none), Darwin's effective
+	 * process block, and a second comment. */
+	bool has_peer;
+	int32_t peer_pid;
+	const char *peer_comm;	  /* never NULL if has_peer */
+	const char *peer_comment; /* or NULL */
 };
 
 struct pcapng_writer;

@@ -116,8 +116,25 @@ static const char *direction_name(enum packet_dir d)
 	return d == DIR_IN ? "In" : d == DIR_OUT ? "Out" : "?";
 }
 
+/* -v: the receiving process of a packet between two local ones. */
+static int print_receiver(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	const struct proc_info *pi = p->peer.proc;
+
+	if (!p->peer.known)
+		return 0;
+	if (!pi && p->peer.stored_comment)
+		return fprintf(out, "    %s\n", p->peer.stored_comment) < 0 ? -errno : 0;
+	if (fprintf(out, "    received by %s[%d] thread %d user %s(%u) netns %u exe %s\n",
+		    p->peer.comm, p->peer.pid, p->peer.tid, user_name(t, p->peer.uid), p->peer.uid,
+		    p->peer.netns, pi && pi->exe ? pi->exe : "?") < 0 ||
+	    fprintf(out, "    cmdline %s\n", pi && pi->cmdline ? pi->cmdline : "?") < 0)
+		return -errno;
+	return 0;
+}
+
 /* -v: the process in full, on a second line, as tcpdump -v continues a packet. */
-static int print_process(struct textline *t, FILE *out, const struct packet_view *p)
+static int print_sender(struct textline *t, FILE *out, const struct packet_view *p)
 {
 	const struct proc_info *pi = p->proc, *pp = p->parent;
 
@@ -143,6 +160,11 @@ static int print_process(struct textline *t, FILE *out, const struct packet_view
 	if (fprintf(out, "\n    cmdline %s\n", pi && pi->cmdline ? pi->cmdline : "?") < 0)
 		return -errno;
 	return 0;
+}
+
+static int print_process(struct textline *t, FILE *out, const struct packet_view *p)
+{
+	return print_sender(t, out, p) ?: print_receiver(t, out, p);
 }
 
 static int print_json(struct textline *t, FILE *out, const struct packet_view *p,
@@ -173,8 +195,21 @@ static int print_json(struct textline *t, FILE *out, const struct packet_view *p
 			json__string(&j, "cgroup", pi->cgroup);
 		}
 	}
+	if (p->peer.known) { /* the local process that received it */
+		json__int(&j, "peer_pid", p->peer.pid);
+		json__int(&j, "peer_tid", p->peer.tid);
+		json__string(&j, "peer_comm", p->peer.comm);
+		json__uint(&j, "peer_uid", p->peer.uid);
+		json__string(&j, "peer_user", user_name(t, p->peer.uid));
+		if (p->peer.proc) {
+			json__string(&j, "peer_exe", p->peer.proc->exe);
+			json__string(&j, "peer_cmdline", p->peer.proc->cmdline);
+		}
+	}
 	if (p->stored_comment)
 		json__string(&j, "comment", p->stored_comment);
+	if (p->peer.stored_comment)
+		json__string(&j, "peer_comment", p->peer.stored_comment);
 	json__uint(&j, "length", p->frame_len);
 	json__uint(&j, "caplen", p->frame_caplen);
 	json__string(&j, "summary", summary);
@@ -203,6 +238,9 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 			err = fprintf(out, "%s ", direction_name(p->direction));
 		if (err >= 0 && !p->unknown_process)
 			err = fprintf(out, "%s[%d] ", p->has_owner ? p->comm : "kernel", p->pid);
+		/* sender > receiver, for a packet between two local processes */
+		if (err >= 0 && p->peer.known)
+			err = fprintf(out, "> %s[%d] ", p->peer.comm, p->peer.pid);
 		if (err >= 0)
 			err = fprintf(out, "%s\n", summary);
 		err = err < 0 ? -errno : 0;

@@ -69,15 +69,48 @@ static bool expression_matches(struct replay *r, const struct savefile_packet *p
 	return filter__matches(c->insns, p->frame, p->caplen, p->len);
 }
 
-static bool process_matches(const struct options *o, const struct savefile_packet *p, long uid)
+/* The receiver of a packet between two local processes, as the file says:
+ * pidcap's receiver comment, else an effective process other than the
+ * process itself (other writers repeat the process there). */
+static bool read_peer(const struct savefile_packet *p, struct packet_view *v)
 {
-	if (!selection__selects(&o->sel, p->pid, p->comm, uid))
+	struct packet_comment c;
+
+	if (!comment__read_receiver(p->peer_comment, &c) && c.has_owner) {
+		v->peer.pid = c.pid;
+		v->peer.tid = c.tid;
+		v->peer.uid = c.uid;
+		v->peer.netns = c.netns;
+	} else if (p->peer_pid > 0 && p->peer_pid != p->pid) {
+		v->peer.pid = p->peer_pid;
+		v->peer.tid = p->peer_pid;
+		v->peer.uid = (uid_t)-1; /* not said */
+	} else {
 		return false;
-	if (o->direction == DIRECTION_IN && p->direction != DIR_IN)
-		return false;
-	if (o->direction == DIRECTION_OUT && p->direction != DIR_OUT)
-		return false;
+	}
+	v->peer.known = true;
+	v->peer.comm = p->peer_comm;
+	v->peer.stored_comment = p->peer_comment;
 	return true;
+}
+
+/* A packet between two local processes is kept when either end is selected;
+ * -Q in: received by a selected process, -Q out: sent by one. */
+static bool process_matches(const struct options *o, const struct packet_view *v, long uid)
+{
+	bool sender = selection__selects(&o->sel, v->unknown_process ? -1 : v->pid, v->comm, uid);
+	long peer_uid = v->peer.uid == (uid_t)-1 ? -1 : (long)v->peer.uid;
+	bool receiver =
+		v->peer.known && selection__selects(&o->sel, v->peer.pid, v->peer.comm, peer_uid);
+
+	switch (o->direction) {
+	case DIRECTION_IN:
+		return (sender && v->direction == DIR_IN) || receiver;
+	case DIRECTION_OUT:
+		return sender && v->direction == DIR_OUT;
+	default:
+		return sender || receiver;
+	}
 }
 
 /* Returns 0 (written or filtered out, *written says which), DUMPFILE_COMPLETE,
@@ -93,12 +126,8 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 	struct packet_view v;
 
 	*written = false;
-	if (!expression_matches(r, p) || !process_matches(r->opts, p, uid))
+	if (!expression_matches(r, p))
 		return 0;
-	if (r->opts->write_path && !p->ip) {
-		r->not_ip++; /* pidcap's formats hold IP packets only */
-		return 0;
-	}
 	v = (struct packet_view){
 		.ts_ns = p->ts_ns,
 		.ifname = p->ifname,
@@ -121,6 +150,13 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 		.frame_caplen = pktap && p->ip ? p->ip_caplen : p->caplen,
 		.frame_len = pktap && p->ip ? p->ip_len : p->len,
 	};
+	read_peer(p, &v);
+	if (!process_matches(r->opts, &v, uid))
+		return 0;
+	if (r->opts->write_path && !p->ip) {
+		r->not_ip++; /* pidcap's formats hold IP packets only */
+		return 0;
+	}
 	*written = true;
 	return output__packet(r->out, &v);
 }

@@ -250,5 +250,6 @@ void savefile__free(struct savefile *s)
 	free(s->procs);
 	free(s->names.buf);
 	free(s->comment);
+	free(s->peer_comment);
 	free(s);
 }

@@ -55,6 +55,14 @@ struct savefile_packet {
 	const char *comm;    /* process name from the same source as pid, "" if unknown */
 	const char *comment; /* first opt_comment of the EPB, or NULL */
 	/*
+	 * The effective process: pidcap's receiver of a packet between two local
+	 * processes. Darwin effective process block, else PKTAP header's epid
+	 * (which other writers set to pid); -1: not in the file.
+	 */
+	int32_t peer_pid;
+	const char *peer_comm;	  /* from the same source, "" if unknown */
+	const char *peer_comment; /* second opt_comment of the EPB, or NULL */
+	/*
 	 * With savefile__want_journal(): a systemd Journal Export Block (the
 	 * events pidcap writes) instead of a packet. journal points at the entry
 	 * as stored ("KEY=value" lines; untrusted, not NUL-terminated, padding

@@ -72,6 +72,8 @@ struct sf_link {
 	bool pktap; /* a PKTAP header: pid, comm and ifname below are set */
 	int32_t pid;
 	const char *comm;
+	int32_t epid; /* the effective process (pidcap: the local receiver) */
+	const char *ecomm;
 	const char *ifname;
 };
 
@@ -112,10 +114,11 @@ struct savefile {
 	bool want_journal; /* return journal export entries */
 
 	/* the packet last returned */
-	char *comment;
-	size_t comment_cap;
+	char *comment, *peer_comment;
+	size_t comment_cap, peer_comment_cap;
 	char pktap_ifname[PKTAP_IFNAME_LEN + 1];
 	char pktap_comm[PKTAP_COMM_LEN + 1];
+	char pktap_ecomm[PKTAP_COMM_LEN + 1];
 };
 
 static inline size_t pad4(size_t n)
@@ -226,7 +229,7 @@ int table__grow(void **v, uint32_t n, uint32_t *cap, size_t elem, uint32_t max);
 
 /* sf-link.c: what the link-layer header says; a record's lengths checked */
 void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir, int64_t proc,
-		      const char *idb_name);
+		      int64_t peer_proc, const char *idb_name);
 int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen,
 			   uint32_t len, uint32_t snaplen);
 

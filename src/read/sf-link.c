@@ -105,8 +105,8 @@ static void savefile__link(struct savefile *s, struct savefile_packet *p, struct
 static void link__pktap(struct savefile *s, struct savefile_packet *p, struct sf_link *l,
 			struct cursor c)
 {
-	uint32_t hdrlen, rectype, dlt, flags, pid;
-	const uint8_t *hdr, *ifname, *comm;
+	uint32_t hdrlen, rectype, dlt, flags, pid, epid;
+	const uint8_t *hdr, *ifname, *comm, *ecomm;
 	struct cursor h = c;
 
 	/* All 108 bytes or nothing: a cut header is not trusted in part. */
@@ -117,13 +117,17 @@ static void link__pktap(struct savefile *s, struct savefile_packet *p, struct sf
 	    !cursor__u32(&h, false, &rectype) || !cursor__u32(&h, false, &dlt) ||
 	    !cursor__take(&h, PKTAP_IFNAME_LEN, &ifname) || !cursor__u32(&h, false, &flags) ||
 	    !cursor__skip(&h, 3 * 4) || !cursor__u32(&h, false, &pid) ||
-	    !cursor__take(&h, PKTAP_COMM_LEN, &comm))
+	    !cursor__take(&h, PKTAP_COMM_LEN, &comm) || !cursor__skip(&h, 2 * 4) ||
+	    !cursor__u32(&h, false, &epid) || !cursor__take(&h, PKTAP_COMM_LEN, &ecomm))
 		return;
 	copy_cstr(s->pktap_ifname, ifname, PKTAP_IFNAME_LEN);
 	copy_cstr(s->pktap_comm, comm, PKTAP_COMM_LEN);
+	copy_cstr(s->pktap_ecomm, ecomm, PKTAP_COMM_LEN);
 	l->pktap = true;
 	l->pid = (int32_t)pid;
 	l->comm = s->pktap_comm;
+	l->epid = (int32_t)epid;
+	l->ecomm = s->pktap_ecomm;
 	l->ifname = s->pktap_ifname;
 	if (rectype == PKTAP_REC_PACKET && cursor__skip(&c, hdrlen))
 		savefile__link(s, p, l, dlt, c, true);
@@ -176,9 +180,9 @@ static void savefile__link(struct savefile *s, struct savefile_packet *p, struct
  * flags_dir: from epb_flags, 0 if none. proc: process index, or -1.
  */
 void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir, int64_t proc,
-		      const char *idb_name)
+		      int64_t peer_proc, const char *idb_name)
 {
-	struct sf_link l = { .pid = -1, .comm = "", .ifname = "" };
+	struct sf_link l = { .pid = -1, .comm = "", .epid = -1, .ecomm = "", .ifname = "" };
 	struct cursor c = { p->frame, p->caplen };
 
 	savefile__link(s, p, &l, p->linktype, c, false);
@@ -190,6 +194,15 @@ void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_d
 	} else if (l.pktap) {
 		p->pid = l.pid;
 		p->comm = l.comm;
+	}
+	p->peer_pid = -1;
+	p->peer_comm = "";
+	if (peer_proc >= 0) {
+		p->peer_pid = s->procs[peer_proc].pid;
+		p->peer_comm = strtab__get(&s->names, s->procs[peer_proc].name);
+	} else if (l.pktap) {
+		p->peer_pid = l.epid;
+		p->peer_comm = l.ecomm;
 	}
 }
 

@@ -70,6 +70,6 @@ int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
 	p->frame = s->buf;
 	p->caplen = caplen;
 	p->len = len;
-	savefile__decode(s, p, 0, -1, "");
+	savefile__decode(s, p, 0, -1, -1, "");
 	return 1;
 }

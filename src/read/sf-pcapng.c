@@ -327,6 +327,21 @@ static int epb_direction(uint32_t flags)
 }
 
 /* Enhanced packet block, or the obsolete packet block (16-bit interface id, drop count). */
+/* Copies a comment option into *buf, NUL-terminated; -ENOMEM. */
+static int keep_comment(char **buf, size_t *cap, const struct sf_opt *o)
+{
+	if (o->len + 1U > *cap) {
+		char *bigger = realloc(*buf, o->len + 1U);
+
+		if (!bigger)
+			return -ENOMEM;
+		*buf = bigger;
+		*cap = o->len + 1U;
+	}
+	copy_cstr(*buf, o->val, o->len);
+	return 0;
+}
+
 static int savefile__epb(struct savefile *s, struct cursor body, struct savefile_packet *p,
 			 bool obsolete)
 {
@@ -334,8 +349,8 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 	uint32_t ifid, ts_hi, ts_lo, caplen, len, flags;
 	const struct sf_iface *iface;
 	int flags_dir = 0;
-	int64_t proc = -1;
-	bool commented = false;
+	int64_t proc = -1, peer_proc = -1;
+	int comments = 0;
 	struct sf_opt o;
 	int ret;
 
@@ -371,19 +386,17 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 
 		switch (o.code) {
 		case OPT_COMMENT:
-			if (commented)
+			/* the first (the process's) and the second (pidcap's
+			 * receiver's); more are not read */
+			if (comments == 2)
 				break;
-			commented = true;
-			if (o.len + 1U > s->comment_cap) {
-				char *bigger = realloc(s->comment, o.len + 1U);
-
-				if (!bigger)
-					return savefile__fail(s, "out of memory");
-				s->comment = bigger;
-				s->comment_cap = o.len + 1U;
-			}
-			copy_cstr(s->comment, o.val, o.len);
-			p->comment = s->comment;
+			if (keep_comment(comments ? &s->peer_comment : &s->comment,
+					 comments ? &s->peer_comment_cap : &s->comment_cap, &o))
+				return savefile__fail(s, "out of memory");
+			if (comments++)
+				p->peer_comment = s->peer_comment;
+			else
+				p->comment = s->comment;
 			break;
 		case OPT_EPB_FLAGS:
 			if (savefile__opt_len(s, &o, "epb_flags", 4) ||
@@ -406,6 +419,21 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 						      s->nprocs);
 			proc = idx;
 			break;
+		case OPT_EPB_DARWIN_EFFECTIVE_PIB:
+			if (obsolete)
+				break;
+			if (savefile__opt_len(s, &o, "effective process index", 4) ||
+			    !cursor__u32(&v, s->big, &idx))
+				return -1;
+			if (idx >= s->nprocs)
+				return savefile__fail(
+					s,
+					"block at offset %" PRIu64
+					": effective process index %u at offset %" PRIu64
+					" out of range (the section has %u)",
+					s->blk_off, idx, savefile__at(s, o.at), s->nprocs);
+			peer_proc = idx;
+			break;
 		default:
 			break;
 		}
@@ -418,7 +446,7 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 	p->caplen = caplen;
 	p->len = len;
 	p->netns = iface->netns;
-	savefile__decode(s, p, flags_dir, proc, strtab__get(&s->names, iface->name));
+	savefile__decode(s, p, flags_dir, proc, peer_proc, strtab__get(&s->names, iface->name));
 	return 1;
 }
 
@@ -443,7 +471,7 @@ static int savefile__spb(struct savefile *s, struct cursor body, struct savefile
 	p->caplen = caplen;
 	p->len = len;
 	p->netns = iface->netns;
-	savefile__decode(s, p, 0, -1, strtab__get(&s->names, iface->name));
+	savefile__decode(s, p, 0, -1, -1, strtab__get(&s->names, iface->name));
 	return 1;
 }
 

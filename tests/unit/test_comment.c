@@ -16,7 +16,7 @@ static void round_trip(const char *name, const struct packet_comment *w, const c
 	char text[512], check[128];
 	int err;
 
-	comment__write(text, sizeof(text), w);
+	comment__write(text, sizeof(text), w, false);
 	snprintf(check, sizeof(check), "%s: written", name);
 	CHECK(!strcmp(text, want), check, "wrote '%s', expected '%s'", text, want);
 	snprintf(check, sizeof(check), "%s: read back", name);
@@ -56,6 +56,34 @@ int main(void)
 	c = (struct packet_comment){ .has_owner = false, .netns = 4026532000u };
 	round_trip("the kernel's own packet", &c,
 		   "pid=0 no process: sent or received by the kernel itself netns=4026532000");
+
+	/* The receiver of a packet between two local processes: its own comment. */
+	c = (struct packet_comment){ .has_owner = true,
+				     .pid = 4343,
+				     .tid = 4344,
+				     .uid = 33,
+				     .netns = 4026531840u,
+				     .comm = "python3",
+				     .exe = "/usr/bin/python3",
+				     .cmdline = "python3 -m http.server" };
+	{
+		char text[512];
+
+		comment__write(text, sizeof(text), &c, true);
+		CHECK(!strcmp(text, "receiver pid=4343 tid=4344 comm=python3 uid=33 "
+				    "netns=4026531840 exe=/usr/bin/python3 "
+				    "cmdline=python3 -m http.server"),
+		      "a receiver's comment: written", "wrote '%s'", text);
+		CHECK(!comment__read_receiver(text, &r) && r.has_owner && r.pid == 4343 &&
+			      r.tid == 4344 && r.uid == 33 && r.netns == 4026531840u,
+		      "a receiver's comment: read back", "pid=%d tid=%d uid=%u", r.pid, r.tid,
+		      r.uid);
+		CHECK(comment__read(text, &r) == -EINVAL,
+		      "a receiver's comment is not read as the sender's", "read pid %d", r.pid);
+		comment__write(text, sizeof(text), &c, false);
+		CHECK(comment__read_receiver(text, &r) == -EINVAL,
+		      "a sender's comment is not read as the receiver's", "read pid %d", r.pid);
+	}
 
 	CHECK(comment__read("captured on the third floor uid=5", &r) == -EINVAL && !r.uid,
 	      "another tool's comment is not read as pidcap's", "read uid %u", r.uid);

@@ -24,6 +24,11 @@ void test_pktap_fields(struct test *t)
 	pkts[0] = pkt(&a, ts[0], DIR_OUT, "eth0", NETNS_A, 4242, "client", "pid=4242 comm=client");
 	pkts[1] = pkt(&b, ts[1], DIR_IN, "lo", 0, 777, "server", NULL);
 	pkts[2] = pkt(&c, ts[2], DIR_UNKNOWN, "wlan0", NETNS_B, 0, "", "kernel packet");
+	/* The first went from one local process to another: its receiver. */
+	pkts[0].has_peer = true;
+	pkts[0].peer_pid = 4343;
+	pkts[0].peer_comm = "server";
+	pkts[0].peer_comment = "receiver pid=4343 comm=server";
 	path_in(t, path, sizeof(path), "pktap.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_PKTAP, "pidcap-test", 65535, pkts, 3);
 	check(t, !err, "pktap: write 3 packets", "%s", strerror(-err));
@@ -38,11 +43,12 @@ void test_pktap_fields(struct test *t)
 			{ "pktap.pid", "4242;777;0" },
 			{ "pktap.cmdname", "client;server;" },
 			{ "pktap.ifname", "eth0;lo;wlan0" },
-			{ "pktap.epid", "4242;777;0" },
-			{ "pktap.ecmdname", "client;server;" },
+			{ "pktap.epid", "4343;0;0" },
+			{ "pktap.ecmdname", "server;;" },
 			{ "pktap.flags", "0x00000002;0x00000001;0x00000000" },
 			{ "pktap.dlt", "12;12;12" },
-			{ "frame.comment", "pid=4242 comm=client;;kernel packet" },
+			{ "frame.comment",
+			  "pid=4242 comm=client,receiver pid=4343 comm=server;;kernel packet" },
 			{ "frame.p2p_dir", "0;1;" },
 			{ "frame.packet_flags_direction", "0x00000002;0x00000001;" },
 			{ "frame.time_epoch", time_want },

@@ -21,6 +21,9 @@ void test_long_names(struct test *t)
 
 	frame__ipv4_udp(&a, "long", ADDR_A, ADDR_B, 40000, 5555);
 	p = pkt(&a, 1700000000000000000ULL, DIR_OUT, ifname, 0, 123456, comm, NULL);
+	p.has_peer = true; /* the receiver's fields too */
+	p.peer_pid = 654321;
+	p.peer_comm = "receiving-process-name-too-long";
 	path_in(t, path, sizeof(path), "long_pktap.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_PKTAP, NULL, 0, &p, 1);
 	check(t, !err, "long names: write pktap", "%s", strerror(-err));
@@ -32,8 +35,8 @@ void test_long_names(struct test *t)
 			{ "pktap.pid", "123456" },
 			{ "pktap.cmdname", "process-name-that-i" },
 			{ "pktap.svc_class", "0" },
-			{ "pktap.epid", "123456" },
-			{ "pktap.ecmdname", "process-name-that-i" },
+			{ "pktap.epid", "654321" },
+			{ "pktap.ecmdname", "receiving-process-n" },
 			{ "ip.src", "10.1.2.3" },
 		};
 
@@ -51,6 +54,7 @@ void test_long_names(struct test *t)
 	}
 
 	/* The DARWIN format has room for the whole names. */
+	p.has_peer = false;
 	path_in(t, path, sizeof(path), "long_darwin.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_DARWIN, NULL, 0, &p, 1);
 	check(t, !err && verify_darwin(path, &p, 1, &nidb, &nproc, why, sizeof(why)),

@@ -142,6 +142,14 @@ void test_reference_pktap(struct test *t)
 		pkt(&out, REF_T_NS + 150000, DIR_IN, "lo", 0, 777, "server", "pid=777 comm=server");
 	pkts[2] = pkt(&back, REF_T_NS + 200000, DIR_OUT, "lo", 0, 777, "server",
 		      "pid=777 comm=server");
+	/* The reference encoder fills PKTAP's effective process with the process
+	 * itself; pidcap puts a packet's local receiver there, so here each is
+	 * its own. */
+	for (int i = 0; i < 3; i++) {
+		pkts[i].has_peer = true;
+		pkts[i].peer_pid = pkts[i].pid;
+		pkts[i].peer_comm = pkts[i].comm;
+	}
 	path_in(t, path, sizeof(path), "ref_pktap.pcapng");
 	err = write_file(path, PCAPNG_FORMAT_PKTAP, "pcapng_ref.py", 262144, pkts, 3);
 	if (err) {
