@@ -122,7 +122,7 @@ parts = $(patsubst tests/%.c,$(OBJ)/tests/%.o,$(wildcard tests/unit/test_$(1)/*.
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile \
-	     $(OUTPUT)/test_procfs
+	     $(OUTPUT)/test_procfs $(OUTPUT)/drop.bpf.o
 
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
 	$(test)
@@ -158,6 +158,8 @@ $(OUTPUT)/test_packet_progs: $(OBJ)/tests/bpf/test_packet_progs.o \
 	$(test) $(LDLIBS)
 
 $(OUTPUT)/refused.bpf.o: tests/bpf/refused.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUTPUT)/drop.bpf.o: tests/e2e/drop.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 # The pcapng/pcap reader under libFuzzer with ASan and UBSan, for FUZZ_SECONDS

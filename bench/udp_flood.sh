@@ -2,8 +2,9 @@
 # Floods loopback with small UDP datagrams (iperf3 -u -l 64, unlimited rate) and
 # measures, in one run, the workload's packet rate with no capture, under
 # `tcpdump -i lo -w`, and under `pidcap -w`; how many packets each captured
-# against those sent; and what each dropped. Prints medians over ROUNDS runs
-# and ratios against the uncaptured rate. Not a test: the machine is shared and
+# against those sent (records per datagram: one for each, as a datagram from
+# one local process to another is one packet); and what each dropped. Prints
+# medians over ROUNDS runs and ratios against the uncaptured rate. Not a test: the machine is shared and
 # noisy, so compare ratios measured in the same run, not absolute figures.
 #
 #   sudo bash bench/udp_flood.sh [SECONDS] [ROUNDS]
@@ -74,17 +75,21 @@ done
 
 med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
 base=$(med "${rate[none]}")
-printf '%-10s %14s %9s %14s %14s %10s\n' mode "datagrams/s" "ratio" "sent" "captured" "dropped"
-printf '%-10s %14s %9s %14s %14s %10s\n' none "$base" 1.00 "$(med "${sent[none]}")" - -
+printf '%-10s %14s %9s %14s %14s %10s %12s\n' mode "datagrams/s" "ratio" "sent" "captured" "dropped" \
+	"records/dgram"
+printf '%-10s %14s %9s %14s %14s %10s %12s\n' none "$base" 1.00 "$(med "${sent[none]}")" - - -
 for mode in tcpdump pidcap; do
 	r=$(med "${rate[$mode]}")
-	printf '%-10s %14s %9s %14s %14s %10s\n' "$mode" "$r" "$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
-		"$(med "${sent[$mode]}")" "$(med "${captured[$mode]}")" "$(med "${dropped[$mode]}")"
+	s=$(med "${sent[$mode]}")
+	c=$(med "${captured[$mode]}")
+	d=$(med "${dropped[$mode]}")
+	printf '%-10s %14s %9s %14s %14s %10s %12s\n' "$mode" "$r" "$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
+		"$s" "$c" "$d" "$(awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN { printf "%.3f", (c + d) / s }')"
 done
 # Attribution: with only iperf3 selected, a datagram pidcap could not
 # attribute (pid 0) or attributed to anyone else would be missing.
 read -r s r c d <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
-echo "attribution: pidcap --comm iperf3 kept $c packets for $s datagrams sent (2 per datagram expected," \
+echo "attribution: pidcap --comm iperf3 kept $c packets for $s datagrams sent (1 per datagram expected," \
 	"plus the control connection), dropped $d"
-echo "medians of $rounds rounds of $seconds s; tcpdump sees each loopback datagram once, pidcap twice"
-echo "(sent by one process, received by another), plus iperf3's control connection."
+echo "medians of $rounds rounds of $seconds s; records/dgram = (captured + dropped) / sent: each"
+echo "loopback datagram is one record for both, plus iperf3's control connection."

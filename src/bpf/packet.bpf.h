@@ -19,9 +19,12 @@ struct {
 
 struct packet_meta {
 	struct owner owner;
+	struct owner peer; /* the local receiver of a sent packet, if has_peer */
 	char ifname[PIDCAP_IFNAME_LEN];
+	__u64 ts_ns;	  /* when it was sent, if not now (a delivery's record) */
 	__u64 skb_id;	  /* for a pending packet: the sk_buff its verdict names */
 	__u64 kernel_skb; /* the kernel's sk_buff, where known */
+	__u64 buffer;	  /* its data buffer, which its clones share (see delivery.bpf.h) */
 	__u32 dev_netns;
 	__u32 ifindex;
 	__u32 len; /* from the IP header on */
@@ -29,6 +32,9 @@ struct packet_meta {
 	__u32 pending;
 	__u16 protocol; /* ETH_P_IP or ETH_P_IPV6 */
 	bool has_owner;
+	bool has_peer;
+	bool local_link;      /* sent on an interface that hands packets to local sockets */
+	bool awaits_delivery; /* (see struct packet_record) */
 	__u8 direction;
 };
 
@@ -56,7 +62,7 @@ static __always_inline __u32 bounded_size(__u32 n, __u32 size)
 			goto dropped;                                  \
 		}                                                      \
 		bpf_ringbuf_submit(r, submit_flags());                 \
-		return;                                                \
+		return 0;                                              \
 	}
 
 static __always_inline void fill_record(struct packet_record *r, const struct packet_meta *m)
@@ -65,21 +71,25 @@ static __always_inline void fill_record(struct packet_record *r, const struct pa
 	r->direction = m->direction;
 	r->has_owner = m->has_owner;
 	r->protocol = m->protocol;
-	r->ts_ns = bpf_ktime_get_ns();
+	r->ts_ns = m->ts_ns ? m->ts_ns : bpf_ktime_get_ns();
 	r->ifindex = m->ifindex;
 	r->dev_netns = m->dev_netns;
 	r->len = m->len;
 	r->caplen = m->caplen;
 	r->pending = m->pending;
+	r->awaits_delivery = m->awaits_delivery;
+	r->has_peer = m->has_peer;
 	r->reserved = 0;
-	r->skb_id = m->skb_id;
+	r->skb_id = m->awaits_delivery ? m->buffer : m->skb_id;
 	__builtin_memcpy(r->ifname, m->ifname, sizeof(r->ifname));
 	r->owner = m->owner;
+	r->peer = m->peer;
 }
 
 #define COPY_FROM_SKB(dst, n) bpf_skb_load_bytes(skb, 0, dst, n)
 
-static __noinline void emit_packet(struct __sk_buff *skb, struct packet_meta *m)
+/* Returns 0, or -1 if the ring buffer was full (counted). */
+static __noinline int emit_packet(struct __sk_buff *skb, struct packet_meta *m)
 {
 	/* (each class returns once submitted, or jumps to dropped) */
 	EMIT_SIZE_CLASS(256, COPY_FROM_SKB)
@@ -88,6 +98,25 @@ static __noinline void emit_packet(struct __sk_buff *skb, struct packet_meta *m)
 	EMIT_SIZE_CLASS(PIDCAP_MAX_CAPLEN, COPY_FROM_SKB)
 dropped:
 	count(COUNTER_DROPPED);
+	return -1;
+}
+
+/* Loopback and veth (and netkit, veth's successor for containers) hand what
+ * is sent on them to the sockets of this machine: a packet sent there may be
+ * received by another local process, which its record then names. */
+static __always_inline bool hands_to_local_sockets(struct net_device *dev)
+{
+	const struct rtnl_link_ops *ops;
+	const char *kind;
+	__u64 k = 0;
+
+	if (BPF_CORE_READ(dev, flags) & IFF_LOOPBACK)
+		return true;
+	ops = BPF_CORE_READ(dev, rtnl_link_ops);
+	kind = ops ? BPF_CORE_READ(ops, kind) : NULL;
+	if (!kind || bpf_probe_read_kernel_str(&k, sizeof(k), kind) < 0)
+		return false;
+	return k == 0x68746576ull /* "veth" */ || k == 0x74696b74656eull /* "netkit" */;
 }
 
 /* The interface's name and namespace straight from the kernel's sk_buff, on
@@ -104,10 +133,12 @@ static __always_inline void read_kernel_skb(struct __sk_buff *skb, struct packet
 		return;
 	kskb = bpf_cast_to_kern_ctx(skb);
 	m->kernel_skb = (__u64)kskb;
+	m->buffer = (__u64)kskb->head;
 	dev = kskb->dev;
 	if (dev) {
 		__builtin_memcpy(m->ifname, dev->name, sizeof(m->ifname));
 		m->dev_netns = dev->nd_net.net->ns.inum;
+		m->local_link = m->direction == PACKET_OUT && hands_to_local_sockets(dev);
 	}
 	sk = kskb->sk;
 	if (m->direction == PACKET_IN && sk && sk->sk_filter) {
@@ -126,10 +157,12 @@ static __always_inline void read_kernel_skb(struct __sk_buff *skb, struct packet
 
 struct traced_skb {
 	__u64 skb_id;
+	__u64 buffer;
 	__u32 len; /* from the IP header on, as the program sees it */
 	__u32 ifindex;
 	__u32 dev_netns;
-	__u32 has_filter; /* the receiving socket has a filter of its own */
+	__u16 has_filter; /* the receiving socket has a filter of its own */
+	__u16 local_link; /* the interface hands packets to local sockets */
 	char ifname[PIDCAP_IFNAME_LEN];
 };
 
@@ -164,6 +197,7 @@ int BPF_PROG(cgroup_skb_enter, struct sock *sk, struct sk_buff *skb, int type)
 	e->skb_id = (__u64)skb;
 	/* The programs see the packet from its network header on. */
 	head = BPF_CORE_READ(skb, head);
+	e->buffer = (__u64)head;
 	data = BPF_CORE_READ(skb, data);
 	e->len = BPF_CORE_READ(skb, len) + (data - head) - BPF_CORE_READ(skb, network_header);
 	dev = BPF_CORE_READ(skb, dev);
@@ -173,6 +207,7 @@ int BPF_PROG(cgroup_skb_enter, struct sock *sk, struct sk_buff *skb, int type)
 	if (dev)
 		bpf_probe_read_kernel_str(e->ifname, sizeof(e->ifname), dev->name);
 	e->has_filter = sk && BPF_CORE_READ(sk, sk_filter);
+	e->local_link = dev && hands_to_local_sockets(dev);
 	st->depth = depth + 1;
 	return 0;
 }
@@ -210,9 +245,33 @@ static __always_inline void read_traced_skb(struct __sk_buff *skb, struct packet
 	__builtin_memcpy(m->ifname, e->ifname, sizeof(m->ifname));
 	m->dev_netns = e->dev_netns;
 	m->kernel_skb = e->skb_id;
+	m->buffer = e->buffer;
+	m->local_link = m->direction == PACKET_OUT && e->local_link;
 	if (m->direction == PACKET_IN && e->has_filter) {
 		m->pending = 1;
 		m->skb_id = e->skb_id;
+	}
+}
+
+/* -i: whether the packet's interface is one the user named. */
+static __always_inline bool interface_passes(const struct packet_meta *m)
+{
+	__u32 netns, ifindex = m->ifindex;
+
+	if (!filter_ifindex)
+		return true;
+	netns = m->dev_netns ? m->dev_netns : m->owner.netns;
+	return netns == filter_netns && bpf_map_lookup_elem(&selected_ifindexes, &ifindex);
+}
+
+/* The copy length for a packet to record: the snap length, within what
+ * one record holds. */
+static __always_inline void set_caplen(struct packet_meta *m)
+{
+	m->caplen = m->len < snaplen ? m->len : snaplen;
+	if (m->caplen > PIDCAP_MAX_CAPLEN) {
+		m->caplen = PIDCAP_MAX_CAPLEN;
+		count(COUNTER_CUT);
 	}
 }
 
@@ -221,13 +280,8 @@ static __always_inline void read_traced_skb(struct __sk_buff *skb, struct packet
  * copy length set. */
 static __always_inline bool keep_packet(struct packet_meta *m)
 {
-	__u32 netns, ifindex = m->ifindex;
-
-	if (filter_ifindex) {
-		netns = m->dev_netns ? m->dev_netns : m->owner.netns;
-		if (netns != filter_netns || !bpf_map_lookup_elem(&selected_ifindexes, &ifindex))
-			return false;
-	}
+	if (!interface_passes(m))
+		return false;
 	count(COUNTER_MATCHED);
 	if (count_only) {
 		struct process_stats *st = stats_of(m->has_owner ? m->owner.tgid : 0);
@@ -241,11 +295,7 @@ static __always_inline bool keep_packet(struct packet_meta *m)
 		}
 		return false;
 	}
-	m->caplen = m->len < snaplen ? m->len : snaplen;
-	if (m->caplen > PIDCAP_MAX_CAPLEN) {
-		m->caplen = PIDCAP_MAX_CAPLEN;
-		count(COUNTER_CUT);
-	}
+	set_caplen(m);
 	return true;
 }
 
@@ -271,9 +321,17 @@ static __always_inline bool recorded_at_ip6_output(const struct packet_meta *m)
 	return skb && *skb == m->kernel_skb;
 }
 
+#include "delivery.bpf.h" /* (builds on the records above) */
+
+/*
+ * The process filters and -Q decide for the whole packet: one sent by a local
+ * process to another is recorded once, as the sender's, when either end is
+ * selected (-Q in: its receiver, -Q out: its sender).
+ */
 static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 {
 	struct packet_meta m = { .direction = direction };
+	bool passes, selected;
 
 	read_kernel_skb(skb, &m);
 	read_traced_skb(skb, &m);
@@ -283,13 +341,30 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
 		return 1;
 	m.has_owner = find_owner(skb, &m.owner);
-	if (!owner_passes(&m.owner, m.has_owner))
-		return 1;
 	m.protocol = bpf_ntohs(skb->protocol);
 	m.ifindex = skb->ifindex;
 	m.len = skb->len;
-	if (keep_packet(&m))
-		emit_packet(skb, &m);
+	passes = owner_passes(&m.owner, m.has_owner);
+	if (count_only) {
+		if (passes)
+			keep_packet(&m);
+		return 1;
+	}
+	if (!interface_passes(&m))
+		return 1;
+	selected = passes && (record_directions & direction);
+	if (direction == PACKET_IN && take_delivery(skb, &m, selected))
+		return 1;
+	m.awaits_delivery = m.local_link && m.buffer;
+	if (!selected) {
+		if (m.awaits_delivery)
+			note_sending(&m, skb_digest(skb, m.len), false);
+		return 1;
+	}
+	count(COUNTER_MATCHED);
+	set_caplen(&m);
+	if (!emit_packet(skb, &m) && m.awaits_delivery)
+		note_sending(&m, skb_digest(skb, m.len), true);
 	return 1;
 }
 
@@ -300,7 +375,7 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
  * filter expression, which only the packet programs can run). */
 #define COPY_FROM_KERNEL(dst, n) bpf_probe_read_kernel(dst, n, data)
 
-static __noinline void emit_traced_packet(const unsigned char *data, struct packet_meta *m)
+static __noinline int emit_traced_packet(const unsigned char *data, struct packet_meta *m)
 {
 	/* (each class returns once submitted, or jumps to dropped) */
 	EMIT_SIZE_CLASS(256, COPY_FROM_KERNEL)
@@ -309,6 +384,7 @@ static __noinline void emit_traced_packet(const unsigned char *data, struct pack
 	EMIT_SIZE_CLASS(PIDCAP_MAX_CAPLEN, COPY_FROM_KERNEL)
 dropped:
 	count(COUNTER_DROPPED);
+	return -1;
 }
 
 SEC("fentry/ip6_output")
@@ -321,6 +397,7 @@ int BPF_PROG(ipv6_synack_output, struct net *net, struct sock *sk, struct sk_buf
 	struct net_device *dev;
 	__u32 zero = 0, linear;
 	__u64 *slot, listener;
+	unsigned char *data;
 
 	if (!req || req == sk || BPF_CORE_READ(req, __sk_common.skc_state) != TCP_NEW_SYN_RECV)
 		return 0;
@@ -332,7 +409,7 @@ int BPF_PROG(ipv6_synack_output, struct net *net, struct sock *sk, struct sk_buf
 		m.owner = *o;
 		m.has_owner = true;
 	}
-	if (!owner_passes(&m.owner, m.has_owner))
+	if (!owner_passes(&m.owner, m.has_owner) || !(record_directions & PACKET_OUT))
 		return 0;
 	dst = (void *)(BPF_CORE_READ(skb, _skb_refdst) & ~1UL);
 	dev = dst ? BPF_CORE_READ(dst, dev) : NULL;
@@ -340,6 +417,8 @@ int BPF_PROG(ipv6_synack_output, struct net *net, struct sock *sk, struct sk_buf
 		m.ifindex = BPF_CORE_READ(dev, ifindex);
 		m.dev_netns = BPF_CORE_READ(dev, nd_net.net, ns.inum);
 		bpf_probe_read_kernel_str(m.ifname, sizeof(m.ifname), dev->name);
+		m.buffer = (__u64)BPF_CORE_READ(skb, head);
+		m.awaits_delivery = hands_to_local_sockets(dev);
 	}
 	m.len = BPF_CORE_READ(skb, len);
 	if (!keep_packet(&m))
@@ -350,7 +429,9 @@ int BPF_PROG(ipv6_synack_output, struct net *net, struct sock *sk, struct sk_buf
 	slot = bpf_map_lookup_elem(&synack_in_output, &zero);
 	if (slot)
 		*slot = (__u64)skb;
-	emit_traced_packet(BPF_CORE_READ(skb, data), &m);
+	data = BPF_CORE_READ(skb, data);
+	if (!emit_traced_packet(data, &m) && m.awaits_delivery)
+		note_sending(&m, kernel_digest(data, m.len), true);
 	return 0;
 }
 

@@ -42,6 +42,8 @@ const volatile __u32 target_uid = 0;
 const volatile bool filter_ifindex = false;
 const volatile __u32 filter_netns = 0; /* namespace the -i names live in */
 const volatile __u32 snaplen = 262144;
+/* -Q: PACKET_IN, PACKET_OUT or both. */
+const volatile __u8 record_directions = PACKET_IN | PACKET_OUT;
 /* The kernel (6.2+) has bpf_cast_to_kern_ctx and bpf_rdonly_cast. */
 const volatile bool use_kern_ctx = false;
 /* Before 6.2, where BPF trampolines exist: the sk_buff as traced at the

@@ -27,7 +27,14 @@ enum record_type {
 	RECORD_EXIT = 4,
 	RECORD_RETRACT = 5,
 	RECORD_TCP = 6,
+	RECORD_DELIVERY = 7,
 };
+
+/* How long after a local socket sent a packet its delivery to another local
+ * socket is still matched to it. The kernel hands the buffer on within
+ * microseconds, but a first packet to a neighbour not yet resolved waits for
+ * it (a second, while a new IPv6 address is still tentative). */
+#define PIDCAP_DELIVERY_WINDOW_NS 2000000000ull
 
 /* Which events the user asked for (--events). */
 enum event_kind {
@@ -68,10 +75,16 @@ struct packet_record {
 	 * sees every ICMP packet and keeps only its own): held back until that
 	 * filter has had its say, and dropped if a RECORD_RETRACT names skb_id. */
 	__u32 pending;
-	__u32 reserved;
-	__u64 skb_id;
+	/* A packet sent on an interface that hands it to local sockets
+	 * (loopback, veth): user space holds it until a RECORD_DELIVERY names
+	 * skb_id, or the delivery window is over. */
+	__u8 awaits_delivery;
+	__u8 has_peer; /* peer: the local process that received the packet */
+	__u16 reserved;
+	__u64 skb_id; /* the sk_buff, for a pending packet or one awaiting delivery */
 	char ifname[PIDCAP_IFNAME_LEN]; /* "" when the kernel could not tell */
 	struct owner owner;
+	struct owner peer;
 	__u8 data[];
 };
 
@@ -142,6 +155,21 @@ struct retract_record {
 	__u64 skb_id;
 };
 
+/* Packet skb_id, sent by one local socket, was received by another: its
+ * receiver, for the sender's record (which stays the packet's only one). */
+struct delivery_record {
+	__u32 type; /* RECORD_DELIVERY */
+	__u32 has_owner;
+	__u64 ts_ns;
+	__u64 skb_id; /* the sent packet's (its data buffer) */
+	/* The receiving socket has a filter of its own: a RECORD_RETRACT of
+	 * verdict_id (the received sk_buff) takes the receiver back (see
+	 * packet_record.pending). */
+	__u64 verdict_id;
+	struct owner owner;
+	__u32 pending;
+};
+
 /* pidcap top: what each process did in the current interval. */
 struct process_stats {
 	__u64 rx_bytes, rx_packets;
@@ -163,6 +191,7 @@ enum counter {
 	COUNTER_EVENTS_DROPPED, /* process records lost: ring buffer full */
 	COUNTER_OWNERS_FULL,	/* socket owners not recorded: owner table full */
 	COUNTER_TOP_FULL,	/* pidcap top: counts lost, its tables were full */
+	COUNTER_UNMATCHED, /* local deliveries too late to match their sending: recorded apart */
 	COUNTER_MAX,
 };
 

@@ -114,6 +114,9 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	skel->rodata->target_uid = o->sel->uid;
 	skel->rodata->filter_ifindex = o->n_ifnames > 0;
 	skel->rodata->snaplen = o->snaplen;
+	skel->rodata->record_directions = o->direction == DIRECTION_IN	  ? PACKET_IN
+					  : o->direction == DIRECTION_OUT ? PACKET_OUT
+									  : PACKET_IN | PACKET_OUT;
 	skel->rodata->events_mask = o->events;
 	skel->rodata->max_args = o->args_size;
 	skel->rodata->execve_nr = SYS_execve;
@@ -522,7 +525,7 @@ int capture__attach(struct capture *c)
 		log_warn("cannot seed the owners of existing sockets: %s", strerror(-err));
 	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
 			"the system call hook");
-	if (!err && c->features & FEATURE_RETRACT && o->direction != DIRECTION_OUT)
+	if (!err && c->features & FEATURE_RETRACT)
 		err = keep_link(c, bpf_program__attach(s->progs.packet_discarded),
 				"the packet discard hook");
 	if (!err && c->features & FEATURE_RELEASE)
@@ -546,17 +549,10 @@ int capture__attach(struct capture *c)
 	if (err || o->no_packets)
 		return err;
 	attach_traced_packets(c);
-	if (o->direction != DIRECTION_OUT) {
-		err = attach_packets(c, 0);
-		if (err)
-			return err;
-	}
-	if (o->direction != DIRECTION_IN) {
-		err = attach_packets(c, 1);
-		if (err)
-			return err;
-	}
-	return 0;
+	/* Both directions also for -Q: a packet between two local processes is
+	 * seen at both ends, and either end may be the selected one. */
+	err = attach_packets(c, 0);
+	return err ?: attach_packets(c, 1);
 }
 
 int capture__poll(struct capture *c, int timeout_ms)
@@ -609,6 +605,7 @@ void capture__stats(struct capture *c, struct capture_stats *s)
 	s->cut = sums[COUNTER_CUT];
 	s->events_dropped = sums[COUNTER_EVENTS_DROPPED];
 	s->owners_full = sums[COUNTER_OWNERS_FULL];
+	s->unmatched = sums[COUNTER_UNMATCHED];
 }
 
 void capture__count_maps(struct capture *c, struct capture_count_maps *m)

@@ -23,6 +23,7 @@ struct capture_stats {
 	uint64_t cut;
 	uint64_t events_dropped;
 	uint64_t owners_full;
+	uint64_t unmatched; /* local deliveries recorded apart from their sending */
 };
 
 /* What the kernel side is asked for: the part of the options a capture, or

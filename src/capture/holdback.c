@@ -10,9 +10,12 @@ struct held {
 	struct held *next;
 	size_t size;
 	bool retracted;
-	bool pending; /* a packet waiting for its socket filter's verdict */
+	bool pending;	   /* a packet waiting for its socket filter's verdict */
+	bool awaiting;	   /* a packet waiting for its local receiver */
+	bool peer_pending; /* its receiver's socket filter may still refuse it */
 	uint64_t skb_id;
-	uint64_t ts_ns;
+	uint64_t until_ns; /* when its wait is over */
+	uint64_t claimed;  /* bytes of its TCP payload received as segments */
 	uint64_t record[]; /* a copy of the record, 8-byte aligned */
 };
 
@@ -44,9 +47,15 @@ int holdback__push(struct holdback *h, const void *record, size_t size)
 	e->next = NULL;
 	e->size = size;
 	e->retracted = false;
+	e->peer_pending = false;
+	e->claimed = 0;
 	e->pending = p->type == RECORD_PACKET && size >= sizeof(*p) && p->pending;
-	e->skb_id = e->pending ? p->skb_id : 0;
-	e->ts_ns = *(const uint64_t *)((const char *)record + 8);
+	e->awaiting = p->type == RECORD_PACKET && size >= sizeof(*p) && p->awaits_delivery;
+	e->skb_id = e->pending || e->awaiting ? p->skb_id : 0;
+	e->until_ns =
+		*(const uint64_t *)((const char *)record + 8) + (e->awaiting  ? HOLDBACK_DELIVERY_NS
+								 : e->pending ? HOLDBACK_VERDICT_NS
+									      : 0);
 	memcpy(e->record, record, size);
 	if (h->tail)
 		h->tail->next = e;
@@ -66,16 +75,137 @@ bool holdback__retract(struct holdback *h, uint64_t skb_id)
 	for (e = h->head; e; e = e->next)
 		if (e->pending && !e->retracted && e->skb_id == skb_id)
 			last = e;
-	if (last)
+	if (!last)
+		return false;
+	if (last->peer_pending) { /* the sender's record stays, without its receiver */
+		struct packet_record *p = (void *)last->record;
+
+		p->has_peer = 0;
+		last->peer_pending = false;
+		last->pending = false;
+	} else {
 		last->retracted = true;
-	return last != NULL;
+	}
+	return true;
 }
 
-const void *holdback__ready(struct holdback *h, uint64_t deadline_ns, size_t *size)
+bool holdback__deliver(struct holdback *h, const struct delivery_record *d)
+{
+	struct held *e, *last = NULL;
+	struct packet_record *p;
+
+	/* (the newest with the id, as for a verdict) */
+	for (e = h->head; e; e = e->next)
+		if (e->awaiting && e->skb_id == d->skb_id)
+			last = e;
+	if (!last)
+		return false;
+	p = (struct packet_record *)last->record;
+	p->has_peer = d->has_owner != 0;
+	p->peer = d->owner;
+	p->awaits_delivery = 0;
+	last->awaiting = false;
+	if (d->pending) { /* wait for the verdict on the receiving side */
+		last->pending = true;
+		last->peer_pending = true;
+		last->skb_id = d->verdict_id;
+	}
+	return true;
+}
+
+/* A TCP packet's flow and where its payload lies. */
+struct tcp_span {
+	uint8_t addrs[32]; /* source and destination address */
+	uint32_t addr_len; /* 4 or 16 each */
+	uint8_t ports[4];
+	uint32_t seq, payload;
+};
+
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The span of a packet record's TCP payload; false if it is not TCP or its
+ * headers are not all in the copy. */
+static bool tcp_span(const struct packet_record *r, size_t size, struct tcp_span *t)
+{
+	const uint8_t *ip = r->data, *tcp;
+	uint32_t n = r->caplen, ip_hlen, tcp_hlen;
+
+	if (size < sizeof(*r) || n > size - sizeof(*r) || n < 1)
+		return false;
+	if (ip[0] >> 4 == 4) {
+		ip_hlen = (ip[0] & 15) * 4u;
+		if (n < 20 || ip_hlen < 20 || ip[9] != 6 || (ip[6] & 0x3f) || ip[7])
+			return false; /* (not TCP, or a fragment) */
+		t->addr_len = 4;
+		memcpy(t->addrs, ip + 12, 8);
+	} else if (ip[0] >> 4 == 6) {
+		ip_hlen = 40; /* (a TCP header straight after the IPv6 header only) */
+		if (n < 40 || ip[6] != 6)
+			return false;
+		t->addr_len = 16;
+		memcpy(t->addrs, ip + 8, 32);
+	} else {
+		return false;
+	}
+	if (n < ip_hlen + 20)
+		return false;
+	tcp = ip + ip_hlen;
+	tcp_hlen = (tcp[12] >> 4) * 4u;
+	if (tcp_hlen < 20 || r->len < ip_hlen + tcp_hlen)
+		return false;
+	memcpy(t->ports, tcp, 4);
+	t->seq = be32(tcp + 4);
+	t->payload = r->len - ip_hlen - tcp_hlen;
+	return true;
+}
+
+static bool same_flow(const struct tcp_span *a, const struct tcp_span *b)
+{
+	return a->addr_len == b->addr_len && !memcmp(a->addrs, b->addrs, 2 * a->addr_len) &&
+	       !memcmp(a->ports, b->ports, 4);
+}
+
+bool holdback__claim_segment(struct holdback *h, struct packet_record *seg, size_t size)
+{
+	struct tcp_span s, whole;
+	struct held *e;
+
+	if (seg->direction != PACKET_IN || seg->has_peer || !tcp_span(seg, size, &s) || !s.payload)
+		return false;
+	for (e = h->head; e; e = e->next) {
+		const struct packet_record *p = (const struct packet_record *)e->record;
+
+		if (!e->awaiting || e->retracted || p->direction != PACKET_OUT ||
+		    !tcp_span(p, e->size, &whole) || !same_flow(&s, &whole))
+			continue;
+		/* (sequence numbers wrap: compare offsets) */
+		if (s.seq - whole.seq >= whole.payload ||
+		    s.payload > whole.payload - (s.seq - whole.seq))
+			continue;
+		seg->peer = seg->owner;
+		seg->has_peer = seg->has_owner;
+		seg->owner = p->owner;
+		seg->has_owner = p->has_owner;
+		seg->direction = PACKET_OUT;
+		seg->ifindex = p->ifindex;
+		seg->dev_netns = p->dev_netns;
+		memcpy(seg->ifname, p->ifname, sizeof(seg->ifname));
+		e->claimed += s.payload;
+		if (e->claimed >= whole.payload)
+			e->retracted = true; /* all of it went out as its segments */
+		return true;
+	}
+	return false;
+}
+
+const void *holdback__ready(struct holdback *h, uint64_t now_ns, size_t *size)
 {
 	while (h->head && h->head->retracted)
 		holdback__pop(h);
-	if (!h->head || (h->head->pending && h->head->ts_ns > deadline_ns))
+	if (!h->head || ((h->head->pending || h->head->awaiting) && h->head->until_ns > now_ns))
 		return NULL;
 	*size = h->head->size;
 	return h->head->record;

@@ -40,8 +40,10 @@ struct session {
 	struct proctable *procs;
 	struct ifnames *ifnames;
 	struct holdback *held;
-	uint64_t discarded;  /* held packets their socket's own filter refused */
-	struct event *event; /* room to format one event */
+	struct packet_record *segment; /* room to rewrite a received segment */
+	uint64_t discarded;	       /* held packets their socket's own filter refused */
+	uint64_t late_deliveries;      /* receivers that came after their packet went out */
+	struct event *event;	       /* room to format one event */
 	uint64_t events_captured;
 	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t captured;
@@ -86,9 +88,9 @@ static int64_t wall_clock_offset(void)
 
 static int handle_packet(struct session *s, const struct packet_record *r, size_t size)
 {
-	const struct owner *o = &r->owner;
+	const struct owner *o = &r->owner, *peer = &r->peer;
 	struct packet_view v;
-	char comm[PIDCAP_COMM_LEN + 1];
+	char comm[PIDCAP_COMM_LEN + 1], peer_comm[PIDCAP_COMM_LEN + 1];
 	char kernel_ifname[PIDCAP_IFNAME_LEN + 1];
 	uint32_t netns;
 	int err;
@@ -99,6 +101,8 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		return 0;
 	memcpy(comm, o->comm, PIDCAP_COMM_LEN);
 	comm[PIDCAP_COMM_LEN] = '\0';
+	memcpy(peer_comm, peer->comm, PIDCAP_COMM_LEN);
+	peer_comm[PIDCAP_COMM_LEN] = '\0';
 	memcpy(kernel_ifname, r->ifname, PIDCAP_IFNAME_LEN);
 	kernel_ifname[PIDCAP_IFNAME_LEN] = '\0';
 	netns = r->dev_netns ? r->dev_netns : (r->has_owner ? o->netns : 0);
@@ -122,6 +126,15 @@ static int handle_packet(struct session *s, const struct packet_record *r, size_
 		.frame_caplen = r->caplen,
 		.frame_len = r->len,
 	};
+	if (r->has_peer) {
+		v.peer.known = true;
+		v.peer.pid = (pid_t)peer->tgid;
+		v.peer.tid = (pid_t)peer->tid;
+		v.peer.uid = peer->uid;
+		v.peer.netns = peer->netns;
+		v.peer.comm = peer_comm;
+		v.peer.proc = proctable__get(s->procs, peer->tgid, peer_comm);
+	}
 	if (v.proc && !s->opts->write_path && (s->opts->verbose || s->opts->json))
 		v.parent = proctable__get(s->procs, v.proc->ppid, NULL);
 	err = output__packet(s->out, &v);
@@ -218,6 +231,8 @@ static int dispatch(struct session *s, void *data, size_t size)
 	return handle_event(s, data, size, type);
 }
 
+#define SEGMENT_ROOM (sizeof(struct packet_record) + PIDCAP_MAX_CAPLEN)
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -231,30 +246,42 @@ static int handle_record(void *ctx, void *data, size_t size)
 			s->discarded++;
 		return 0;
 	}
-	/* Behind a packet waiting for its verdict, everything waits: the output
-	 * stays in time order. */
-	if ((!holdback__empty(s->held) ||
-	     (p->type == RECORD_PACKET && size >= sizeof(*p) && p->pending)) &&
+	if (p->type == RECORD_DELIVERY) {
+		/* (a packet that waited for its neighbour: it went out alone) */
+		if (size >= sizeof(struct delivery_record) &&
+		    !holdback__deliver(s->held, (struct delivery_record *)data))
+			s->late_deliveries++;
+		return 0;
+	}
+	if (p->type == RECORD_PACKET && size >= sizeof(*p) && p->direction == PACKET_IN &&
+	    !holdback__empty(s->held) && size <= SEGMENT_ROOM) {
+		memcpy(s->segment, data, size);
+		if (holdback__claim_segment(s->held, s->segment, size))
+			data = s->segment;
+	}
+	/* Behind a packet waiting for more, everything waits: the output stays
+	 * in time order. */
+	if ((!holdback__empty(s->held) || (p->type == RECORD_PACKET && size >= sizeof(*p) &&
+					   (p->pending || p->awaits_delivery))) &&
 	    !holdback__push(s->held, data, size))
 		return 0;
 	return dispatch(s, data, size);
 }
 
-/* How long a packet waits for its socket's filter: the verdict comes
- * microseconds later, from the same CPU. */
-#define HOLD_NS 20000000ull
-
-/* Writes the held packets whose wait is over (all of them with deadline
+/* Writes the held packets whose wait is over at now_ns (all of them with
  * UINT64_MAX). */
-static void release_held(struct session *s, uint64_t deadline_ns)
+static int release_held(struct session *s, uint64_t now_ns)
 {
 	const void *r;
 	size_t size;
+	int n = 0;
 
-	while ((r = holdback__ready(s->held, deadline_ns, &size))) {
+	while ((r = holdback__ready(s->held, now_ns, &size))) {
 		dispatch(s, (void *)r, size);
 		holdback__pop(s->held);
+		n++;
 	}
+	return n;
 }
 
 static uint64_t monotonic_ns(void)
@@ -284,6 +311,18 @@ static void print_stats(struct capture *c, const struct session *s)
 	if (st.events_dropped && !s->opts->events)
 		fprintf(stderr, "%llu process records dropped by kernel (names may be missing)\n",
 			(unsigned long long)st.events_dropped);
+	if (st.unmatched)
+		fprintf(stderr,
+			"%llu packets received by a local process over %llu s after another sent "
+			"them: written twice, as sent and as received\n",
+			(unsigned long long)st.unmatched,
+			(unsigned long long)PIDCAP_DELIVERY_WINDOW_NS / 1000000000);
+	if (s->late_deliveries)
+		fprintf(stderr,
+			"%llu packets written without their local receiver: it got them over "
+			"%llu ms after they were sent\n",
+			(unsigned long long)s->late_deliveries,
+			(unsigned long long)HOLDBACK_DELIVERY_NS / 1000000);
 	if (st.owners_full)
 		fprintf(stderr, "%llu socket owners not recorded: owner table full\n",
 			(unsigned long long)st.owners_full);
@@ -339,7 +378,7 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 	       bool *cmd_done)
 {
 	int quiet_polls = 0, n, more;
-	uint64_t deadline;
+	uint64_t now;
 
 	while (!signals_stop && !s->done) {
 		n = capture__poll(c, 50);
@@ -347,14 +386,14 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 			log_err("cannot read from the kernel: %s", strerror(-n));
 			return n;
 		}
-		/* A held packet goes out once its verdict had time to come. What the
-		 * kernel wrote before that time is read first (handling the batch
-		 * above may have taken longer than the wait), so a verdict is never
-		 * left behind its packet. */
-		deadline = monotonic_ns() - HOLD_NS;
+		/* A held packet goes out once its verdict or receiver had time to
+		 * come. What the kernel wrote before now is read first (handling the
+		 * batch above may have taken longer than the wait), so neither is
+		 * ever left behind its packet. */
+		now = monotonic_ns();
 		if (!holdback__empty(s->held) && (more = capture__poll(c, 0)) > 0)
 			n += more;
-		release_held(s, deadline);
+		n += release_held(s, now); /* (what went out is flushed below) */
 		show_status(c, s, false);
 		if (signals_stats) {
 			signals_stats = 0;
@@ -405,7 +444,8 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	s.ifnames = ifnames__new();
 	s.held = holdback__new();
 	s.event = malloc(sizeof(*s.event));
-	if (!s.procs || !s.ifnames || !s.held || !s.event)
+	s.segment = malloc(SEGMENT_ROOM);
+	if (!s.procs || !s.ifnames || !s.held || !s.event || !s.segment)
 		goto out;
 	signals__install();
 
@@ -485,6 +525,7 @@ out:
 	capture__free(c);
 	ifnames__free(s.ifnames);
 	holdback__free(s.held);
+	free(s.segment);
 	free(s.event);
 	proctable__free(s.procs);
 	return exit_code;

@@ -53,7 +53,7 @@ static const char usage[] =
 	"      --uid USER     packets of processes running as USER (name or number)\n"
 	"      --cgroup PATH  packets of sockets in this cgroup v2 directory and below\n"
 	"  -i IFNAME          packets on this interface of pidcap's network namespace (repeatable)\n"
-	"  -Q in|out|inout    direction (default inout)\n"
+	"  -Q in|out|inout    received or sent by a selected process (default inout)\n"
 	"  -- COMMAND ARGS    run COMMAND and capture exactly its traffic and its descendants';\n"
 	"                     pidcap exits with COMMAND's status\n"
 	"      --run-as USER  run COMMAND as USER instead of root\n"

@@ -33,7 +33,8 @@ PROG_NAMES = ("packet_ingress", "packet_egress", "socket_syscall_", "socket_rele
 FIELDS = ["frame.number", "pktap.pid", "pktap.cmdname", "frame.packet_flags_direction",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",
           "udp.srcport", "udp.dstport", "tcp.payload", "udp.payload", "icmp.type",
-          "icmpv6.type", "frame.comment", "pktap.ifname", "tcp.flags.syn", "icmp.ident"]
+          "icmpv6.type", "frame.comment", "pktap.ifname", "tcp.flags.syn", "icmp.ident",
+          "pktap.epid", "pktap.ecmdname"]
 
 
 
@@ -54,9 +55,13 @@ def sh(*args, check_rc=True, **kw):
 
 
 class Namespaces:
-    """Two network namespaces joined by a veth pair, IPv4 and IPv6."""
+    """Two network namespaces joined by a veth pair, IPv4 and IPv6, each end
+    knowing the other's link address before a test begins: the first packet
+    to a neighbour not yet resolved waits in the kernel, in a new namespace a
+    second for IPv6 (resolve=False leaves that, for the test of it)."""
 
-    def __init__(self):
+    def __init__(self, resolve=True):
+        self.resolve = resolve
         self.a, self.b = TAG + "a", TAG + "b"
         self.a4, self.b4 = "10.231.7.1", "10.231.7.2"
         self.a6, self.b6 = "fd00:231:7::1", "fd00:231:7::2"
@@ -74,6 +79,11 @@ class Namespaces:
                 sh("ip", "-n", ns, "addr", "add", v6 + "/64", "dev", dev, "nodad")
                 sh("ip", "-n", ns, "link", "set", dev, "up")
                 sh("ip", "-n", ns, "link", "set", "lo", "up")
+            if self.resolve:
+                for addr in (self.b4, self.b6):
+                    wait_until(lambda: subprocess.run(
+                        self.run(self.a, "ping", "-c", "1", "-W", "1", addr),
+                        capture_output=True).returncode == 0, "a neighbour at " + addr)
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -144,6 +154,9 @@ def tshark_rows(path, display_filter=None):
         m = re.match(rb"pid=(\d+) ", row["payload"])
         row["payload_pid"] = int(m.group(1)) if m else None
         row["pid"] = int(row["pktap.pid"]) if row["pktap.pid"] else None
+        # A packet one local process sent and another received is one record,
+        # the sender's, naming the receiver as its peer.
+        row["peer"] = int(row["pktap.epid"]) if row["pktap.epid"] not in ("", "0") else None
         flags = row["frame.packet_flags_direction"]
         row["dir"] = {1: "in", 2: "out"}.get(int(flags, 0) & 3 if flags else 0, "?")
         row["src"] = row["ip.src"] or row["ipv6.src"]
@@ -171,19 +184,26 @@ def check_payload_pids(rows, at_least):
 
 def check_endpoint_pids(rows, port, addr_pids):
     """Every packet to or from port belongs to the process at its local end:
-    the source for outgoing packets, the destination for incoming ones."""
+    the source for outgoing packets, the destination for incoming ones, and
+    both for a packet between two local processes (its receiver the peer)."""
     seen = 0
     for r in rows:
         if str(port) not in r["ports"]:
             continue
-        local = r["src"] if r["dir"] == "out" else r["dst"]
-        local_port = (r["tcp.srcport"] or r["udp.srcport"]) if r["dir"] == "out" else (
-            r["tcp.dstport"] or r["udp.dstport"])
-        key = (local, local_port == str(port))
-        want = addr_pids.get(key)
-        check(want is not None, "frame %s: no expectation for %s" % (r["frame.number"], key))
-        check(r["pid"] in want, "frame %s (%s %s:%s) recorded as pid %s, expected one of %s" % (
-            r["frame.number"], r["dir"], local, local_port, r["pid"], sorted(want)))
+        sport = r["tcp.srcport"] or r["udp.srcport"]
+        dport = r["tcp.dstport"] or r["udp.dstport"]
+        ends = []
+        if r["dir"] == "out":
+            ends.append(((r["src"], sport == str(port)), r["pid"]))
+            if r["peer"] is not None:
+                ends.append(((r["dst"], dport == str(port)), r["peer"]))
+        else:
+            ends.append(((r["dst"], dport == str(port)), r["pid"]))
+        for key, pid in ends:
+            want = addr_pids.get(key)
+            check(want is not None, "frame %s: no expectation for %s" % (r["frame.number"], key))
+            check(pid in want, "frame %s (%s %s:%s) recorded as pid %s, expected one of %s" % (
+                r["frame.number"], r["dir"], key[0], port if key[1] else "-", pid, sorted(want)))
         seen += 1
     check(seen > 0, "no packet on port %d" % port)
     return seen

@@ -16,6 +16,7 @@ from lib import Failure, PIDCAP, NETPEER  # noqa: E402
 
 # The features, in the order they build on each other.
 MODULES = ["test_attribution", "test_command", "test_output", "test_events", "test_filters",
+           "test_local",
            "test_wireshark", "test_top"]
 
 

@@ -26,22 +26,23 @@ def test_ping_both_ways_across_namespaces(tmp):
         rows = tshark_rows(out, "icmp.type == 8 or icmp.type == 0 or "
                                 "icmpv6.type == 128 or icmpv6.type == 129")
         req4 = [r for r in rows if r["icmp.type"] == "8"]
-        rep4_out = [r for r in rows if r["icmp.type"] == "0" and r["dir"] == "out"]
-        rep4_in = [r for r in rows if r["icmp.type"] == "0" and r["dir"] == "in"]
+        rep4 = [r for r in rows if r["icmp.type"] == "0"]
         check(len(req4) == 3 and all(r["pid"] == p1.pid and r["dir"] == "out" and
                                      r["pktap.ifname"] == ns.veth_a for r in req4),
               "IPv4 echo requests: %s" % [(r["pid"], r["dir"], r["pktap.ifname"]) for r in req4])
-        check(len(rep4_out) == 3 and all(r["pid"] == 0 and r["pktap.ifname"] == ns.veth_b
-                                         for r in rep4_out),
-              "the kernel's IPv4 echo replies: %s" % [(r["pid"], r["pktap.ifname"]) for r in rep4_out])
-        check(len(rep4_in) == 3 and all(r["pid"] == p1.pid for r in rep4_in),
-              "IPv4 echo replies received by ping: %s" % [r["pid"] for r in rep4_in])
-        req6 = [r for r in rows if r["icmpv6.type"] == "128" and r["dir"] == "out"]
-        rep6_in = [r for r in rows if r["icmpv6.type"] == "129" and r["dir"] == "in"]
-        check(len(req6) == 3 and all(r["pid"] == p2.pid and r["pktap.cmdname"] == "ping"
-                                     for r in req6), "IPv6 echo requests: %s" % [r["pid"] for r in req6])
-        check(len(rep6_in) == 3 and all(r["pid"] == p2.pid for r in rep6_in),
-              "IPv6 echo replies received: %s" % [r["pid"] for r in rep6_in])
+        # each reply once: the kernel's, sent on the far side, received by ping
+        check(len(rep4) == 3 and all(r["pid"] == 0 and r["dir"] == "out" and r["peer"] == p1.pid
+                                     and r["pktap.ifname"] == ns.veth_b for r in rep4),
+              "the kernel's IPv4 echo replies, received by ping: %s" % [
+                  (r["pid"], r["dir"], r["peer"], r["pktap.ifname"]) for r in rep4])
+        req6 = [r for r in rows if r["icmpv6.type"] == "128"]
+        rep6 = [r for r in rows if r["icmpv6.type"] == "129"]
+        check(len(req6) == 3 and all(r["pid"] == p2.pid and r["pktap.cmdname"] == "ping" and
+                                     r["dir"] == "out" for r in req6),
+              "IPv6 echo requests: %s" % [(r["pid"], r["dir"]) for r in req6])
+        check(len(rep6) == 3 and all(r["peer"] == p2.pid and r["pktap.ecmdname"] == "ping"
+                                     for r in rep6),
+              "IPv6 echo replies, received by ping: %s" % [(r["pid"], r["peer"]) for r in rep6])
 
 
 def test_demo_shows_pings_requests_and_replies(tmp):
@@ -52,16 +53,20 @@ def test_demo_shows_pings_requests_and_replies(tmp):
     check(r.returncode == 0, "demo exit %d: %s" % (r.returncode, r.stderr))
     # (the kernels tested offer everything pidcap uses, or a way around it)
     check("warning" not in r.stderr, "a warning on this kernel: %s" % r.stderr)
-    rows = re.findall(r"^\s*\d+\s+\S+\s+(\d+)\s+(\S+)\s+lo\s+127\.0\.0\.1 \S+ 127\.0\.0\.1\s+"
-                      r"Echo \(ping\) (request|reply)", r.stdout, re.M)
-    kinds = [k for _, _, k in rows]
-    check(kinds.count("request") == 3 and kinds.count("reply") == 3 and len(rows) == 6,
-          "ping's packets in the demo: %s\n%s" % (rows, r.stdout))
-    pids = {(pid, name) for pid, name, _ in rows}
-    check(len(pids) == 1 and list(pids)[0][1] == "ping" and list(pids)[0][0] != "0",
-          "the packets' process: %s" % pids)
     exec_line = re.search(r"exec ping\[(\d+)\] .*: ping -c 3", r.stdout)
-    check(exec_line and exec_line.group(1) == list(pids)[0][0], "ping's exec event: %s" % r.stdout)
+    check(exec_line, "ping's exec event: %s" % r.stdout)
+    pid = exec_line.group(1)
+    lines = re.findall(r"^\s*\d+\s+\S+\s+(.*)\s+lo\s+127\.0\.0\.1 \S+ 127\.0\.0\.1\s+"
+                       r"Echo \(ping\) (request|reply)", r.stdout, re.M)
+    kinds = [k for _, k in lines]
+    check(kinds.count("request") == 3 and kinds.count("reply") == 3 and len(lines) == 6,
+          "ping's packets in the demo: %s\n%s" % (lines, r.stdout))
+    # PID, Process, Peer PID, Peer process: ping sends the requests; the
+    # kernel sends the replies, ping receives them.
+    for ends, kind in lines:
+        want = (pid + " ping 0", "0 " + pid + " ping")[kind == "reply"]
+        check(" ".join(ends.split()) == want, "the %s's processes: %r, expected %r" % (
+            kind, ends, want))
 
 
 def test_ping_through_an_icmp_datagram_socket(tmp):
@@ -79,11 +84,13 @@ def test_ping_through_an_icmp_datagram_socket(tmp):
         pid = peer_pids(p.stdout)["icmp-dgram"][0]
         rows = tshark_rows(out, "icmp")
         req = [r for r in rows if r["icmp.type"] == "8" and r["dir"] == "out" and r["src"] == ns.a4]
-        rep = [r for r in rows if r["icmp.type"] == "0" and r["dir"] == "in" and r["dst"] == ns.a4]
+        # each reply once: the kernel's in the other namespace, received by ping
+        rep = [r for r in rows if r["icmp.type"] == "0" and r["dst"] == ns.a4]
         check(len(req) == 3 and all(r["pid"] == pid for r in req),
               "requests: %s, pid %d" % ([r["pid"] for r in req], pid))
-        check(len(rep) == 3 and all(r["pid"] == pid for r in rep),
-              "replies: %s, pid %d" % ([r["pid"] for r in rep], pid))
+        check(len(rep) == 3 and all(r["dir"] == "out" and r["pid"] == 0 and r["peer"] == pid
+                                    for r in rep),
+              "replies: %s, pid %d" % ([(r["dir"], r["pid"], r["peer"]) for r in rep], pid))
 
 
 def tcp_exchange(ns, tmp, name, server_addr, client_addr, port):
@@ -104,8 +111,10 @@ def tcp_exchange(ns, tmp, name, server_addr, client_addr, port):
     check_endpoint_pids(rows, port, {(server_addr, True): {server_pid},
                                      (client_addr, False): client_pids})
     syn = [r for r in rows if r["tcp.flags.syn"] == "1" and str(port) in r["ports"]]
-    check(len(syn) == 8, "expected 2 SYNs and 2 SYN-ACKs, each seen out and in: %s" % [
-        (r["dir"], r["src"], r["tcp.srcport"], r["dst"], r["pid"], r["pktap.ifname"]) for r in syn])
+    check(len(syn) == 4 and all(r["dir"] == "out" and r["peer"] for r in syn),
+          "expected 2 SYNs and 2 SYN-ACKs, each once, with both ends: %s" % [
+              (r["dir"], r["src"], r["tcp.srcport"], r["dst"], r["pid"], r["peer"],
+               r["pktap.ifname"]) for r in syn])
 
 
 def test_tcp_server_and_accepted_sockets_ipv4(tmp):
@@ -131,8 +140,10 @@ def udp_exchange(ns, tmp, name, server_addr, client_addr, port):
     server_pid = peer_pids(srv_out)["udp-echo"][0]
     client_pid = peer_pids(cl.stdout)["udp-send"][0]
     rows = tshark_rows(out)
-    carrying = check_payload_pids(rows, 12)
-    check(len(carrying) == 12, "3 requests and 3 replies, each out and in: %d" % len(carrying))
+    carrying = check_payload_pids(rows, 6)
+    check(len(carrying) == 6 and all(r["peer"] for r in carrying),
+          "3 requests and 3 replies, each once with both ends: %s" % [
+              (r["dir"], r["pid"], r["peer"]) for r in carrying])
     check_endpoint_pids(rows, port, {(server_addr, True): {server_pid},
                                      (client_addr, False): {client_pid}})
 
@@ -167,10 +178,10 @@ def test_connection_opened_before_pidcap_started(tmp):
         server_pid = peer_pids(srv_out)["tcp-server"][0]
         client_pid = peer_pids(first)["tcp-wait"][0]
         rows = tshark_rows(out)
-        check_payload_pids(rows, 4)
+        check_payload_pids(rows, 2)
         n = check_endpoint_pids(rows, port, {(ns.b4, True): {server_pid},
                                              (ns.a4, False): {client_pid}})
-        check(n >= 8, "too few packets of the connection: %d" % n)
+        check(n >= 4, "too few packets of the connection: %d" % n)
         check(not any(r["pid"] == 0 for r in rows if str(port) in r["ports"]),
               "a packet of the connection has no process")
 
@@ -221,7 +232,7 @@ def test_socket_passed_over_unix_socket(tmp):
         check(rc == 0, "pidcap exit %d: %s" % (rc, err))
         pids = peer_pids(p.stdout)
         rows = tshark_rows(out)
-        check_payload_pids(rows, 4)
+        check_payload_pids(rows, 2)
         check_endpoint_pids(rows, 47112, {(ns.b4, True): set(peer_pids(srv_out)["udp-echo"]),
                                           (ns.a4, False): set(pids["child"])})
 
@@ -254,7 +265,8 @@ def test_raw_sockets_show_only_what_their_filter_keeps(tmp):
         got = peer_pids(text)
         pid = got["icmp-filtered"][0]
         read, foreign = map(int, re.search(r"read=(\d+) foreign=(\d+)", text).groups())
-        mine = [r for r in rows if r["pid"] == pid]
+        # what it received: its own requests (it is both ends) and the replies
+        mine = [r for r in rows if r["peer"] == pid or (r["dir"] == "in" and r["pid"] == pid)]
         check(read == 6 and foreign == 0,
               "pid %d read %d packets (%d not its own), expected its 3 requests and 3 replies" % (
                   pid, read, foreign))

@@ -83,8 +83,13 @@ def test_pid_with_follow_forks(tmp):
         check(rc == 0, "pidcap exit %d: %s" % (rc, err))
         results[name] = (tshark_rows(out), peer_pids(child_out)["udp-send"][0])
     rows, child = results["follow"]
-    check(len(rows) == 4 and all(r["pid"] == child for r in rows),
-          "-f: the child's 2 datagrams and 2 answers only: %s" % [(r["pid"], r["dir"]) for r in rows])
+    # (each once: the child's datagrams as its own, the answers as the echo's,
+    # received by the child)
+    sent = [r for r in rows if r["pid"] == child and r["dir"] == "out"]
+    answers = [r for r in rows if r["peer"] == child and r["dir"] == "out"]
+    check(len(rows) == 4 and len(sent) == 2 and len(answers) == 2,
+          "-f: the child's 2 datagrams and 2 answers only: %s" % [
+              (r["pid"], r["dir"], r["peer"]) for r in rows])
     rows, child = results["plain"]
     check(rows == [], "without -f the child is not selected: %d packets" % len(rows))
 
