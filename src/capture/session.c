@@ -233,6 +233,17 @@ static int dispatch(struct session *s, void *data, size_t size)
 
 #define SEGMENT_ROOM (sizeof(struct packet_record) + PIDCAP_MAX_CAPLEN)
 
+/* Reads what /proc says of a process pidcap has not met yet, now: a packet
+ * may wait before it goes out, and the process may be gone by then. */
+static void know_process(struct session *s, const struct owner *o)
+{
+	char comm[PIDCAP_COMM_LEN + 1];
+
+	memcpy(comm, o->comm, PIDCAP_COMM_LEN);
+	comm[PIDCAP_COMM_LEN] = '\0';
+	proctable__get(s->procs, o->tgid, comm);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -247,11 +258,22 @@ static int handle_record(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	if (p->type == RECORD_DELIVERY) {
+		const struct delivery_record *d = data;
+
+		if (size < sizeof(*d))
+			return 0;
+		if (d->has_owner)
+			know_process(s, &d->owner);
 		/* (a packet that waited for its neighbour: it went out alone) */
-		if (size >= sizeof(struct delivery_record) &&
-		    !holdback__deliver(s->held, (struct delivery_record *)data))
+		if (!holdback__deliver(s->held, d))
 			s->late_deliveries++;
 		return 0;
+	}
+	if (p->type == RECORD_PACKET && size >= sizeof(*p)) {
+		if (p->has_owner)
+			know_process(s, &p->owner);
+		if (p->has_peer)
+			know_process(s, &p->peer);
 	}
 	if (p->type == RECORD_PACKET && size >= sizeof(*p) && p->direction == PACKET_IN &&
 	    !holdback__empty(s->held) && size <= SEGMENT_ROOM) {
@@ -465,6 +487,8 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	}
 	if (capture__attach(c))
 		goto abandon;
+	/* (after the exec hook is attached, so no process is missed) */
+	proctable__know_all(s.procs);
 	/* A command that cannot run is a bad input: one line, no file. What it
 	 * would send waits in the ring buffer until the output has started. */
 	if (o->command && launch__go(&cmd, o->command[0])) {

@@ -241,6 +241,17 @@ const struct proc_info *proctable__get(struct proctable *t, pid_t pid, const cha
 	return &e->info;
 }
 
+static int know_one(void *ctx, pid_t pid)
+{
+	proctable__get(ctx, pid, NULL);
+	return 0;
+}
+
+void proctable__know_all(struct proctable *t)
+{
+	procfs__each_process(know_one, t);
+}
+
 void proctable__free(struct proctable *t)
 {
 	size_t i;

@@ -36,6 +36,10 @@ void proctable__exit(struct proctable *t, pid_t pid);
  * exec or fork record; comm is the name the kernel reported with it. Never
  * NULL except when out of memory. */
 const struct proc_info *proctable__get(struct proctable *t, pid_t pid, const char *comm);
+/* Looks up every process in /proc now: one that answers a packet and exits
+ * before pidcap reads the record (it reads in batches) keeps its name and
+ * command line. */
+void proctable__know_all(struct proctable *t);
 void proctable__free(struct proctable *t);
 
 #endif

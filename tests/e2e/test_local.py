@@ -2,14 +2,16 @@
 written once, as the sender's record naming the receiver, and reads in
 Wireshark as tcpdump's capture of the same traffic does: no false
 retransmissions, the same number of packets, both processes on each."""
+import json
 import os
+import re
 import signal
 import socket
 import subprocess
 import threading
 
 from lib import (Failure, check, sh, Pidcap, Namespaces, Peer, peer_pids, tshark_rows,
-                 wait_until, cgroup2_mount, BUILD, NETPEER, TAG)
+                 wait_until, cgroup2_mount, BUILD, NETPEER, PIDCAP, TAG)
 
 ANALYSIS = "tcp.analysis.retransmission || tcp.analysis.duplicate_ack || tcp.analysis.lost_segment"
 
@@ -269,6 +271,18 @@ def test_process_filters_keep_a_packet_when_either_end_matches(tmp):
     rows, c, e = udp_exchange_with(tmp, "either", "--pid", "CLIENT")
     check(ends(rows) == sorted([(c, e)] * 3 + [(e, c)] * 3),
           "--pid CLIENT: what it sent and what it received: %s" % ends(rows))
+    # The file says the same to pidcap -r: both ends, and the filters on either.
+    path = os.path.join(tmp, "either.pcapng")
+    lines = [json.loads(l) for l in sh(PIDCAP, "-r", path, "--json", "--events", "none",
+                                       "udp").stdout.splitlines()]
+    check(sorted((l["pid"], l.get("peer_pid")) for l in lines) == ends(rows),
+          "-r --json: %s" % [(l["pid"], l.get("peer_pid")) for l in lines])
+    check(all(l["peer_comm"] == "netpeer" and "udp-" in l["peer_comment"] for l in lines),
+          "-r --json: the receiver's name and comment: %s" % lines[:1])
+    back = sh(PIDCAP, "-r", path, "--events", "none", "-Q", "in", "--pid", str(c),
+              "udp").stdout.splitlines()
+    check(len(back) == 3 and all(re.search(r" Out netpeer\[%d\] > netpeer\[%d\] " % (e, c), l)
+                                 for l in back), "-r -Q in --pid CLIENT: %s" % back)
     rows, c, e = udp_exchange_with(tmp, "in", "--pid", "CLIENT", "-Q", "in")
     check(ends(rows) == [(e, c)] * 3, "-Q in: what the client received: %s" % ends(rows))
     rows, c, e = udp_exchange_with(tmp, "out", "--pid", "CLIENT", "-Q", "out")

@@ -191,6 +191,7 @@ int main(int argc, char **argv)
 	test_pcap_lengths(&t);
 	test_wireshark(&t);
 	test_pktap(&t);
+	test_peer(&t);
 	test_tsresol(&t);
 	test_damaged(&t);
 	test_short_bodies(&t);

@@ -532,6 +532,89 @@ void test_pktap(struct test *t)
 	}
 }
 
+/* The receiver of a packet between two local processes: Darwin's effective
+ * process index and the second comment, PKTAP's effective process. */
+void test_peer(struct test *t)
+{
+	uint8_t ip4[64], rec[256];
+	size_t n4 = make_ip(ip4, 4, "to a local peer"), at;
+	struct readout r;
+	struct buf b;
+
+	memset(&b, 0, sizeof(b));
+	ng__shb(&b, NULL);
+	ng__idb(&b, 101, 0, "lo", 9);
+	ng__process(&b, 4242, "curl");
+	ng__process(&b, 4343, "python3");
+	at = ng__epb_head(&b, 0, 7, ip4, n4, n4);
+	ng__opt_u32(&b, 0x8001, 0);
+	ng__opt_u32(&b, 0x8003, 1);
+	ng__opt_str(&b, 1, "pid=4242");
+	ng__opt_str(&b, 1, "receiver pid=4343");
+	ng__opt_str(&b, 1, "a third comment");
+	ng__opt_end(&b);
+	ng__end(&b, at);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      r.n == 1 && r.v[0].pid == 4242 && r.v[0].peer_pid == 4343 &&
+		      !strcmp(r.v[0].peer_comm, "python3") && !strcmp(r.v[0].comment, "pid=4242") &&
+		      r.v[0].peer_comment && !strcmp(r.v[0].peer_comment, "receiver pid=4343"),
+	      "darwin: the effective process and the second comment are the receiver's",
+	      "%d packets, peer %d '%s' comment '%s'", r.n, r.n ? r.v[0].peer_pid : 0,
+	      r.n ? r.v[0].peer_comm : "", r.n && r.v[0].peer_comment ? r.v[0].peer_comment : "");
+	readout__free(&r);
+	buf__free(&b);
+
+	memset(&b, 0, sizeof(b));
+	ng__shb(&b, NULL);
+	ng__idb(&b, 101, 0, "lo", 9);
+	ng__process(&b, 4242, "curl");
+	ng__epb(&b, 0, 7, ip4, n4, n4, 0, "no receiver", 0);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      r.n == 1 && r.v[0].peer_pid == -1 && !strcmp(r.v[0].peer_comm, "") &&
+		      !r.v[0].peer_comment,
+	      "darwin: no effective process, no second comment: no receiver", "peer %d",
+	      r.n ? r.v[0].peer_pid : 0);
+	readout__free(&r);
+	buf__free(&b);
+
+	memset(&b, 0, sizeof(b));
+	ng__shb(&b, NULL);
+	ng__idb(&b, 101, 0, "lo", 9);
+	ng__process(&b, 4242, "curl");
+	at = ng__epb_head(&b, 0, 7, ip4, n4, n4);
+	ng__opt_u32(&b, 0x8003, 1);
+	ng__opt_end(&b);
+	ng__end(&b, at);
+	check_damaged(t, "effective process index out of range", &b,
+		      "effective process index 1 at offset");
+
+	memset(rec, 0, sizeof(rec));
+	put_le32(rec, 108);
+	put_le32(rec + 4, 1);
+	put_le32(rec + 8, 12);
+	memcpy(rec + 12, "lo", 2);
+	put_le32(rec + 36, 2);
+	put_le32(rec + 52, 4242);
+	memcpy(rec + 56, "curl", 4);
+	put_le32(rec + 84, 4343);
+	memcpy(rec + 88, "twenty-char-receiver", 20); /* no NUL */
+	memcpy(rec + 108, ip4, n4);
+	memset(&b, 0, sizeof(b));
+	ng__shb(&b, NULL);
+	ng__idb(&b, 258, 0, "pktap", 9);
+	ng__epb(&b, 0, 7, rec, 108 + n4, 108 + n4, 0, NULL, -1);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      r.n == 1 && r.v[0].pid == 4242 && r.v[0].peer_pid == 4343 &&
+		      !strcmp(r.v[0].peer_comm, "twenty-char-receiver"),
+	      "pktap: the effective process is the receiver", "peer %d '%s'",
+	      r.n ? r.v[0].peer_pid : 0, r.n ? r.v[0].peer_comm : "");
+	readout__free(&r);
+	buf__free(&b);
+}
+
 /* if_tsresol forms, if_tsoffset, and the values 64 bits cannot count. */
 void test_tsresol(struct test *t)
 {

@@ -24,6 +24,8 @@ void readout__free(struct readout *r)
 		free(r->v[i].ifname);
 		free(r->v[i].comm);
 		free(r->v[i].comment);
+		free(r->v[i].peer_comm);
+		free(r->v[i].peer_comment);
 	}
 	free(r->v);
 	memset(r, 0, sizeof(*r));
@@ -82,6 +84,9 @@ static void readout__add(struct readout *r, const struct savefile_packet *p)
 	k->pid = p->pid;
 	k->comm = xstrdup(p->comm);
 	k->comment = xstrdup(p->comment);
+	k->peer_pid = p->peer_pid;
+	k->peer_comm = xstrdup(p->peer_comm);
+	k->peer_comment = xstrdup(p->peer_comment);
 }
 
 void read_stream(FILE *f, struct readout *r)

@@ -44,6 +44,9 @@ struct pkt {
 	int32_t pid;
 	char *comm;
 	char *comment; /* NULL: none */
+	int32_t peer_pid;
+	char *peer_comm;
+	char *peer_comment; /* NULL: none */
 };
 
 struct readout {
@@ -172,6 +175,7 @@ void test_pcap_lengths(struct test *t);
 int make_wireshark(struct buf *b, struct want *want, uint8_t (*bufs)[128]);
 void test_wireshark(struct test *t);
 void test_pktap(struct test *t);
+void test_peer(struct test *t);
 void test_tsresol(struct test *t);
 
 /* hostile.c: hostile input */
