@@ -41,14 +41,16 @@ MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
 EXTCAPDIR ?= /usr/lib/$(MULTIARCH)/wireshark/extcap
 WSPROFILEDIR ?= /usr/share/wireshark/profiles
 INSTALLED := $(BINDIR)/pidcap $(MANDIR)/pidcap.8 $(BASHCOMPDIR)/pidcap $(EXTCAPDIR)/pidcap \
-	     $(WSPROFILEDIR)/pidcap/preferences $(WSPROFILEDIR)/pidcap/colorfilters
+	     $(WSPROFILEDIR)/pidcap/preferences $(WSPROFILEDIR)/pidcap/colorfilters \
+	     $(WSPROFILEDIR)/pidcap/dfilter_macros
 # The same for one user, in their own folders (Wireshark 4.0 reads
 # ~/.config/wireshark/extcap, 4.2 and later ~/.local/lib/wireshark/extcap).
 USER_HOME ?= $(HOME)
 USER_INSTALLED := $(USER_HOME)/.local/bin/pidcap $(USER_HOME)/.config/wireshark/extcap/pidcap \
 		  $(USER_HOME)/.local/lib/wireshark/extcap/pidcap \
 		  $(USER_HOME)/.config/wireshark/profiles/pidcap/preferences \
-		  $(USER_HOME)/.config/wireshark/profiles/pidcap/colorfilters
+		  $(USER_HOME)/.config/wireshark/profiles/pidcap/colorfilters \
+		  $(USER_HOME)/.config/wireshark/profiles/pidcap/dfilter_macros
 
 .DELETE_ON_ERROR:
 .PHONY: all deps demo check check-kernels check-format format test tests fuzz bench clean install \
@@ -217,6 +219,7 @@ install: pidcap
 	ln -sf $(BINDIR)/pidcap $(DESTDIR)$(EXTCAPDIR)/pidcap
 	install -D -m 0644 wireshark/profile/preferences $(DESTDIR)$(WSPROFILEDIR)/pidcap/preferences
 	install -D -m 0644 wireshark/profile/colorfilters $(DESTDIR)$(WSPROFILEDIR)/pidcap/colorfilters
+	install -D -m 0644 wireshark/profile/dfilter_macros $(DESTDIR)$(WSPROFILEDIR)/pidcap/dfilter_macros
 	$(if $(DESTDIR),@echo "pidcap: staged in $(DESTDIR); set capabilities with scripts/set-capabilities.sh $(BINDIR)/pidcap",bash scripts/set-capabilities.sh $(BINDIR)/pidcap)
 
 # Removes what install put there, and the profile folder, which is pidcap's own
@@ -232,6 +235,7 @@ install-user: pidcap
 	ln -sf $(USER_HOME)/.local/bin/pidcap $(USER_HOME)/.local/lib/wireshark/extcap/pidcap
 	install -D -m 0644 wireshark/profile/preferences $(USER_HOME)/.config/wireshark/profiles/pidcap/preferences
 	install -D -m 0644 wireshark/profile/colorfilters $(USER_HOME)/.config/wireshark/profiles/pidcap/colorfilters
+	install -D -m 0644 wireshark/profile/dfilter_macros $(USER_HOME)/.config/wireshark/profiles/pidcap/dfilter_macros
 	@echo "pidcap: installed for $(USER_HOME); to capture without root, a root user runs: sudo bash scripts/set-capabilities.sh $(USER_HOME)/.local/bin/pidcap"
 
 uninstall-user:

@@ -12,6 +12,10 @@ packages=(
 	tshark tcpdump iproute2 iputils-ping procps python3 iperf3 libclang-rt-14-dev bash-completion
 	libcap2-bin tmux clang-format
 	man-db
+	# Wireshark itself under a virtual X server, for its test and the screenshot
+	# in doc/ (tests/e2e/test_wireshark_gui.py): xdotool finds its windows,
+	# ImageMagick's import takes them, curl makes the traffic shown.
+	wireshark-qt xvfb xdotool imagemagick curl
 )
 if [ "${1:-}" = vm ]; then
 	packages+=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)

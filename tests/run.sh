@@ -17,6 +17,7 @@ build=${PIDCAP_BUILD:-build}
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0
 export PIDCAP_BUILD=$build
+[ "$group" = kernel ] && export E2E_KERNEL_ONLY=1
 passed=0
 failed=0
 skipped=0

@@ -16,9 +16,9 @@ enum extcap_call {
 };
 
 /* When argv is an extcap call: answers the queries (interfaces, dlts,
- * config, capture filter), setting *status to pidcap's exit status; for a
- * capture (--capture --fifo PATH) rewrites argv into pidcap's own options
- * (into new_argc and new_argv, allocated). */
+ * config, an option's reload, capture filter), setting *status to pidcap's
+ * exit status; for a capture (--capture --fifo PATH) rewrites argv into
+ * pidcap's own options (into new_argc and new_argv, allocated). */
 enum extcap_call extcap__handle(int argc, char **argv, int *status, int *new_argc,
 				char ***new_argv);
 

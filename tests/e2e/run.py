@@ -17,11 +17,16 @@ from lib import Failure, PIDCAP, NETPEER  # noqa: E402
 # The features, in the order they build on each other.
 MODULES = ["test_attribution", "test_command", "test_output", "test_events", "test_filters",
            "test_local",
-           "test_wireshark", "test_top"]
+           "test_wireshark", "test_wireshark_gui", "test_top"]
+# What does not depend on the kernel, left out of the kernel tests
+# (tests/run.sh kernel, run inside each kernel's VM): Wireshark's window.
+NOT_KERNEL = {"test_wireshark_gui"}
 
 
 def scenarios(only):
     for name in MODULES:
+        if os.environ.get("E2E_KERNEL_ONLY") and name in NOT_KERNEL:
+            continue
         module = importlib.import_module(name)
         for attr, fn in list(vars(module).items()):
             if attr.startswith("test_") and callable(fn) and fn.__module__ == name and \

@@ -6,8 +6,37 @@ import shutil
 import stat
 import subprocess
 
-from lib import (check, sh, tshark_rows, wait_until, Peer, attached_packet_programs,
+from lib import (check, sh, wait_until, Peer, attached_packet_programs,
                  attached_programs, journal_events, wireshark_config, ROOT, PIDCAP, NETPEER)
+
+# The processes the capture dialog offers: value lines of its first option.
+CHOICE = re.compile(r"value \{arg=0\}\{value=(\d+)\}\{display=(.*)\}\{enabled=true\}$")
+
+
+def dialog_processes(*args):
+    """pid -> the text the capture dialog shows for it, as pidcap answers
+    --extcap-config (or, with args, another call such as the reload)."""
+    r = subprocess.run([PIDCAP, "--extcap-config", "--extcap-interface", "pidcap"] + list(args),
+                       capture_output=True, timeout=60)
+    check(r.returncode == 0 and not r.stderr, "config %s: %d %r" % (args, r.returncode, r.stderr))
+    text = r.stdout.decode("utf-8")  # (Wireshark drops a line that is not UTF-8)
+    found = {}
+    for line in text.splitlines():
+        m = CHOICE.match(line)
+        if m:
+            found[int(m.group(1))] = m.group(2)
+    return found, text
+
+
+def without_cmdline():
+    """The processes with an empty command line: kernel threads (and zombies)."""
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                if d.isdigit() and not f.read(1):
+                    yield int(d)
+        except OSError:
+            pass  # (not a process, or gone)
 
 
 def test_extcap_listed_and_capturing_one_process(tmp):
@@ -18,13 +47,22 @@ def test_extcap_listed_and_capturing_one_process(tmp):
     out = os.path.join(tmp, "extcap.pcapng")
     target = subprocess.Popen(["sh", "-c", "read x; ping -c 2 -i 0.2 127.0.0.1 >/dev/null"],
                               stdin=subprocess.PIPE, text=True)
+    # Picked too, it makes no packet: two ticked processes reach pidcap as one
+    # comma-separated value, as Wireshark passes a multicheck.
+    sleeper = subprocess.Popen(["sleep", str(1000000 + os.getpid())])  # (a unique argv)
     other = None
     ts = None
     try:
+        offered, _ = dialog_processes()
+        picked = [pid for pid, shown in offered.items()
+                  if shown in ("sh[%d]: sh -c read x; ping -c 2 -i 0.2 127.0.0.1 >/dev/null"
+                               % target.pid,
+                               "sleep[%d]: sleep %d" % (sleeper.pid, 1000000 + os.getpid()))]
+        check(sorted(picked) == sorted([target.pid, sleeper.pid]), "offered: %s" % offered)
         # -c: tshark stops once it has the 8 frames the target makes: a fork and
         # an exec (sh starts ping), 2 echo requests and 2 replies, 2 exits.
         ts = subprocess.Popen(["tshark", "-i", "pidcap", "-c", "8", "-w", out,
-                               "-o", "extcap.pidcap.pid:%d" % target.pid,
+                               "-o", "extcap.pidcap.pid:%s" % ",".join(map(str, picked)),
                                "-o", "extcap.pidcap.followforks:true"], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         wait_until(lambda: {"packet_ingress", "packet_egress"} <= set(attached_packet_programs()),
@@ -39,16 +77,24 @@ def test_extcap_listed_and_capturing_one_process(tmp):
         _, err = ts.communicate(timeout=60)
     finally:
         target.kill()
+        sleeper.kill()
+        sleeper.wait()
         if other:
             other.kill()
         if ts and ts.poll() is None:
             ts.kill()
             ts.wait()
     check(ts.returncode == 0 and "Error" not in err, "tshark: %d %s" % (ts.returncode, err))
-    rows = tshark_rows(out)
-    pings = {r["pid"] for r in rows}
-    check(len(rows) == 4 and len(pings) == 1 and all(r["pktap.cmdname"] == "ping" for r in rows),
-          "the target's ping only: %s" % [(r["pid"], r["dir"], r["icmp.type"], r["icmp.ident"]) for r in rows])
+    # The target's ping at one end of each packet: the sender of its echo
+    # requests, the receiver of the replies (the kernel sends those: PID 0, and
+    # the local receiver in PKTAP's effective process).
+    ends = [l.split("\t") for l in sh("tshark", "-r", out, "-Y", "not systemd_journal", "-T",
+                                       "fields", "-e", "pktap.pid", "-e", "pktap.cmdname",
+                                       "-e", "pktap.epid", "-e", "pktap.ecmdname").stdout.splitlines()]
+    pings = {int(e[0]) for e in ends if e[1] == "ping"}
+    check(len(ends) == 4 and len(pings) == 1 and
+          all(("%d" % min(pings), "ping") in ((e[0], e[1]), (e[2], e[3])) for e in ends),
+          "the target's ping only: %s" % ends)
     events = journal_events(out)
     kinds = sorted({e["EVENT"] for e in events})
     check(kinds == ["exec", "exit", "fork"] and all(e["pid"] in pings | {target.pid} for e in events),
@@ -80,25 +126,107 @@ def test_extcap_dialog_and_dlt(tmp):
     calls = re.findall(r"\{call=(--[a-z-]+)\}", r.stdout)
     check(calls == ["--pid", "--comm", "--uid", "--follow-forks", "--events", "--no-packets",
                     "--snapshot-length"], "config: %s" % calls)
+    check(r.stdout.startswith("arg {number=0}{call=--pid}{display=Processes}{type=multicheck}"),
+          "the processes: %s" % r.stdout.splitlines()[0])
     # Each option the dialog offers is one pidcap takes.
     for call in calls:
         check(call in sh(PIDCAP, "--help").stdout, "%s not in --help" % call)
 
 
+def test_extcap_dialog_offers_the_running_processes(tmp):
+    marker = "pidcap-dialog-%d" % os.getpid()
+    sleeper = subprocess.Popen(["sleep", str(2000000 + os.getpid())])  # (a unique argv)
+    # A name of its own (prctl PR_SET_NAME) and arguments Wireshark's parser
+    # would choke on: braces end a field, a newline a line, bytes that are
+    # not UTF-8 the whole line.
+    named = subprocess.Popen(["python3", "-c", "import ctypes, sys; "
+                              "ctypes.CDLL(None).prctl(15, b'dialog-py', 0, 0, 0); "
+                              "print(flush=True); sys.stdin.read()",
+                              marker, "{a}b", "two\nlines", b"\xff\xc3\xa9"],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    churn = None
+    try:
+        named.stdout.readline()  # named now
+        want = {sleeper.pid: "sleep[%d]: sleep %d" % (sleeper.pid, 2000000 + os.getpid()),
+                named.pid: "dialog-py[%d]: python3 -c import ctypes, sys; ctypes.CDLL(None)"
+                           ".prctl(15, b'dialog-py', 0, 0, 0); print(flush=True); "
+                           "sys.stdin.read() %s (a)b two lines ?\u00e9" % (named.pid, marker)}
+        kernel_threads = set(without_cmdline())
+        offered, text = dialog_processes()
+        check(all(offered.get(pid) == shown for pid, shown in want.items()),
+              "offered: %s" % {pid: offered.get(pid) for pid in want})
+        # The list comes by name, then PID; the asking pidcap itself is not in it.
+        order = [(re.match(r"(.*)\[(\d+)\]:", shown).group(1), pid)
+                 for pid, shown in offered.items()]
+        check(order == sorted(order), "not by name then PID: %s" % order[:10])
+        check(all(" --extcap-config" not in shown for shown in offered.values()),
+              "pidcap lists itself")
+        # Kernel threads (no command line) are not offered.
+        check(kernel_threads and not kernel_threads & set(offered),
+              "kernel threads offered: %s" % sorted(kernel_threads & set(offered)))
+        # The dialog's refresh: the same list, and only it.
+        reloaded, text = dialog_processes("--extcap-reload-option", "pid")
+        check(all(reloaded.get(pid) == shown for pid, shown in want.items()) and
+              all(l.startswith("value {arg=0}") for l in text.splitlines()),
+              "reloaded: %s" % text[:300])
+        r = sh(PIDCAP, "--extcap-config", "--extcap-interface", "pidcap",
+               "--extcap-reload-option", "comm")
+        check(r.stdout == "", "an option without choices: %r" % r.stdout)
+        # Processes that end while /proc is read are no error.
+        churn = subprocess.Popen(["sh", "-c", "while :; do /bin/true & /bin/true & wait; done"])
+        for _ in range(20):
+            dialog_processes()
+    finally:
+        for p in (sleeper, named, churn):
+            if p:
+                p.kill()
+                p.wait()
+    # Once ended, a process is no longer offered.
+    offered, _ = dialog_processes()
+    check(sleeper.pid not in offered and named.pid not in offered, "still offered after exit")
+
+
 def test_wireshark_profile_shows_pid_and_process_for_packets_and_events(tmp):
     conf, env = wireshark_config(tmp)
-    shutil.copytree(os.path.join(ROOT, "wireshark", "profile"), os.path.join(conf, "profiles", "pidcap"))
+    profile = os.path.join(conf, "profiles", "pidcap")
+    shutil.copytree(os.path.join(ROOT, "wireshark", "profile"), profile)
     out = os.path.join(tmp, "profile.pcapng")
     r = subprocess.run([PIDCAP, "-w", out, "--", "sh", "-c", "ping -c 1 127.0.0.1 >/dev/null"],
                        capture_output=True, text=True, timeout=60)
     check(r.returncode == 0, r.stderr)
-    cols = sh("tshark", "-C", "pidcap", "-r", out, "-T", "fields", "-e", "_ws.col.PID",
-              "-e", "_ws.col.Process", "-e", "frame.protocols", env=env).stdout.splitlines()
-    packets = [c for c in cols if "pktap" in c]
-    events = [c for c in cols if "systemd_journal" in c]
+    r = sh("tshark", "-C", "pidcap", "-r", out, "-T", "fields", "-e", "_ws.col.PID",
+           "-e", "_ws.col.Process", "-e", "_ws.col.Peer PID", "-e", "_ws.col.Peer process",
+           "-e", "frame.protocols", env=env)
+    cols = [c.split("\t") for c in r.stdout.splitlines()]
+    packets = [c for c in cols if "pktap" in c[4]]
+    events = [c for c in cols if "systemd_journal" in c[4]]
     check(len(packets) == 2 and len(events) >= 4, "rows: %s" % cols)
-    check(all(re.match(r"\d+\tping\t", c) for c in packets), "packet columns: %s" % packets)
-    check(all(re.match(r"\d+\t(sh|ping)\t", c) for c in events), "event columns: %s" % events)
+    # ping sent the request and received the reply: the sender's columns or
+    # the receiver's (Peer) name it.
+    pings = {c[0] for c in packets if c[1] == "ping"} | {c[2] for c in packets if c[3] == "ping"}
+    check(len(pings) == 1 and all("ping" in (c[1], c[3]) for c in packets),
+          "packet columns: %s" % packets)
+    check(all(re.match(r"\d+$", c[0]) and c[1] in ("sh", "ping") and c[2:4] == ["", ""]
+              for c in events), "event columns: %s" % events)
+    # ${proc:PID}: what the process sent, received or did.
+    ping = pings.pop()
+    by_macro = sh("tshark", "-C", "pidcap", "-r", out, "-Y", "${proc:%s}" % ping, "-T", "fields",
+                  "-e", "frame.number", env=env).stdout.split()
+    spelled = sh("tshark", "-r", out, "-Y", "pktap.pid == %s || pktap.epid == %s || "
+                 "systemd_journal.pid == %s" % (ping, ping, ping), "-T", "fields",
+                 "-e", "frame.number", env=env).stdout.split()
+    check(by_macro == spelled and len(by_macro) >= 4, "macro %s, spelled %s" % (by_macro, spelled))
+    # Every colorfilter compiles in this Wireshark (one that does not is
+    # dropped with a warning), and the profile loads without a word on stderr.
+    for line in open(os.path.join(profile, "colorfilters")):
+        if line.startswith("@"):
+            name, expr = line.split("@")[1:3]
+            r = subprocess.run(["tshark", "-r", out, "-Y", expr], capture_output=True, text=True,
+                               timeout=60)
+            check(r.returncode == 0, "colorfilter %s (%s): %s" % (name, expr, r.stderr))
+    r = sh("tshark", "--color", "-C", "pidcap", "-r", out, "-Y", "${proc:%s}" % ping, env=env)
+    said = [l for l in r.stderr.splitlines() if not l.startswith("Running as user")]
+    check(not said, "tshark with the profile: %s" % said)
 
 
 def test_install_and_uninstall_leave_nothing_behind(tmp):
@@ -112,6 +240,7 @@ def test_install_and_uninstall_leave_nothing_behind(tmp):
         "usr/lib/%s/wireshark/extcap/pidcap" % sh("gcc", "-print-multiarch").stdout.strip(),
         "usr/local/bin/pidcap", "usr/local/share/bash-completion/completions/pidcap",
         "usr/local/share/man/man8/pidcap.8", "usr/share/wireshark/profiles/pidcap/colorfilters",
+        "usr/share/wireshark/profiles/pidcap/dfilter_macros",
         "usr/share/wireshark/profiles/pidcap/preferences"]), "installed: %s" % installed)
     r = subprocess.run(["make", "-s", "-C", ROOT, "uninstall", "DESTDIR=" + dest], capture_output=True,
                        text=True, timeout=120)
