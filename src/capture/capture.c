@@ -486,11 +486,12 @@ static void attach_traced_packets(struct capture *c)
 	const struct capture_config *o = c->opts;
 
 	if (c->features & FEATURE_TRACED_SKB)
-		attach_traced_pair(c, c->skel->progs.cgroup_skb_enter,
-				   c->skel->progs.cgroup_skb_exit,
-				   "the packet hooks' runner: interface names of other network "
-				   "namespaces may be wrong, raw sockets are shown receiving what "
-				   "their filter discarded");
+		attach_traced_pair(
+			c, c->skel->progs.cgroup_skb_enter, c->skel->progs.cgroup_skb_exit,
+			"the packet hooks' runner: interface names of other network "
+			"namespaces may be wrong, raw sockets are shown receiving what "
+			"their filter discarded, a packet between two local processes is "
+			"written twice");
 	if (!(c->features & FEATURE_IPV6_SYNACK) || o->direction == DIRECTION_IN)
 		return;
 	if (c->filter_fds[1] >= 0) {

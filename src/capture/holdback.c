@@ -8,6 +8,10 @@
 
 struct held {
 	struct held *next;
+	/* In the index by id (waiting ones only), newest first. */
+	struct held *id_next, **id_prev;
+	/* Among the packets the kernel may cut into segments. */
+	struct held *big_next, **big_prev;
 	size_t size;
 	bool retracted;
 	bool pending;	   /* a packet waiting for its socket filter's verdict */
@@ -19,8 +23,18 @@ struct held {
 	uint64_t record[]; /* a copy of the record, 8-byte aligned */
 };
 
+/* Under a flood thousands of packets wait behind one that waits: each
+ * verdict and delivery finds its packet through the index, not the queue. */
+#define ID_BUCKETS 65536
+
+/* The kernel cuts a sent TCP packet into segments (new sk_buffs, which no
+ * delivery names) when it is larger than the interface takes, 64 KiB. */
+#define SEGMENTED_LEN 65536
+
 struct holdback {
 	struct held *head, *tail;
+	struct held *big; /* awaiting packets of SEGMENTED_LEN or more */
+	struct held *ids[ID_BUCKETS];
 };
 
 struct holdback *holdback__new(void)
@@ -31,6 +45,44 @@ struct holdback *holdback__new(void)
 bool holdback__empty(const struct holdback *h)
 {
 	return !h->head;
+}
+
+static struct held **bucket(struct holdback *h, uint64_t id)
+{
+	id ^= id >> 29;
+	id *= 0xbf58476d1ce4e5b9ull;
+	return &h->ids[(id >> 32) & (ID_BUCKETS - 1)];
+}
+
+static void index_add(struct holdback *h, struct held *e)
+{
+	struct held **b = bucket(h, e->skb_id);
+
+	e->id_next = *b;
+	e->id_prev = b;
+	if (*b)
+		(*b)->id_prev = &e->id_next;
+	*b = e;
+}
+
+static void index_remove(struct held *e)
+{
+	if (!e->id_prev)
+		return;
+	*e->id_prev = e->id_next;
+	if (e->id_next)
+		e->id_next->id_prev = e->id_prev;
+	e->id_prev = NULL;
+}
+
+static void big_remove(struct held *e)
+{
+	if (!e->big_prev)
+		return;
+	*e->big_prev = e->big_next;
+	if (e->big_next)
+		e->big_next->big_prev = e->big_prev;
+	e->big_prev = NULL;
 }
 
 int holdback__push(struct holdback *h, const void *record, size_t size)
@@ -45,6 +97,8 @@ int holdback__push(struct holdback *h, const void *record, size_t size)
 	if (!e)
 		return -ENOMEM;
 	e->next = NULL;
+	e->id_prev = NULL;
+	e->big_prev = NULL;
 	e->size = size;
 	e->retracted = false;
 	e->peer_pending = false;
@@ -57,6 +111,15 @@ int holdback__push(struct holdback *h, const void *record, size_t size)
 								 : e->pending ? HOLDBACK_VERDICT_NS
 									      : 0);
 	memcpy(e->record, record, size);
+	if (e->pending || e->awaiting)
+		index_add(h, e);
+	if (e->awaiting && p->len >= SEGMENTED_LEN) {
+		e->big_next = h->big;
+		e->big_prev = &h->big;
+		if (h->big)
+			h->big->big_prev = &e->big_next;
+		h->big = e;
+	}
 	if (h->tail)
 		h->tail->next = e;
 	else
@@ -65,18 +128,27 @@ int holdback__push(struct holdback *h, const void *record, size_t size)
 	return 0;
 }
 
+/* The newest held packet with id that waits for what want says. The kernel
+ * reuses a freed sk_buff's address at once (the next clone of the same
+ * packet often has it): a verdict or a delivery is for the newest packet
+ * with the id, the ones before it had theirs. */
+static struct held *newest(struct holdback *h, uint64_t id, bool want_pending)
+{
+	struct held *e;
+
+	for (e = *bucket(h, id); e; e = e->id_next)
+		if (e->skb_id == id && !e->retracted && (want_pending ? e->pending : e->awaiting))
+			return e;
+	return NULL;
+}
+
 bool holdback__retract(struct holdback *h, uint64_t skb_id)
 {
-	struct held *e, *last = NULL;
+	struct held *last = newest(h, skb_id, true);
 
-	/* The kernel reuses a freed sk_buff's address at once (the next clone
-	 * of the same packet often has it): the verdict is for the newest packet
-	 * with the id, the ones before it had theirs. */
-	for (e = h->head; e; e = e->next)
-		if (e->pending && !e->retracted && e->skb_id == skb_id)
-			last = e;
 	if (!last)
 		return false;
+	index_remove(last);
 	if (last->peer_pending) { /* the sender's record stays, without its receiver */
 		struct packet_record *p = (void *)last->record;
 
@@ -91,15 +163,13 @@ bool holdback__retract(struct holdback *h, uint64_t skb_id)
 
 bool holdback__deliver(struct holdback *h, const struct delivery_record *d)
 {
-	struct held *e, *last = NULL;
+	struct held *last = newest(h, d->skb_id, false);
 	struct packet_record *p;
 
-	/* (the newest with the id, as for a verdict) */
-	for (e = h->head; e; e = e->next)
-		if (e->awaiting && e->skb_id == d->skb_id)
-			last = e;
 	if (!last)
 		return false;
+	index_remove(last);
+	big_remove(last);
 	p = (struct packet_record *)last->record;
 	p->has_peer = d->has_owner != 0;
 	p->peer = d->owner;
@@ -109,6 +179,7 @@ bool holdback__deliver(struct holdback *h, const struct delivery_record *d)
 		last->pending = true;
 		last->peer_pending = true;
 		last->skb_id = d->verdict_id;
+		index_add(h, last);
 	}
 	return true;
 }
@@ -175,7 +246,7 @@ bool holdback__claim_segment(struct holdback *h, struct packet_record *seg, size
 
 	if (seg->direction != PACKET_IN || seg->has_peer || !tcp_span(seg, size, &s) || !s.payload)
 		return false;
-	for (e = h->head; e; e = e->next) {
+	for (e = h->big; e; e = e->big_next) {
 		const struct packet_record *p = (const struct packet_record *)e->record;
 
 		if (!e->awaiting || e->retracted || p->direction != PACKET_OUT ||
@@ -194,8 +265,11 @@ bool holdback__claim_segment(struct holdback *h, struct packet_record *seg, size
 		seg->dev_netns = p->dev_netns;
 		memcpy(seg->ifname, p->ifname, sizeof(seg->ifname));
 		e->claimed += s.payload;
-		if (e->claimed >= whole.payload)
-			e->retracted = true; /* all of it went out as its segments */
+		if (e->claimed >= whole.payload) { /* all of it went out as its segments */
+			e->retracted = true;
+			index_remove(e);
+			big_remove(e);
+		}
 		return true;
 	}
 	return false;
@@ -217,6 +291,8 @@ void holdback__pop(struct holdback *h)
 
 	if (!e)
 		return;
+	index_remove(e);
+	big_remove(e);
 	h->head = e->next;
 	if (!h->head)
 		h->tail = NULL;

@@ -73,6 +73,78 @@ static void drain(struct holdback *h, uint64_t deadline, char *out, size_t size)
 	}
 }
 
+/* A TCP/IPv4 packet record from 10.0.0.1:1000 to 10.0.0.2:2000 (or the
+ * other way with reverse), seq and payload bytes, headers copied only. */
+static size_t tcp_record(uint8_t *buf, uint8_t direction, uint32_t seq, uint32_t payload,
+			 bool reverse, bool awaiting, uint32_t pid)
+{
+	struct packet_record *r = (void *)buf;
+	uint8_t *ip = r->data, *tcp = ip + 20;
+	uint32_t len = 40 + payload;
+
+	memset(buf, 0, sizeof(*r) + 40);
+	r->type = RECORD_PACKET;
+	r->ts_ns = 700;
+	r->direction = direction;
+	r->awaits_delivery = awaiting;
+	r->skb_id = awaiting ? 0x1234 : 0;
+	r->has_owner = 1;
+	r->owner.tgid = pid;
+	r->len = len;
+	r->caplen = 40;
+	r->ifindex = direction == PACKET_OUT ? 1 : 2;
+	ip[0] = 0x45;
+	ip[2] = len >> 8 & 0xff; /* (cut: only the flow matters) */
+	ip[9] = 6;
+	memcpy(ip + 12, reverse ? "\x0a\0\0\x02\x0a\0\0\x01" : "\x0a\0\0\x01\x0a\0\0\x02", 8);
+	memcpy(tcp, reverse ? "\x07\xd0\x03\xe8" : "\x03\xe8\x07\xd0", 4);
+	tcp[4] = seq >> 24;
+	tcp[5] = seq >> 16;
+	tcp[6] = seq >> 8;
+	tcp[7] = seq;
+	tcp[12] = 5 << 4;
+	return sizeof(*r) + 40;
+}
+
+/* The kernel cut a sent packet larger than the interface takes into
+ * segments, new sk_buffs no delivery names: the segments the receiver got
+ * become the sender's records, and the whole one goes once they are all
+ * there. */
+static void test_segments(struct holdback *h)
+{
+	uint8_t whole[sizeof(struct packet_record) + 64], seg[sizeof(struct packet_record) + 64];
+	struct packet_record *s = (void *)seg;
+	const struct packet_record *r;
+	size_t n, len;
+	int out = 0;
+
+	n = tcp_record(whole, PACKET_OUT, 1000, 95232, false, true, 11);
+	holdback__push(h, whole, n);
+	n = tcp_record(seg, PACKET_IN, 1000, 47616, true, false, 22);
+	CHECK(!holdback__claim_segment(h, s, n), "a segment of the other direction is not claimed",
+	      "claimed");
+	n = tcp_record(seg, PACKET_IN, 1000, 47616, false, false, 22);
+	CHECK(holdback__claim_segment(h, s, n) && s->direction == PACKET_OUT &&
+		      s->owner.tgid == 11 && s->has_peer && s->peer.tgid == 22 && s->ifindex == 1,
+	      "a segment received becomes the sender's record, naming the receiver",
+	      "dir %d owner %u peer %u", s->direction, s->owner.tgid, s->peer.tgid);
+	holdback__push(h, seg, n);
+	n = tcp_record(seg, PACKET_IN, 1000 + 95232, 100, false, false, 22);
+	CHECK(!holdback__claim_segment(h, s, n), "a segment past the packet is not claimed",
+	      "claimed");
+	n = tcp_record(seg, PACKET_IN, 1000 + 47616, 47616, false, false, 22);
+	CHECK(holdback__claim_segment(h, s, n), "the second segment is claimed", "not claimed");
+	holdback__push(h, seg, n);
+	while ((r = holdback__ready(h, 700, &len))) {
+		CHECK(r->caplen == 40 && r->len == 40 + 47616, "only the segments go out",
+		      "a record of %u bytes", r->len);
+		out++;
+		holdback__pop(h);
+	}
+	CHECK(out == 2 && holdback__empty(h), "both segments go at once, the whole one not at all",
+	      "%d went, %s left", out, holdback__empty(h) ? "nothing" : "some");
+}
+
 int main(void)
 {
 	struct holdback *h = holdback__new();
@@ -141,6 +213,31 @@ int main(void)
 	CHECK(!strcmp(got, "1:0 2:77"), "a delivery goes to the newest sending with its id", "'%s'",
 	      got);
 
+	test_segments(h);
+
+	/* Thousands behind one that waits: deliveries still find theirs. */
+	push_record(h, 800, 0x10, false, true, 1);
+	for (uint32_t i = 0; i < 50000; i++)
+		push_record(h, 801, 0x100000 + i * 64, false, true, 2);
+	{
+		bool all = true;
+
+		for (uint32_t i = 0; i < 50000; i++)
+			all &= deliver(h, 0x100000 + i * 64, 9);
+		CHECK(all, "50000 held packets, each delivery finds its own", "one missed");
+	}
+	CHECK(deliver(h, 0x10, 8), "the first one too", "missed");
+	{
+		size_t len;
+		int n = 0;
+		const struct packet_record *r;
+
+		while ((r = holdback__ready(h, 801, &len))) {
+			n += r->has_peer;
+			holdback__pop(h);
+		}
+		CHECK(n == 50001 && holdback__empty(h), "all go, each with its receiver", "%d", n);
+	}
 	holdback__free(h);
 	return tap_done();
 }
