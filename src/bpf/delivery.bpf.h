@@ -34,10 +34,14 @@ struct sending {
 	struct owner owner;
 };
 
-/* Packets sent on loopback or veth and not yet received, by sk_buff. An LRU
- * table: what was sent away from this machine ages out. */
+/* Packets sent on loopback or veth and not yet received, by data buffer. An
+ * LRU table: what was sent away from this machine ages out. Its lists are
+ * per CPU (a common list takes a lock for every packet), and an entry is
+ * written over in place and marked taken rather than deleted: both at the
+ * rate of a flood. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct sending);
@@ -90,10 +94,15 @@ static __noinline void note_sending(const struct packet_meta *m, __u64 digest, b
 		.recorded = recorded,
 	};
 	__u64 key = m->buffer;
+	struct sending *old;
 
 	__builtin_memcpy(f.ifname, m->ifname, sizeof(f.ifname));
 	f.owner = m->owner;
-	bpf_map_update_elem(&sendings, &key, &f, BPF_ANY);
+	old = bpf_map_lookup_elem(&sendings, &key);
+	if (old)
+		*old = f; /* (a buffer's address comes back soon: no new entry) */
+	else
+		bpf_map_update_elem(&sendings, &key, &f, BPF_ANY);
 }
 
 static __always_inline void emit_delivery(const struct packet_meta *m)
@@ -136,7 +145,7 @@ static __noinline bool take_delivery(struct __sk_buff *skb, struct packet_meta *
 	 * packet: then the receiver, or the whole record, is taken back) */
 	if (sent.len != m->len || sent.digest != skb_digest(skb, m->len))
 		return false; /* another packet in the buffer, or a reused address */
-	bpf_map_delete_elem(&sendings, &key);
+	f->len = 0; /* taken: no packet has that length */
 	if (bpf_ktime_get_ns() - sent.ts_ns > PIDCAP_DELIVERY_WINDOW_NS) {
 		count(COUNTER_UNMATCHED);
 		return false;
