@@ -145,7 +145,7 @@ static __noinline bool take_delivery(struct __sk_buff *skb, struct packet_meta *
 	 * packet: then the receiver, or the whole record, is taken back) */
 	if (sent.len != m->len || sent.digest != skb_digest(skb, m->len))
 		return false; /* another packet in the buffer, or a reused address */
-	f->len = 0; /* taken: no packet has that length */
+	f->len = 0;	      /* taken: no packet has that length */
 	if (bpf_ktime_get_ns() - sent.ts_ns > PIDCAP_DELIVERY_WINDOW_NS) {
 		count(COUNTER_UNMATCHED);
 		return false;
