@@ -162,11 +162,13 @@ def fetch_and_judge_once(tmp, server_addr, port, tcpdump_if, client_ns, server_n
         (r["frame.number"], r["pid"], r["dir"], r["tcp.srcport"], r["tcp.dstport"],
          r["frame.comment"][:60]) for r in alone])
     # Each process, by its PID in typed fields, selects all it sent or received
-    # (not what the kernel answered for its socket once closed).
+    # (not what the kernel answered for its socket once closed: PID 0).
     server = srv.pid
     both = [r for r in ours_rows if r["peer"] is not None]
-    check(all(server in (r["pid"], r["peer"]) for r in both),
-          "the server's PID does not select every packet")
+    check(all(server in (r["pid"], r["peer"]) or 0 in (r["pid"], r["peer"]) for r in both),
+          "the server's PID does not select every packet: %s" % [
+              (r["frame.number"], r["pid"], r["peer"]) for r in both
+              if server not in (r["pid"], r["peer"])])
     syns = [r for r in ours_rows if r["tcp.flags.syn"] == "1" and r["peer"] == server]
     check(len(syns) == 3, "3 connections: %s" % [(r["pid"], r["ports"]) for r in syns])
     for pid in curls:
@@ -314,3 +316,47 @@ def test_a_receiver_later_than_pidcap_waits_is_counted(tmp):
         (r["pid"], r["dir"], r["peer"]) for r in sent])
     check(sent[0]["peer"] or "1 packets written without their local receiver" in err,
           "no receiver, and not counted: %s" % err)
+
+
+def test_an_interface_left_out_keeps_single_records(tmp):
+    """With -i naming one end's interface only, the other end is not captured:
+    each packet keeps its one record, as tcpdump on that interface has it.
+    A veth pair between pidcap's namespace and one the test makes."""
+    out, theirs = os.path.join(tmp, "i.pcapng"), os.path.join(tmp, "i.pcap")
+    port = 47142
+    here, there, ns = TAG + "vh", TAG + "vt", TAG + "t"
+    here4, there4 = "10.231.9.1", "10.231.9.2"
+    sh("ip", "netns", "add", ns)
+    try:
+        sh("ip", "link", "add", here, "type", "veth", "peer", "name", there, "netns", ns)
+        sh("ip", "addr", "add", here4 + "/24", "dev", here)
+        sh("ip", "link", "set", here, "up")
+        sh("ip", "-n", ns, "addr", "add", there4 + "/24", "dev", there)
+        sh("ip", "-n", ns, "link", "set", there, "up")
+        wait_until(lambda: subprocess.run(["ping", "-c", "1", "-W", "1", there4],
+                                          capture_output=True).returncode == 0, "the peer")
+        cap = Pidcap("-w", out, "-U", "-i", here, "udp port %d" % port)
+        td = None
+        try:
+            td = Tcpdump(theirs, here, "udp port %d" % port)
+            srv = Peer(["ip", "netns", "exec", ns, NETPEER, "udp-echo", there4, str(port), "3"])
+            cl = sh(NETPEER, "udp-send", there4, str(port), "3", timeout=60)
+            srv.output()
+            wait_until(lambda: count(out, "udp") >= 6 and count(theirs, "udp") >= 6,
+                       "the 6 datagrams in both files")
+        finally:
+            if td:
+                td.stop()
+            rc, err = cap.stop()
+    finally:
+        subprocess.run(["ip", "link", "del", here], capture_output=True)
+        subprocess.run(["ip", "netns", "del", ns], capture_output=True)
+    check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+    client = peer_pids(cl.stdout)["udp-send"][0]
+    rows = tshark_rows(out, "udp")
+    check(count(theirs, "udp") == 6 and len(rows) == 6, "pidcap %d, tcpdump %d datagrams" % (
+        len(rows), count(theirs, "udp")))
+    check(sorted((r["dir"], r["pid"], r["peer"]) for r in rows) ==
+          [("in", client, None)] * 3 + [("out", client, None)] * 3,
+          "each datagram once, the client's end only: %s" % [
+              (r["dir"], r["pid"], r["peer"]) for r in rows])
