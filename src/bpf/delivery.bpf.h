@@ -13,10 +13,10 @@
  * TCP retransmission is another clone of the same buffer; a freed buffer's
  * address is reused at once), and a receiving side only takes a sending of
  * the same length and the same first bytes, made within
- * PIDCAP_DELIVERY_WINDOW_NS. Anything else
- * is recorded on its own, as before: a delivery later than the window is
- * counted; a packet rewritten on its way (NAT) is not told from another one
- * at a reused address, and stays two records.
+ * PIDCAP_DELIVERY_WINDOW_NS. Anything else is recorded on its own, as before:
+ * a delivery later than the window is counted; a packet rewritten on its way
+ * (NAT) is not told from another one at a reused address, and stays two
+ * records.
  */
 #ifndef PIDCAP_DELIVERY_BPF_H
 #define PIDCAP_DELIVERY_BPF_H
