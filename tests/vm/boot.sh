@@ -6,7 +6,7 @@
 # status), serial.log (the whole console). The host's / is shared read-only
 # over virtio 9p with a tmpfs layer on top, so nothing the guest does reaches
 # the host but OUTDIR. No network card: the tests make their own networks.
-# Environment: VM_MEM (default 3G), VM_CPUS (2), VM_TIMEOUT seconds (2400).
+# Environment: VM_MEM (default 3G), VM_CPUS (2), VM_TIMEOUT seconds (1800).
 # Software emulation (TCG) always: KVM on these machines is PVM, which cannot
 # run a stock kernel (it stops after "Probing EDD").
 set -euo pipefail
@@ -32,7 +32,7 @@ getcap -r /usr/bin /usr/sbin /bin /sbin 2>/dev/null | sort -u > "$out/file-caps"
 for attempt in 1 2; do
 	rm -f "$out/console.log" "$out/status"
 	set +e
-	timeout --foreground "${VM_TIMEOUT:-2400}" qemu-system-x86_64 \
+	timeout --foreground "${VM_TIMEOUT:-1800}" qemu-system-x86_64 \
 		-accel tcg,thread=multi -cpu max -m "${VM_MEM:-3G}" -smp "${VM_CPUS:-2}" \
 		-nographic -no-reboot -nic none \
 		-kernel "$kdir/boot/vmlinuz-$ver" -initrd "$initrd" \
@@ -53,7 +53,7 @@ for attempt in 1 2; do
 	break
 done
 if [ $rc -eq 124 ]; then
-	echo "vm: $ver did not finish within ${VM_TIMEOUT:-2400} s (see $out/serial.log)" >&2
+	echo "vm: $ver did not finish within ${VM_TIMEOUT:-1800} s (see $out/serial.log)" >&2
 	exit 1
 fi
 [ -s "$out/status" ] || { echo "vm: $ver ended without the job's status (see $out/serial.log)" >&2; exit 1; }
