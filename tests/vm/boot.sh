@@ -6,7 +6,8 @@
 # status), serial.log (the whole console). The host's / is shared read-only
 # over virtio 9p with a tmpfs layer on top, so nothing the guest does reaches
 # the host but OUTDIR. No network card: the tests make their own networks.
-# Environment: VM_MEM (default 3G), VM_CPUS (2), VM_TIMEOUT seconds (1800).
+# Environment: VM_MEM (default 3G), VM_CPUS (2), VM_TIMEOUT seconds (1800),
+# VM_APPEND (more kernel parameters, e.g. loglevel=7 to see backtraces).
 # Software emulation (TCG) always: KVM on these machines is PVM, which cannot
 # run a stock kernel (it stops after "Probing EDD").
 set -euo pipefail
@@ -36,7 +37,7 @@ for attempt in 1 2; do
 		-accel tcg,thread=multi -cpu max -m "${VM_MEM:-3G}" -smp "${VM_CPUS:-2}" \
 		-nographic -no-reboot -nic none \
 		-kernel "$kdir/boot/vmlinuz-$ver" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 pidcap.src=$src" \
+		-append "console=ttyS0 panic=-1 loglevel=4 pidcap.src=$src ${VM_APPEND:-}" \
 		-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=host,mount_tag=host \
 		-fsdev local,id=vmout,path="$out",security_model=none \
