@@ -269,12 +269,6 @@ static int handle_record(void *ctx, void *data, size_t size)
 			s->late_deliveries++;
 		return 0;
 	}
-	if (p->type == RECORD_PACKET && size >= sizeof(*p)) {
-		if (p->has_owner)
-			know_process(s, &p->owner);
-		if (p->has_peer)
-			know_process(s, &p->peer);
-	}
 	if (p->type == RECORD_PACKET && size >= sizeof(*p) && p->direction == PACKET_IN &&
 	    !holdback__empty(s->held) && size <= SEGMENT_ROOM) {
 		memcpy(s->segment, data, size);
@@ -282,11 +276,21 @@ static int handle_record(void *ctx, void *data, size_t size)
 			data = s->segment;
 	}
 	/* Behind a packet waiting for more, everything waits: the output stays
-	 * in time order. */
-	if ((!holdback__empty(s->held) || (p->type == RECORD_PACKET && size >= sizeof(*p) &&
-					   (p->pending || p->awaits_delivery))) &&
-	    !holdback__push(s->held, data, size))
-		return 0;
+	 * in time order. A record that waits has its processes looked up now
+	 * (one that goes at once is looked up as it goes). */
+	if (!holdback__empty(s->held) || (p->type == RECORD_PACKET && size >= sizeof(*p) &&
+					  (p->pending || p->awaits_delivery))) {
+		const struct packet_record *q = data;
+
+		if (q->type == RECORD_PACKET && size >= sizeof(*q)) {
+			if (q->has_owner)
+				know_process(s, &q->owner);
+			if (q->has_peer)
+				know_process(s, &q->peer);
+		}
+		if (!holdback__push(s->held, data, size))
+			return 0;
+	}
 	return dispatch(s, data, size);
 }
 
