@@ -7,7 +7,8 @@
 # over virtio 9p with a tmpfs layer on top, so nothing the guest does reaches
 # the host but OUTDIR. No network card: the tests make their own networks.
 # Environment: VM_MEM (default 3G), VM_CPUS (2), VM_TIMEOUT seconds (1800),
-# VM_APPEND (more kernel parameters, e.g. loglevel=7 to see backtraces).
+# VM_APPEND (more kernel parameters, e.g. loglevel=7 for every message; 5, the
+# default here, shows faults with their backtraces).
 # Software emulation (TCG) always: KVM on these machines is PVM, which cannot
 # run a stock kernel (it stops after "Probing EDD").
 set -euo pipefail
@@ -27,9 +28,19 @@ bash "$here/initramfs.sh" "$kdir" "$initrd"
 # The host's file capabilities, which 9p does not carry (guest.sh sets them).
 getcap -r /usr/bin /usr/sbin /bin /sbin 2>/dev/null | sort -u > "$out/file-caps" || true
 
-# A kernel under multi-threaded emulation now and then dies while patching its
-# own code at boot, before the job starts (seen: "Oops: int3" in
-# sched_clock_cpu on 6.12): that boot is not a result, and is made once more.
+# The kernel's first fault reports, so that a CI log alone says why a guest died.
+last_words() {
+	grep -E -A12 -m3 'Oops|BUG:|Kernel panic|soft lockup|general protection' "$1" |
+		head -40 | sed 's/^/vm:   /' >&2 || true
+}
+
+# A kernel under multi-threaded emulation now and then faults while patching
+# its own code (seen: "Oops: int3" in sched_clock_cpu on 6.12 at boot), and
+# once two vCPUs locked up. Any oops or soft lockup is made a panic (so it
+# ends the guest at once, not after VM_TIMEOUT), its report is kept and
+# printed, and the whole job runs once more in a new boot; a second fault is
+# a failure. $out/faults lists the reports of faulted boots.
+rm -f "$out"/serial-fault-*.log "$out/faults"
 for attempt in 1 2; do
 	rm -f "$out/console.log" "$out/status"
 	set +e
@@ -37,7 +48,7 @@ for attempt in 1 2; do
 		-accel tcg,thread=multi -cpu max -m "${VM_MEM:-3G}" -smp "${VM_CPUS:-2}" \
 		-nographic -no-reboot -nic none \
 		-kernel "$kdir/boot/vmlinuz-$ver" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 loglevel=4 pidcap.src=$src ${VM_APPEND:-}" \
+		-append "console=ttyS0 panic=-1 oops=panic softlockup_panic=1 loglevel=5 softlockup_all_cpu_backtrace=1 pidcap.src=$src ${VM_APPEND:-}" \
 		-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap \
 		-device virtio-9p-pci,fsdev=host,mount_tag=host \
 		-fsdev local,id=vmout,path="$out",security_model=none \
@@ -45,17 +56,26 @@ for attempt in 1 2; do
 		< /dev/null > "$out/serial.log" 2>&1
 	rc=$?
 	set -e
-	if [ $rc -ne 124 ] && [ ! -e "$out/console.log" ] && [ "$attempt" = 1 ] &&
+	if [ $rc -ne 124 ] && [ ! -s "$out/status" ] && [ "$attempt" = 1 ] &&
 		grep -q 'Kernel panic' "$out/serial.log"; then
-		cp "$out/serial.log" "$out/serial-panic.log"
-		echo "vm: $ver panicked while booting, before the job (see $out/serial-panic.log): booting again" >&2
+		log=$out/serial-fault-$attempt.log
+		cp "$out/serial.log" "$log"
+		echo "$log" >> "$out/faults"
+		echo "vm: $ver's kernel faulted (see $log); its last words:" >&2
+		last_words "$log"
+		echo "vm: booting $ver again for the whole job" >&2
 		continue
 	fi
 	break
 done
 if [ $rc -eq 124 ]; then
 	echo "vm: $ver did not finish within ${VM_TIMEOUT:-1800} s (see $out/serial.log)" >&2
+	last_words "$out/serial.log"
 	exit 1
 fi
-[ -s "$out/status" ] || { echo "vm: $ver ended without the job's status (see $out/serial.log)" >&2; exit 1; }
+if [ ! -s "$out/status" ]; then
+	echo "vm: $ver ended without the job's status (see $out/serial.log)" >&2
+	last_words "$out/serial.log"
+	exit 1
+fi
 exit "$(cat "$out/status")"

@@ -46,6 +46,11 @@ while read -r name kdir; do
 	[ -e "$out/console.log" ] && sed 's/^/  /' "$out/console.log" | grep -E '^  (== |not ok|kernel |pidcap: warning)' || true
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/console.log" 2>/dev/null | tail -1)
 	line="$(cat "$kdir/package"): ${counts:-no result} in $(( $(date +%s) - start )) s"
+	if [ -s "$out/faults" ]; then
+		# (a boot whose kernel faulted was run again: the summary says so)
+		fault=$(grep -h -m1 -o -E '(Oops|BUG|Kernel panic)[^[]*' "$(head -1 "$out/faults")")
+		line="$line, in a second boot: the first one's kernel faulted (${fault:-see $out/faults})"
+	fi
 	if [ "$rc" -ne 0 ] || [ -z "$counts" ]; then
 		failed=1
 		line="$line (exit $rc)"
