@@ -20,8 +20,11 @@
 #define BT_SPB 0x00000003U
 #define BT_EPB 0x00000006U
 #define BT_JOURNAL 0x00000009U /* systemd Journal Export Block */
+#define BT_DSB 0x0000000AU     /* Decryption Secrets Block */
 #define BT_DARWIN_PROCESS 0x80000001U
 #define BYTE_ORDER_MAGIC 0x1A2B3C4DU
+/* DSB secrets types */
+#define DSB_TLS_KEY_LOG 0x544C534BU /* "TLSK": NSS key log lines */
 
 /* pcapng options (codes are per block type) */
 #define OPT_ENDOFOPT 0

@@ -564,6 +564,19 @@ int pcapng_writer__journal(struct pcapng_writer *w, const char *entry, size_t le
 	return pcapng_writer__block(w, BT_JOURNAL, &part, 1, NULL, 0);
 }
 
+int pcapng_writer__secrets(struct pcapng_writer *w, uint32_t type, const char *secrets, size_t len)
+{
+	/* (in the section's byte order, the host's, like every other field) */
+	uint32_t head[2] = { type, (uint32_t)len };
+	struct pcapng_part parts[2] = { { head, sizeof(head) }, { secrets, len } };
+
+	if (!w || (!secrets && len) || len > 16u << 20)
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	return pcapng_writer__block(w, BT_DSB, parts, 2, NULL, 0);
+}
+
 int pcapng_writer__flush(struct pcapng_writer *w)
 {
 	if (!w)

@@ -66,6 +66,11 @@ int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p
  * lines, __REALTIME_TIMESTAMP= among them for Wireshark to time it. Needs no
  * interface. Returns 0 or -errno. */
 int pcapng_writer__journal(struct pcapng_writer *w, const char *entry, size_t len);
+/* Appends a Decryption Secrets Block: secrets of the given type
+ * (DSB_TLS_KEY_LOG: NSS key log lines, "LABEL <client random> <secret>\n").
+ * Wireshark uses secrets only for packets after them in the file. Returns 0
+ * or -errno. */
+int pcapng_writer__secrets(struct pcapng_writer *w, uint32_t type, const char *secrets, size_t len);
 /* Pushes buffered blocks to the file descriptor; returns 0 or -errno. */
 int pcapng_writer__flush(struct pcapng_writer *w);
 /* Frees the writer (accepts NULL); does not close the stream. */

@@ -166,6 +166,7 @@ int main(void)
 	test_snaplen(&t);
 	test_darwin_protocol(&t);
 	test_many_processes(&t);
+	test_secrets(&t);
 	tmpdir__remove(t.dir);
 	return tap_done();
 }

@@ -115,4 +115,7 @@ void test_snaplen(struct test *t);
 void test_darwin_protocol(struct test *t);
 void test_many_processes(struct test *t);
 
+/* secrets.c: Decryption Secrets Blocks against editcap's */
+void test_secrets(struct test *t);
+
 #endif
