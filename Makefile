@@ -124,7 +124,8 @@ parts = $(patsubst tests/%.c,$(OBJ)/tests/%.o,$(wildcard tests/unit/test_$(1)/*.
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile \
-	     $(OUTPUT)/test_procfs $(OUTPUT)/test_elf_file $(OUTPUT)/drop.bpf.o
+	     $(OUTPUT)/test_procfs $(OUTPUT)/test_elf_file \
+	     $(OUTPUT)/test_tls_calibrate $(OUTPUT)/drop.bpf.o
 
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
 	$(test)
@@ -138,6 +139,9 @@ $(OUTPUT)/test_comment: $(OBJ)/tests/unit/test_comment.o $(call obj,src/model/co
 $(OUTPUT)/test_events: $(OBJ)/tests/unit/test_events.o $(call obj,src/model/events.c src/base/procfs.c)
 	$(test)
 $(OUTPUT)/test_elf_file: $(OBJ)/tests/unit/test_elf_file.o $(call obj,src/tls/elf_file.c)
+	$(test) -lelf
+$(OUTPUT)/test_tls_calibrate: $(OBJ)/tests/unit/test_tls_calibrate.o \
+			      $(call obj,src/tls/calibrate.c src/tls/elf_file.c)
 	$(test) -lelf
 $(OUTPUT)/test_procfs: $(OBJ)/tests/unit/test_procfs.o $(call obj,src/base/procfs.c)
 	$(test)

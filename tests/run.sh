@@ -60,6 +60,7 @@ if [ "$group" = all ]; then
 	run_suite "events: records, journal entries, read back" "$build/test_events"
 	run_suite "/proc/PID/stat, read and parsed" "$build/test_procfs"
 	run_suite "library files, read for --tls" "$build/test_elf_file"
+	run_suite "TLS libraries calibrated without privileges" "$build/test_tls_calibrate"
 	run_suite "file rotation (-C, -W, -G)" "$build/test_rotation"
 	run_suite "the command line" "$build/test_options"
 	run_suite "bash completion" bash tests/docs/test_completion.sh
