@@ -125,7 +125,7 @@ TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTP
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile \
 	     $(OUTPUT)/test_procfs $(OUTPUT)/test_elf_file \
-	     $(OUTPUT)/test_tls_calibrate $(OUTPUT)/drop.bpf.o
+	     $(OUTPUT)/test_tls_calibrate $(OUTPUT)/test_tls_keylog $(OUTPUT)/drop.bpf.o
 
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
 	$(test)
@@ -143,6 +143,9 @@ $(OUTPUT)/test_elf_file: $(OBJ)/tests/unit/test_elf_file.o $(call obj,src/tls/el
 $(OUTPUT)/test_tls_calibrate: $(OBJ)/tests/unit/test_tls_calibrate.o \
 			      $(call obj,src/tls/calibrate.c src/tls/elf_file.c)
 	$(test) -lelf
+$(OUTPUT)/test_tls_keylog: $(OBJ)/tests/unit/test_tls_keylog.o \
+			   $(call obj,src/tls/hello.c src/tls/keylog.c)
+	$(test)
 $(OUTPUT)/test_procfs: $(OBJ)/tests/unit/test_procfs.o $(call obj,src/base/procfs.c)
 	$(test)
 $(OUTPUT)/test_options: $(OBJ)/tests/unit/test_options.o \

@@ -90,6 +90,7 @@ static __always_inline void *bpf_rdonly_cast(void *obj, __u32 btf_id)
 #include "process.bpf.h"
 #include "packet.bpf.h"
 #include "tcp.bpf.h"
+#include "tls.bpf.h"
 
 /* One hook for every system call, and three uses of it. */
 SEC("tp_btf/sys_enter")

@@ -28,6 +28,7 @@ enum record_type {
 	RECORD_RETRACT = 5,
 	RECORD_TCP = 6,
 	RECORD_DELIVERY = 7,
+	RECORD_TLS_KEY = 8,
 };
 
 /* How long after a local socket sent a packet its delivery to another local
@@ -170,6 +171,24 @@ struct delivery_record {
 	__u32 pending;
 };
 
+/* --tls: one secret a TLS library logged (an NSS key log line: label,
+ * client random, secret), as it derived it. */
+#define PIDCAP_TLS_LABEL_LEN 48
+#define PIDCAP_TLS_RANDOM_LEN 32
+#define PIDCAP_TLS_SECRET_MAX 64
+struct tls_key_record {
+	__u32 type; /* RECORD_TLS_KEY */
+	__u32 tgid;
+	__u64 ts_ns;
+	__u32 tid;
+	__u32 secret_len;		  /* bytes in secret[] (longer secrets are not sent) */
+	__u64 session;			  /* the library's connection object (OpenSSL's SSL *) */
+	char label[PIDCAP_TLS_LABEL_LEN]; /* NUL-terminated */
+	__u8 client_random[PIDCAP_TLS_RANDOM_LEN];
+	__u8 secret[PIDCAP_TLS_SECRET_MAX];
+	char comm[PIDCAP_COMM_LEN];
+};
+
 /* pidcap top: what each process did in the current interval. */
 struct process_stats {
 	__u64 rx_bytes, rx_packets;
@@ -192,6 +211,7 @@ enum counter {
 	COUNTER_OWNERS_FULL,	/* socket owners not recorded: owner table full */
 	COUNTER_TOP_FULL,	/* pidcap top: counts lost, its tables were full */
 	COUNTER_UNMATCHED, /* local deliveries too late to match their sending: recorded apart */
+	COUNTER_TLS_KEYS_DROPPED, /* --tls: secrets lost (ring buffer full, or unreadable) */
 	COUNTER_MAX,
 };
 

@@ -30,7 +30,7 @@
 #include "filter/filter.h"
 #include "pidcap.skel.h"
 
-#define MAX_LINKS 24
+#define MAX_LINKS 64
 
 /* (Linux 5.8's; older headers lack them) */
 #ifndef CAP_PERFMON
@@ -123,6 +123,7 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	skel->rodata->execveat_nr = SYS_execveat;
 	bpf_program__set_autoload(skel->progs.exec_result, o->events & EVENT_EXEC);
 	bpf_program__set_autoload(skel->progs.tcp_state, o->events & EVENT_TCP || o->count_only);
+	bpf_program__set_autoload(skel->progs.openssl_keylog, o->tls);
 	skel->rodata->count_only = o->count_only;
 	if (o->count_only && o->sel->cgroup_path) {
 		uint64_t id;
@@ -556,6 +557,20 @@ int capture__attach(struct capture *c)
 	return err ?: attach_packets(c, 1);
 }
 
+int capture__attach_openssl_keylog(struct capture *c, const char *path, uint64_t offset)
+{
+	struct bpf_link *link;
+
+	if (c->n_links == MAX_LINKS)
+		return -E2BIG;
+	/* (pid -1: every process, also those that start or load it later) */
+	link = bpf_program__attach_uprobe(c->skel->progs.openssl_keylog, false, -1, path, offset);
+	if (!link)
+		return -errno;
+	c->links[c->n_links++] = link;
+	return 0;
+}
+
 int capture__poll(struct capture *c, int timeout_ms)
 {
 	int n = ring_buffer__poll(c->ring, timeout_ms), more;
@@ -607,6 +622,7 @@ void capture__stats(struct capture *c, struct capture_stats *s)
 	s->events_dropped = sums[COUNTER_EVENTS_DROPPED];
 	s->owners_full = sums[COUNTER_OWNERS_FULL];
 	s->unmatched = sums[COUNTER_UNMATCHED];
+	s->tls_keys_dropped = sums[COUNTER_TLS_KEYS_DROPPED];
 }
 
 void capture__count_maps(struct capture *c, struct capture_count_maps *m)

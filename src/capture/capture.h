@@ -23,7 +23,8 @@ struct capture_stats {
 	uint64_t cut;
 	uint64_t events_dropped;
 	uint64_t owners_full;
-	uint64_t unmatched; /* local deliveries recorded apart from their sending */
+	uint64_t unmatched;	   /* local deliveries recorded apart from their sending */
+	uint64_t tls_keys_dropped; /* --tls: secrets lost */
 };
 
 /* What the kernel side is asked for: the part of the options a capture, or
@@ -40,6 +41,7 @@ struct capture_config {
 	unsigned int events; /* enum event_kind: what --events asked for */
 	bool no_packets;     /* events only */
 	bool count_only;     /* pidcap top: count per process, record nothing */
+	bool tls;	     /* --tls: the TLS key hooks are loaded (attached apart) */
 	bool debug;	     /* libbpf's and the verifier's messages */
 };
 
@@ -57,6 +59,10 @@ int capture__set_filter(struct capture *c, const struct sock_filter *classic, si
 int capture__select_pid(struct capture *c, pid_t pid);
 /* Attaches every hook. Prints one line and returns -errno on failure. */
 int capture__attach(struct capture *c);
+/* --tls: attaches the OpenSSL key log hook to the library file at path, at
+ * the function at file offset offset (every process that maps the file).
+ * Returns 0 or -errno (nothing printed: the caller names the library). */
+int capture__attach_openssl_keylog(struct capture *c, const char *path, uint64_t offset);
 /* Waits up to timeout_ms for records and hands them to the callback. Returns
  * the number handled or a negative error (-EINTR when a signal came). */
 int capture__poll(struct capture *c, int timeout_ms);

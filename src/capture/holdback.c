@@ -14,9 +14,12 @@ struct held {
 	struct held *big_next, **big_prev;
 	size_t size;
 	bool retracted;
-	bool pending;	   /* a packet waiting for its socket filter's verdict */
-	bool awaiting;	   /* a packet waiting for its local receiver */
-	bool peer_pending; /* its receiver's socket filter may still refuse it */
+	bool pending;	    /* a packet waiting for its socket filter's verdict */
+	bool awaiting;	    /* a packet waiting for its local receiver */
+	bool peer_pending;  /* its receiver's socket filter may still refuse it */
+	bool awaiting_keys; /* --tls: a ClientHello waiting for its connection's keys */
+	uint8_t client_random[PIDCAP_TLS_RANDOM_LEN];
+	uint64_t keys_until_ns;
 	uint64_t skb_id;
 	uint64_t until_ns; /* when its wait is over */
 	uint64_t claimed;  /* bytes of its TCP payload received as segments */
@@ -33,6 +36,7 @@ struct held {
 
 struct holdback {
 	struct held *head, *tail;
+	uint64_t keys_missed;
 	struct held *big; /* awaiting packets of SEGMENTED_LEN or more */
 	struct held *ids[ID_BUCKETS];
 };
@@ -85,18 +89,19 @@ static void big_remove(struct held *e)
 	e->big_prev = NULL;
 }
 
-int holdback__push(struct holdback *h, const void *record, size_t size)
+static struct held *push(struct holdback *h, const void *record, size_t size)
 {
 	struct held *e;
 
 	const struct packet_record *p = record;
 
 	if (size < 16)
-		return -EINVAL;
+		return NULL;
 	e = malloc(sizeof(*e) + size);
 	if (!e)
-		return -ENOMEM;
+		return NULL;
 	e->next = NULL;
+	e->awaiting_keys = false;
 	e->id_prev = NULL;
 	e->big_prev = NULL;
 	e->size = size;
@@ -125,7 +130,49 @@ int holdback__push(struct holdback *h, const void *record, size_t size)
 	else
 		h->head = e;
 	h->tail = e;
+	return e;
+}
+
+int holdback__push(struct holdback *h, const void *record, size_t size)
+{
+	if (size < 16)
+		return -EINVAL;
+	return push(h, record, size) ? 0 : -ENOMEM;
+}
+
+int holdback__push_for_keys(struct holdback *h, const void *record, size_t size,
+			    const uint8_t random[PIDCAP_TLS_RANDOM_LEN])
+{
+	struct held *e;
+
+	if (size < 16)
+		return -EINVAL;
+	e = push(h, record, size);
+	if (!e)
+		return -ENOMEM;
+	e->awaiting_keys = true;
+	memcpy(e->client_random, random, PIDCAP_TLS_RANDOM_LEN);
+	e->keys_until_ns = *(const uint64_t *)((const char *)record + 8) + HOLDBACK_KEYS_NS;
 	return 0;
+}
+
+int holdback__keys_came(struct holdback *h, const uint8_t random[PIDCAP_TLS_RANDOM_LEN])
+{
+	struct held *e;
+	int n = 0;
+
+	/* (few packets wait for keys: the ClientHellos of handshakes under way) */
+	for (e = h->head; e; e = e->next)
+		if (e->awaiting_keys && !memcmp(e->client_random, random, PIDCAP_TLS_RANDOM_LEN)) {
+			e->awaiting_keys = false;
+			n++;
+		}
+	return n;
+}
+
+uint64_t holdback__keys_missed(const struct holdback *h)
+{
+	return h->keys_missed;
 }
 
 /* The newest held packet with id that waits for what want says. The kernel
@@ -279,8 +326,13 @@ const void *holdback__ready(struct holdback *h, uint64_t now_ns, size_t *size)
 {
 	while (h->head && h->head->retracted)
 		holdback__pop(h);
-	if (!h->head || ((h->head->pending || h->head->awaiting) && h->head->until_ns > now_ns))
+	if (!h->head || ((h->head->pending || h->head->awaiting) && h->head->until_ns > now_ns) ||
+	    (h->head->awaiting_keys && h->head->keys_until_ns > now_ns))
 		return NULL;
+	if (h->head->awaiting_keys) { /* written before its keys: not decrypted */
+		h->head->awaiting_keys = false;
+		h->keys_missed++;
+	}
 	*size = h->head->size;
 	return h->head->record;
 }

@@ -24,6 +24,10 @@ struct delivery_record;
  * Everything behind waits as long. */
 #define HOLDBACK_VERDICT_NS 20000000ull
 #define HOLDBACK_DELIVERY_NS 100000000ull
+/* --tls: how long a ClientHello waits for its connection's keys (a round
+ * trip to the server and the library's work after it), and everything
+ * behind it as long. Wireshark uses keys only for packets after them. */
+#define HOLDBACK_KEYS_NS 2000000000ull
 
 struct holdback *holdback__new(void);
 bool holdback__empty(const struct holdback *h);
@@ -31,6 +35,15 @@ bool holdback__empty(const struct holdback *h);
  * timestamp); a packet record waits if its pending or awaits_delivery flag is
  * set. Returns 0 or -ENOMEM. */
 int holdback__push(struct holdback *h, const void *record, size_t size);
+/* Queues a copy of a TLS ClientHello's record that waits until
+ * holdback__keys_came() names its client random, or HOLDBACK_KEYS_NS. */
+int holdback__push_for_keys(struct holdback *h, const void *record, size_t size,
+			    const uint8_t random[PIDCAP_TLS_RANDOM_LEN]);
+/* The keys of the connection with this client random are all there: its
+ * held ClientHello may go. Returns how many waited for them. */
+int holdback__keys_came(struct holdback *h, const uint8_t random[PIDCAP_TLS_RANDOM_LEN]);
+/* ClientHellos that went out without their keys (waited too long). */
+uint64_t holdback__keys_missed(const struct holdback *h);
 /* Forgets the held packet skb_id; returns true if one was held. */
 bool holdback__retract(struct holdback *h, uint64_t skb_id);
 /* Names d's receiver in the held packet awaiting it; returns true if one was

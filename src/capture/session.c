@@ -33,6 +33,9 @@
 #include "output/dumpfile.h"
 #include "output/output.h"
 #include "print/print.h"
+#include "tls/hello.h"
+#include "tls/keylog.h"
+#include "tls/libraries.h"
 
 struct session {
 	const struct options *opts;
@@ -50,6 +53,7 @@ struct session {
 	bool done;			     /* -c reached or the output failed */
 	bool status_line;		     /* writing a file, stderr a terminal */
 	uint64_t status_ns, status_captured; /* when the status line last said what */
+	struct tls_keylog *tls;		     /* --tls: the connections and their keys */
 };
 
 static int64_t timespec_ns(const struct timespec *ts)
@@ -244,6 +248,48 @@ static void know_process(struct session *s, const struct owner *o)
 	proctable__get(s->procs, o->tgid, comm);
 }
 
+/* --tls: a secret goes into the file at once, ahead of every packet still
+ * held; the connection's ClientHello (held, and all behind it) may go once
+ * its secrets are all there. */
+static int handle_tls_key(struct session *s, const void *data, size_t size)
+{
+	char line[TLS_KEYLOG_LINE_MAX];
+	int len, err;
+
+	if (!s->tls || size < sizeof(struct tls_key_record) || s->done)
+		return 0;
+	len = tls_keylog__add(s->tls, data, line, sizeof(line));
+	if (len < 0)
+		return 0;
+	err = output__secrets(s->out, line, len);
+	if (err) {
+		log_write_error("write TLS keys", err);
+		s->done = true;
+		return 0;
+	}
+	if (tls_keylog__complete(s->tls, ((const struct tls_key_record *)data)->client_random))
+		holdback__keys_came(s->held, ((const struct tls_key_record *)data)->client_random);
+	return 0;
+}
+
+/* A TLS ClientHello whose keys have not all come waits for them: Wireshark
+ * decrypts a connection only with keys placed before its packets. */
+static bool hold_for_keys(struct session *s, const struct packet_record *p, size_t size)
+{
+	uint8_t random[PIDCAP_TLS_RANDOM_LEN];
+
+	if (!tls_hello__client_random(p->data, p->caplen, random))
+		return false;
+	tls_keylog__hello(s->tls, random);
+	if (tls_keylog__complete(s->tls, random))
+		return false;
+	if (p->has_owner)
+		know_process(s, &p->owner);
+	if (p->has_peer)
+		know_process(s, &p->peer);
+	return holdback__push_for_keys(s->held, p, size, random) == 0;
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
@@ -269,6 +315,11 @@ static int handle_record(void *ctx, void *data, size_t size)
 			s->late_deliveries++;
 		return 0;
 	}
+	if (p->type == RECORD_TLS_KEY)
+		return handle_tls_key(s, data, size);
+	if (s->tls && p->type == RECORD_PACKET && size >= sizeof(*p) &&
+	    p->caplen <= size - sizeof(*p) && hold_for_keys(s, p, size))
+		return 0;
 	if (p->type == RECORD_PACKET && size >= sizeof(*p) && p->direction == PACKET_IN &&
 	    !holdback__empty(s->held) && size <= SEGMENT_ROOM) {
 		memcpy(s->segment, data, size);
@@ -352,6 +403,22 @@ static void print_stats(struct capture *c, const struct session *s)
 	if (st.owners_full)
 		fprintf(stderr, "%llu socket owners not recorded: owner table full\n",
 			(unsigned long long)st.owners_full);
+	if (s->tls) {
+		struct tls_keylog_stats t;
+
+		tls_keylog__stats(s->tls, &t);
+		fprintf(stderr, "%llu TLS connections seen, %llu with their keys\n",
+			(unsigned long long)t.connections, (unsigned long long)t.with_keys);
+		if (holdback__keys_missed(s->held))
+			fprintf(stderr,
+				"%llu TLS connections written before their keys came (over %llu s): "
+				"not decrypted\n",
+				(unsigned long long)holdback__keys_missed(s->held),
+				(unsigned long long)HOLDBACK_KEYS_NS / 1000000000);
+		if (st.tls_keys_dropped || t.invalid)
+			fprintf(stderr, "%llu TLS keys lost (kernel buffer full, or unreadable)\n",
+				(unsigned long long)(st.tls_keys_dropped + t.invalid));
+	}
 }
 
 /* -Z: everything that needs root is done (hooks attached, file open); the
@@ -463,6 +530,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 		.args_size = o->args_size,
 		.events = o->events,
 		.no_packets = o->no_packets,
+		.tls = o->tls,
 		.debug = o->debug,
 	};
 	s.opts = o;
@@ -471,7 +539,8 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	s.held = holdback__new();
 	s.event = malloc(sizeof(*s.event));
 	s.segment = malloc(SEGMENT_ROOM);
-	if (!s.procs || !s.ifnames || !s.held || !s.event || !s.segment)
+	s.tls = o->tls ? tls_keylog__new() : NULL;
+	if (!s.procs || !s.ifnames || !s.held || !s.event || !s.segment || (o->tls && !s.tls))
 		goto out;
 	signals__install();
 
@@ -490,6 +559,8 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 			goto abandon;
 	}
 	if (capture__attach(c))
+		goto abandon;
+	if (o->tls && !tls_libraries__hook(c))
 		goto abandon;
 	/* (after the exec hook is attached, so no process is missed) */
 	proctable__know_all(s.procs);
@@ -553,6 +624,7 @@ out:
 	capture__free(c);
 	ifnames__free(s.ifnames);
 	holdback__free(s.held);
+	tls_keylog__free(s.tls);
 	free(s.segment);
 	free(s.event);
 	proctable__free(s.procs);

@@ -22,6 +22,7 @@ enum long_only {
 	OPT_NO_PACKETS,
 	OPT_ARGS_SIZE,
 	OPT_EXTCAP_CAPTURE,
+	OPT_TLS,
 };
 
 static const char usage[] =
@@ -62,6 +63,10 @@ static const char usage[] =
 	"      --events LIST  exec,exit,fork,tcp, all or none\n"
 	"      --no-packets   events only: an exec, exit and connection tracer\n"
 	"      --args-size N  bytes of an exec's arguments to keep (default 16384, at most 65536)\n"
+	"\n"
+	"TLS:\n"
+	"      --tls          put the keys of the TLS connections of OpenSSL 3 (libssl.so.3) into the\n"
+	"                     file (-w), before the packets that need them: Wireshark decrypts them\n"
 	"\n"
 	"Printing (without -w):\n"
 	"  -v                 more about each packet, and its process in full (-vv: more still)\n"
@@ -217,6 +222,7 @@ int options__parse(struct options *o, int argc, char **argv)
 		{ "no-packets", no_argument, NULL, OPT_NO_PACKETS },
 		{ "args-size", required_argument, NULL, OPT_ARGS_SIZE },
 		{ "extcap-capture", no_argument, NULL, OPT_EXTCAP_CAPTURE }, /* see extcap.c */
+		{ "tls", no_argument, NULL, OPT_TLS },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool events_given = false;
@@ -319,6 +325,9 @@ int options__parse(struct options *o, int argc, char **argv)
 		case OPT_EXTCAP_CAPTURE:
 			o->extcap = true;
 			break;
+		case OPT_TLS:
+			o->tls = true;
+			break;
 		case OPT_ARGS_SIZE:
 			if (parse_u64(optarg, PIDCAP_ARGS_MAX, &v) || v < 64)
 				return bad("invalid argument size '%s': 64 to 65536 bytes", optarg);
@@ -410,6 +419,13 @@ int options__parse(struct options *o, int argc, char **argv)
 	    (o->command || o->sel.cgroup_path || o->n_ifnames || o->sel.follow_forks))
 		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture",
 			   "-r");
+	if (o->tls && (o->read_path || o->no_packets))
+		return bad("%s takes its keys from a live capture's packets: not with -r or "
+			   "--no-packets",
+			   "--tls");
+	if (o->tls && !o->write_path)
+		return bad("%s needs a file to write the keys into (-w FILE, or -w - for a pipe)",
+			   "--tls");
 	if (o->drop_to_user && !getpwnam(o->drop_to_user))
 		return bad("unknown user '%s'", o->drop_to_user);
 	if (o->command)

@@ -208,6 +208,15 @@ int dumpfile__event(struct dumpfile *d, const struct event *e)
 	return err;
 }
 
+int dumpfile__secrets(struct dumpfile *d, const char *lines, size_t len)
+{
+	/* (in the file being written: a rotation after it does not repeat them) */
+	if (d->error)
+		return d->error;
+	d->error = pcapng_writer__secrets(d->writer, DSB_TLS_KEY_LOG, lines, len);
+	return d->error;
+}
+
 int dumpfile__flush(struct dumpfile *d)
 {
 	if (d->error)

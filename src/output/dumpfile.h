@@ -39,6 +39,8 @@ int dumpfile__packet(struct dumpfile *d, const struct pcapng_packet *p);
 struct event;
 /* Writes an event as a systemd Journal Export Block; as dumpfile__packet. */
 int dumpfile__event(struct dumpfile *d, const struct event *e);
+/* A Decryption Secrets Block of TLS key log lines, in the current file. */
+int dumpfile__secrets(struct dumpfile *d, const char *lines, size_t len);
 int dumpfile__flush(struct dumpfile *d);
 /* The descriptor of the file written now, or -1. */
 int dumpfile__fd(const struct dumpfile *d);

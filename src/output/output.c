@@ -206,6 +206,20 @@ int output__event(struct output *out, const struct event *e)
 	return err;
 }
 
+int output__secrets(struct output *out, const char *lines, size_t len)
+{
+	int err;
+
+	if (out->error)
+		return out->error;
+	if (!out->dump)
+		return 0; /* (text lines have no place for them) */
+	err = dumpfile__secrets(out->dump, lines, len);
+	if (err)
+		out->error = err;
+	return err;
+}
+
 int output__flush(struct output *out)
 {
 	int err;

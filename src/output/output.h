@@ -24,6 +24,8 @@ int output__packet(struct output *out, const struct packet_view *p);
 struct event;
 /* Writes a process event: a journal block in a file, a line on stdout. */
 int output__event(struct output *out, const struct event *e);
+/* TLS key log lines, for the packets written after them (pcapng only). */
+int output__secrets(struct output *out, const char *lines, size_t len);
 /* For -Z: the file written now belongs to uid:gid. */
 int output__give_to(struct output *out, uid_t uid, gid_t gid);
 /* Bytes written to files so far. */

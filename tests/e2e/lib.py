@@ -28,7 +28,7 @@ NETPEER = os.path.join(BUILD, "netpeer")
 TAG = "pc%d" % os.getpid()  # names of everything this run creates
 PROG_NAMES = ("packet_ingress", "packet_egress", "socket_syscall_", "socket_release",
               "process_exec", "process_fork", "process_exit", "packet_discarded", "pidcap_filter",
-              "exec_result", "tcp_state")
+              "exec_result", "tcp_state", "openssl_keylog")
 
 FIELDS = ["frame.number", "pktap.pid", "pktap.cmdname", "frame.packet_flags_direction",
           "ip.src", "ip.dst", "ipv6.src", "ipv6.dst", "tcp.srcport", "tcp.dstport",

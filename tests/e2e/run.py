@@ -16,7 +16,7 @@ from lib import Failure, PIDCAP, NETPEER  # noqa: E402
 
 # The features, in the order they build on each other.
 MODULES = ["test_attribution", "test_command", "test_output", "test_events", "test_filters",
-           "test_local",
+           "test_local", "test_tls",
            "test_wireshark", "test_wireshark_gui", "test_top"]
 # What does not depend on the kernel, left out of the kernel tests
 # (tests/run.sh kernel, run inside each kernel's VM): Wireshark's window.

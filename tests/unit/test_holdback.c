@@ -145,6 +145,54 @@ static void test_segments(struct holdback *h)
 	      "%d went, %s left", out, holdback__empty(h) ? "nothing" : "some");
 }
 
+/* --tls: a ClientHello waits for its connection's keys, and everything
+ * behind it; keys of another connection do not free it; one whose keys never
+ * come goes at the bound, counted. */
+static void test_keys(struct holdback *h)
+{
+	uint8_t a[PIDCAP_TLS_RANDOM_LEN], b[PIDCAP_TLS_RANDOM_LEN];
+	struct packet_record r;
+	char got[64];
+
+	memset(a, 0xaa, sizeof(a));
+	memset(b, 0xbb, sizeof(b));
+	memset(&r, 0, sizeof(r));
+	r.type = RECORD_PACKET;
+	r.ts_ns = 900;
+	r.ifindex = 1;
+	holdback__push_for_keys(h, &r, sizeof(r), a);
+	push_packet(h, 901, 0, false, 2);
+	drain(h, 900 + HOLDBACK_KEYS_NS - 1, got, sizeof(got));
+	CHECK(!strcmp(got, ""), "everything waits behind a ClientHello without its keys", "'%s'",
+	      got);
+	CHECK(holdback__keys_came(h, b) == 0, "another connection's keys free nothing", "freed");
+	drain(h, 900, got, sizeof(got));
+	CHECK(!strcmp(got, ""), "still waiting", "'%s'", got);
+	CHECK(holdback__keys_came(h, a) == 1, "its keys find it", "not found");
+	drain(h, 900, got, sizeof(got));
+	CHECK(!strcmp(got, "1 2") && holdback__keys_missed(h) == 0,
+	      "with its keys it goes at once, the rest behind it", "'%s'", got);
+
+	r.ts_ns = 1000;
+	holdback__push_for_keys(h, &r, sizeof(r), b);
+	drain(h, 1000 + HOLDBACK_KEYS_NS, got, sizeof(got));
+	CHECK(!strcmp(got, "1") && holdback__keys_missed(h) == 1,
+	      "one whose keys never come goes at the bound, counted", "'%s', %llu", got,
+	      (unsigned long long)holdback__keys_missed(h));
+
+	/* Waiting for its receiver and for its keys: both must come. */
+	r.ts_ns = 1100;
+	r.awaits_delivery = 1;
+	r.skb_id = 0x77;
+	holdback__push_for_keys(h, &r, sizeof(r), a);
+	holdback__keys_came(h, a);
+	drain_peers(h, 1100, got, sizeof(got));
+	CHECK(!strcmp(got, ""), "keys alone do not free one awaiting its receiver", "'%s'", got);
+	deliver(h, 0x77, 31);
+	drain_peers(h, 1100, got, sizeof(got));
+	CHECK(!strcmp(got, "1:31"), "keys and receiver: it goes", "'%s'", got);
+}
+
 int main(void)
 {
 	struct holdback *h = holdback__new();
@@ -214,6 +262,7 @@ int main(void)
 	      got);
 
 	test_segments(h);
+	test_keys(h);
 
 	/* Thousands behind one that waits: deliveries still find theirs. */
 	push_record(h, 800, 0x10, false, true, 1);

@@ -1,0 +1,187 @@
+"""--tls: the keys of real TLS connections (OpenSSL 3 through curl and Python)
+in the file, placed so that tshark decrypts the captured packets, which keep
+their process. The server runs in a network namespace the test makes; the
+secrets pidcap wrote are compared with the ones curl writes to SSLKEYLOGFILE
+for the same connection."""
+import os
+import struct
+import subprocess
+
+from lib import check, sh, Namespaces, Pidcap, Peer, journal_events, PIDCAP
+
+SERVER = r"""
+import http.server, ssl, sys
+addr, cert, key, version = sys.argv[1:5]
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = b"hello over tls " + self.path.encode() + b"\n"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+srv = http.server.HTTPServer((addr, 0), Handler)
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(cert, key)
+if version == "1.2":
+    ctx.maximum_version = ssl.TLSVersion.TLSv1_2
+srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+print(srv.server_address[1], flush=True)
+srv.serve_forever()
+"""
+
+
+def certificate(tmp):
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    sh("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+       "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=pidcap-test")
+    return cert, key
+
+
+def start_server(ns, tmp, version):
+    script = os.path.join(tmp, "server.py")
+    with open(script, "w") as f:
+        f.write(SERVER)
+    cert, key = certificate(tmp)
+    server = Peer(ns.run(ns.b, "python3", script, ns.b4, cert, key, version))
+    return server, int(server.first)
+
+
+def secrets_in(path):
+    """The key log lines of a pcapng file's Decryption Secrets Blocks, in order,
+    and how many packets came before the first one."""
+    data = open(path, "rb").read()
+    lines, packets_before, seen_packets, first = [], 0, 0, True
+    i = 0
+    while i + 12 <= len(data):
+        kind, length = struct.unpack_from("<II", data, i)
+        check(length >= 12, "a block of length %d at %d" % (length, i))
+        if kind == 6:
+            seen_packets += 1
+        if kind == 0xA:
+            stype, slen = struct.unpack_from("<II", data, i + 8)
+            check(stype == 0x544C534B, "a DSB of type %#x" % stype)
+            lines += data[i + 16:i + 16 + slen].decode().splitlines()
+            if first:
+                packets_before, first = seen_packets, False
+        i += length
+    return lines, packets_before
+
+
+def key_lines(path):
+    with open(path) as f:
+        return sorted(line.strip() for line in f if line.strip() and not line.startswith("#"))
+
+
+def http_rows(path):
+    out = sh("tshark", "-r", path, "-Y", "http", "-T", "fields", "-E", "separator=\t",
+             "-e", "pktap.pid", "-e", "pktap.epid", "-e", "http.request.uri",
+             "-e", "http.response.code").stdout
+    return [line.split("\t") for line in out.splitlines()]
+
+
+def curl_capture(tmp, version):
+    """curl in namespace a, under pidcap --tls, fetching from the server in b."""
+    out = os.path.join(tmp, "tls.pcapng")
+    keylog = os.path.join(tmp, "curl.keys")
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, version)
+        try:
+            r = subprocess.run(
+                [PIDCAP, "--tls", "-w", out, "--"] +
+                ns.run(ns.a, "env", "SSLKEYLOGFILE=" + keylog, "curl", "-sk",
+                       "https://%s:%d/hello-%s" % (ns.b4, port, version)),
+                capture_output=True, text=True, timeout=120)
+        finally:
+            server.kill()
+    check(r.returncode == 0, "pidcap exit %d: %s" % (r.returncode, r.stderr))
+    check("hello over tls /hello-" + version in r.stdout, "curl got: %r" % r.stdout)
+    curls = [e["pid"] for e in journal_events(out) if e["comm"] == "curl" and e["pid"]]
+    check(curls, "no exec of curl in the file")
+    return out, keylog, r.stderr, curls[0]
+
+
+def check_decrypted(out, keylog, stderr, curl, version):
+    rows = http_rows(out)
+    requests = [r for r in rows if len(r) > 2 and r[2] == "/hello-" + version]
+    check(len(requests) == 1, "tshark does not decrypt curl's request: %s" % rows)
+    check(requests[0][0] == str(curl), "the request is not curl's (%d): %s" % (curl, requests))
+    responses = [r for r in rows if len(r) > 3 and r[3] == "200"]
+    check(len(responses) == 1 and str(curl) in responses[0][:2],
+          "tshark does not decrypt the response curl received: %s" % rows)
+    ours, before = secrets_in(out)
+    check(sorted(ours) == key_lines(keylog),
+          "the secrets differ from curl's SSLKEYLOGFILE:\n%s\n%s" % (ours, key_lines(keylog)))
+    check("1 TLS connections seen, 1 with their keys" in stderr, "the summary: %s" % stderr)
+    return before
+
+
+def test_tls13_keys_decrypt_curl(tmp):
+    out, keylog, stderr, curl = curl_capture(tmp, "1.3")
+    check_decrypted(out, keylog, stderr, curl, "1.3")
+    labels = {line.split()[0] for line in secrets_in(out)[0]}
+    check({"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+           "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"} <= labels,
+          "TLS 1.3 secrets missing: %s" % labels)
+
+
+def test_tls12_keys_decrypt_curl(tmp):
+    out, keylog, stderr, curl = curl_capture(tmp, "1.2")
+    check_decrypted(out, keylog, stderr, curl, "1.2")
+    check({line.split()[0] for line in secrets_in(out)[0]} == {"CLIENT_RANDOM"},
+          "TLS 1.2 gives CLIENT_RANDOM lines: %s" % secrets_in(out)[0])
+
+
+def test_tls_server_side_keys(tmp):
+    """The server selected (--pid), not the client: its own secrets decrypt."""
+    out = os.path.join(tmp, "server.pcapng")
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, "1.3")
+        try:
+            cap = Pidcap("--tls", "-w", out, "--pid", str(server.proc.pid), "--events", "none")
+            # (ip netns exec runs python3 in the same process: its pid is the server's)
+            r = sh(*ns.run(ns.a, "curl", "-sk", "https://%s:%d/server-side" % (ns.b4, port)))
+            rc, err = cap.stop()
+        finally:
+            server.kill()
+    check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+    check("server-side" in r.stdout, "curl got %r" % r.stdout)
+    rows = http_rows(out)
+    check([r for r in rows if len(r) > 2 and r[2] == "/server-side"],
+          "tshark does not decrypt with the server's keys: %s" % rows)
+    check(all(str(server.proc.pid) in r[:2] for r in rows),
+          "packets not the server's (%d): %s" % (server.proc.pid, rows))
+
+
+def test_tls_live_pipe_to_tshark(tmp):
+    """-w - | tshark -i -: the keys come before the packets in the stream too."""
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, "1.3")
+        try:
+            pidcap = subprocess.Popen(
+                [PIDCAP, "--tls", "-w", "-", "--"] +
+                ns.run(ns.a, "curl", "-sk", "https://%s:%d/live" % (ns.b4, port)),
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            tshark = subprocess.run(
+                ["tshark", "-i", "-", "-Y", "http.request", "-T", "fields", "-e", "pktap.pid",
+                 "-e", "http.request.uri"], stdin=pidcap.stdout, capture_output=True,
+                text=True, timeout=120)
+            pidcap.stdout.close()
+            pidcap.wait(60)
+        finally:
+            server.kill()
+    check(pidcap.returncode == 0, "pidcap exit %d: %s" % (pidcap.returncode,
+                                                         pidcap.stderr.read().decode()))
+    check("/live" in tshark.stdout, "tshark -i - does not decrypt: %r %r" % (tshark.stdout,
+                                                                          tshark.stderr))
+
+
+def test_tls_bad_input(tmp):
+    for args, words in ((["--tls"], "needs a file"),
+                        (["--tls", "-r", os.path.join(tmp, "x.pcapng"), "-w", "y"], "-r"),
+                        (["--tls", "--no-packets", "-w", "y"], "--no-packets")):
+        r = subprocess.run([PIDCAP] + args, capture_output=True, text=True, timeout=60)
+        lines = r.stderr.strip().splitlines()
+        check(r.returncode != 0 and len(lines) == 1 and words in lines[0],
+              "%s: exit %d, %r" % (args, r.returncode, r.stderr))
