@@ -16,9 +16,10 @@ packages=(
 	# in doc/ (tests/e2e/test_wireshark_gui.py): xdotool finds its windows,
 	# ImageMagick's import takes them, curl makes the traffic shown.
 	wireshark-qt xvfb xdotool imagemagick curl
-	# The TLS libraries --tls reads and hooks, and binutils (readelf, nm) to
-	# judge how it reads them (tests/unit/test_elf_file.c).
-	libssl3 libgnutls30 binutils
+	# The TLS libraries --tls reads and hooks, binutils (readelf, nm,
+	# objdump) to judge how it reads them, and real TLS programs for its
+	# scenarios: curl (OpenSSL), wget (GnuTLS), openssl for certificates.
+	libssl3 libgnutls30 binutils wget openssl
 )
 if [ "${1:-}" = vm ]; then
 	packages+=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)

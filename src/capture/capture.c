@@ -124,6 +124,7 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	bpf_program__set_autoload(skel->progs.exec_result, o->events & EVENT_EXEC);
 	bpf_program__set_autoload(skel->progs.tcp_state, o->events & EVENT_TCP || o->count_only);
 	bpf_program__set_autoload(skel->progs.openssl_keylog, o->tls);
+	bpf_program__set_autoload(skel->progs.gnutls_keylog, o->tls);
 	skel->rodata->count_only = o->count_only;
 	if (o->count_only && o->sel->cgroup_path) {
 		uint64_t id;
@@ -565,6 +566,22 @@ int capture__attach_openssl_keylog(struct capture *c, const char *path, uint64_t
 		return -E2BIG;
 	/* (pid -1: every process, also those that start or load it later) */
 	link = bpf_program__attach_uprobe(c->skel->progs.openssl_keylog, false, -1, path, offset);
+	if (!link)
+		return -errno;
+	c->links[c->n_links++] = link;
+	return 0;
+}
+
+int capture__attach_gnutls_keylog(struct capture *c, const char *path, uint64_t offset,
+				  uint32_t random_offset)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = random_offset);
+	struct bpf_link *link;
+
+	if (c->n_links == MAX_LINKS)
+		return -E2BIG;
+	link = bpf_program__attach_uprobe_opts(c->skel->progs.gnutls_keylog, -1, path, offset,
+					       &opts);
 	if (!link)
 		return -errno;
 	c->links[c->n_links++] = link;

@@ -63,6 +63,10 @@ int capture__attach(struct capture *c);
  * the function at file offset offset (every process that maps the file).
  * Returns 0 or -errno (nothing printed: the caller names the library). */
 int capture__attach_openssl_keylog(struct capture *c, const char *path, uint64_t offset);
+/* The same for GnuTLS's default key log function; its sessions keep the
+ * client random at random_offset. */
+int capture__attach_gnutls_keylog(struct capture *c, const char *path, uint64_t offset,
+				  uint32_t random_offset);
 /* Waits up to timeout_ms for records and hands them to the callback. Returns
  * the number handled or a negative error (-EINTR when a signal came). */
 int capture__poll(struct capture *c, int timeout_ms);

@@ -47,10 +47,16 @@ static int resolve(const char *name, char *path, size_t size)
 	return -ENOENT;
 }
 
-static void child(int go_fd, int status_fd, char **argv, const char *path, const struct passwd *pw)
+static void child(int go_fd, int status_fd, char **argv, const char *path, const struct passwd *pw,
+		  bool stdout_taken)
 {
 	char go;
 	int err = 0;
+
+	/* -w -: pidcap's standard output is the capture; what the command
+	 * prints there would break it, so it goes to standard error. */
+	if (stdout_taken && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+		_exit(127);
 
 	/* pidcap's own signal set-up must not leak into the command. */
 	signal(SIGPIPE, SIG_DFL);
@@ -72,7 +78,7 @@ static void child(int go_fd, int status_fd, char **argv, const char *path, const
 	_exit(127);
 }
 
-int launch__prepare(struct launch *l, char **argv, const char *run_as)
+int launch__prepare(struct launch *l, char **argv, const char *run_as, bool stdout_taken)
 {
 	struct passwd *pw = NULL;
 	int go[2], status[2];
@@ -110,7 +116,7 @@ int launch__prepare(struct launch *l, char **argv, const char *run_as)
 	if (l->pid == 0) {
 		close(go[1]);
 		close(status[0]);
-		child(go[0], status[1], argv, l->path, pw);
+		child(go[0], status[1], argv, l->path, pw, stdout_taken);
 	}
 	close(go[0]);
 	close(status[1]);

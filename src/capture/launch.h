@@ -4,6 +4,7 @@
 #ifndef PIDCAP_LAUNCH_H
 #define PIDCAP_LAUNCH_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct launch {
@@ -13,9 +14,10 @@ struct launch {
 	char path[4096]; /* the command, found in PATH */
 };
 
-/* Forks a child that waits, then becomes argv (as user run_as if not NULL).
- * Prints one line and returns -errno on failure. */
-int launch__prepare(struct launch *l, char **argv, const char *run_as);
+/* Forks a child that waits, then becomes argv (as user run_as if not NULL),
+ * its standard output on standard error if stdout_taken (the capture is
+ * written there). Prints one line and returns -errno on failure. */
+int launch__prepare(struct launch *l, char **argv, const char *run_as, bool stdout_taken);
 /* Lets the child exec. Returns 0, or -errno when the exec failed (the child
  * has then exited with 127 and the message is printed). */
 int launch__go(struct launch *l, const char *name);

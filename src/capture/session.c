@@ -553,7 +553,8 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	if (!s.out)
 		goto out;
 	if (o->command) {
-		if (launch__prepare(&cmd, o->command, o->run_as))
+		if (launch__prepare(&cmd, o->command, o->run_as,
+				    o->write_path && !strcmp(o->write_path, "-")))
 			goto abandon;
 		if (capture__select_pid(c, cmd.pid))
 			goto abandon;

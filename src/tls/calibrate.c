@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <link.h>
+#include <malloc.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
@@ -151,6 +152,122 @@ static void child_openssl(const char *path, int out)
 	_exit(0);
 }
 
+/* GnuTLS 3.6.13 and later. */
+#define GNUTLS_CLIENT 2
+#define GNUTLS_CRD_CERTIFICATE 1
+#define GNUTLS_RANDOM_SIZE 32
+
+struct gnutls {
+	int (*gnutls_init)(void **session, unsigned int flags);
+	int (*gnutls_set_default_priority)(void *session);
+	int (*gnutls_certificate_allocate_credentials)(void **cred);
+	int (*gnutls_credentials_set)(void *session, int type, void *cred);
+	void (*gnutls_transport_set_push_function)(void *session,
+						   long (*push)(void *, const void *, size_t));
+	void (*gnutls_transport_set_pull_function)(void *session,
+						   long (*pull)(void *, void *, size_t));
+	void (*gnutls_transport_set_ptr)(void *session, void *ptr);
+	int (*gnutls_handshake)(void *session);
+	void *(*gnutls_session_get_keylog_function)(const void *session);
+};
+
+/* The first flight the session sends: its ClientHello. */
+static uint8_t sent[4096];
+static size_t sent_len;
+
+static long gnutls_push(void *ptr, const void *data, size_t len)
+{
+	(void)ptr;
+	if (sent_len + len <= sizeof(sent)) {
+		memcpy(sent + sent_len, data, len);
+		sent_len += len;
+	}
+	return (long)len;
+}
+
+static long gnutls_pull(void *ptr, void *data, size_t len)
+{
+	(void)ptr;
+	(void)data;
+	(void)len;
+	errno = EAGAIN; /* (no server: the handshake stops after its ClientHello) */
+	return -1;
+}
+
+/* Where the session keeps the client random: found by its value, from the
+ * ClientHello the session sent, within the session's own allocation. */
+static long random_offset(const void *session)
+{
+	size_t size = malloc_usable_size((void *)session);
+	const uint8_t *random = sent + 11;
+
+	if (sent_len < 11 + GNUTLS_RANDOM_SIZE || sent[0] != 22 || sent[5] != 1)
+		return -1;
+	for (size_t off = 0; off + GNUTLS_RANDOM_SIZE <= size; off++)
+		if (!memcmp((const uint8_t *)session + off, random, GNUTLS_RANDOM_SIZE))
+			return (long)off;
+	return -1;
+}
+
+static void child_gnutls(const char *path, int out)
+{
+	static const char *const names[] = {
+		"gnutls_init",
+		"gnutls_set_default_priority",
+		"gnutls_certificate_allocate_credentials",
+		"gnutls_credentials_set",
+		"gnutls_transport_set_push_function",
+		"gnutls_transport_set_pull_function",
+		"gnutls_transport_set_ptr",
+		"gnutls_handshake",
+		"gnutls_session_get_keylog_function",
+	};
+	char why[256] = "", line[320];
+	struct link_map *map = NULL;
+	void *lib, *session = NULL, *cred = NULL, *fn = NULL;
+	struct gnutls g;
+	void **slots = (void **)&g;
+	long off = -1;
+
+	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(why, sizeof(why), "cannot load it: %s", dlerror());
+		goto answer;
+	}
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		slots[i] = dlsym(lib, names[i]);
+		if (!slots[i]) {
+			snprintf(why, sizeof(why), "not GnuTLS 3.6.13 or later: no %s", names[i]);
+			goto answer;
+		}
+	}
+	if (g.gnutls_init(&session, GNUTLS_CLIENT) || g.gnutls_set_default_priority(session) ||
+	    g.gnutls_certificate_allocate_credentials(&cred) ||
+	    g.gnutls_credentials_set(session, GNUTLS_CRD_CERTIFICATE, cred)) {
+		snprintf(why, sizeof(why), "cannot set up a TLS session");
+		goto answer;
+	}
+	g.gnutls_transport_set_push_function(session, gnutls_push);
+	g.gnutls_transport_set_pull_function(session, gnutls_pull);
+	g.gnutls_transport_set_ptr(session, NULL);
+	g.gnutls_handshake(session);
+	fn = g.gnutls_session_get_keylog_function(session);
+	off = random_offset(session);
+	if (!fn || dlinfo(lib, RTLD_DI_LINKMAP, &map) || !map)
+		snprintf(why, sizeof(why), "it has no key log function");
+	else if (off < 0)
+		snprintf(why, sizeof(why), "its session does not keep the client random it sent");
+answer:
+	if (why[0])
+		snprintf(line, sizeof(line), "error %s\n", why);
+	else
+		snprintf(line, sizeof(line), "ok %lx %lx\n",
+			 (unsigned long)((uintptr_t)fn - map->l_addr), (unsigned long)off);
+	if (write(out, line, strlen(line)) < 0)
+		_exit(1);
+	_exit(0);
+}
+
 /* Gives up root before any foreign code runs. */
 static int child_drop_privileges(void)
 {
@@ -195,10 +312,11 @@ static int read_answer(pid_t pid, int in, char *buf, size_t size)
 	return rc;
 }
 
-int tls_calibrate__openssl(const char *path, uint64_t *return_addr, char *why, size_t whysize)
+/* Runs child(path, pipe) in a child without privileges; answer gets its one
+ * line, "ok ..." (0) or "error why" (-1, why set). */
+static int run_child(void (*child)(const char *, int), const char *path, char *answer, size_t size,
+		     char *why, size_t whysize)
 {
-	char answer[320];
-	unsigned long addr;
 	int fds[2];
 	pid_t pid;
 
@@ -220,22 +338,53 @@ int tls_calibrate__openssl(const char *path, uint64_t *return_addr, char *why, s
 			dprintf(fds[1], "error cannot give up privileges: %s\n", strerror(errno));
 			_exit(1);
 		}
-		child_openssl(path, fds[1]);
+		child(path, fds[1]);
+		_exit(1);
 	}
 	close(fds[1]);
-	if (read_answer(pid, fds[0], answer, sizeof(answer))) {
+	if (read_answer(pid, fds[0], answer, size)) {
 		close(fds[0]);
 		snprintf(why, whysize, "the calibration did not answer within %d s",
 			 TLS_CALIBRATE_TIMEOUT_MS / 1000);
 		return -1;
 	}
 	close(fds[0]);
-	if (sscanf(answer, "ok %lx", &addr) == 1) {
-		*return_addr = addr;
+	if (!strncmp(answer, "ok ", 3))
 		return 0;
-	}
 	answer[strcspn(answer, "\n")] = '\0';
 	snprintf(why, whysize, "%s",
 		 strncmp(answer, "error ", 6) ? "the calibration failed" : answer + 6);
 	return -1;
+}
+
+int tls_calibrate__openssl(const char *path, uint64_t *return_addr, char *why, size_t whysize)
+{
+	char answer[320];
+	unsigned long addr;
+
+	if (run_child(child_openssl, path, answer, sizeof(answer), why, whysize))
+		return -1;
+	if (sscanf(answer, "ok %lx", &addr) != 1) {
+		snprintf(why, whysize, "the calibration failed");
+		return -1;
+	}
+	*return_addr = addr;
+	return 0;
+}
+
+int tls_calibrate__gnutls(const char *path, uint64_t *keylog_func, uint32_t *random_offset,
+			  char *why, size_t whysize)
+{
+	char answer[320];
+	unsigned long addr, off;
+
+	if (run_child(child_gnutls, path, answer, sizeof(answer), why, whysize))
+		return -1;
+	if (sscanf(answer, "ok %lx %lx", &addr, &off) != 2) {
+		snprintf(why, whysize, "the calibration failed");
+		return -1;
+	}
+	*keylog_func = addr;
+	*random_offset = off;
+	return 0;
 }

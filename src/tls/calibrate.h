@@ -21,4 +21,12 @@
  * SSL_CTX_set_keylog_callback", "the handshake failed", ...). */
 int tls_calibrate__openssl(const char *path, uint64_t *return_addr, char *why, size_t whysize);
 
+/* For the GnuTLS (libgnutls.so.30, 3.6.13 or later) file at path: its
+ * default key log function, which every session calls with each secret
+ * (relative to the load address), and where a session keeps its client
+ * random. No handshake completes: a client session sends its ClientHello
+ * into a buffer, and its random is found in the session by value. */
+int tls_calibrate__gnutls(const char *path, uint64_t *keylog_func, uint32_t *random_offset,
+			  char *why, size_t whysize);
+
 #endif

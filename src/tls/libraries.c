@@ -15,25 +15,30 @@
 #include "tls/libraries.h"
 
 #define MAX_FILES 32
-#define OPENSSL_NAME "libssl.so.3"
 
-/* Where Debian (and most distributions) install the system's copy. */
-static const char *const SYSTEM_COPIES[] = {
-	"/usr/lib/x86_64-linux-gnu/" OPENSSL_NAME,
-	"/usr/lib64/" OPENSSL_NAME,
-	"/usr/lib/" OPENSSL_NAME,
+enum kind {
+	OPENSSL,
+	GNUTLS,
+	KINDS,
 };
+
+/* The library files by name, and where Debian (and most distributions)
+ * install the system's copy. */
+static const char *const NAMES[KINDS] = { "libssl.so.3", "libgnutls.so.30" };
+static const char *const SYSTEM_DIRS[] = { "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib" };
 
 struct library {
 	char path[4096 + 32];
+	enum kind kind;
 	dev_t dev;
 	ino_t ino;
 };
 
 struct calibrated {
 	char build_id[64];
-	uint64_t return_addr;
-	int err; /* 0, or the calibration failed: why */
+	uint64_t addr;		/* OpenSSL: where its callback returns; GnuTLS: its function */
+	uint32_t random_offset; /* GnuTLS: the client random in a session */
+	int err;		/* 0, or the calibration failed: why */
 	char why[256];
 };
 
@@ -43,7 +48,7 @@ struct found {
 	bool full;
 };
 
-static void found__add(struct found *f, const char *path)
+static void found__add(struct found *f, const char *path, enum kind kind)
 {
 	struct stat st;
 
@@ -57,16 +62,22 @@ static void found__add(struct found *f, const char *path)
 		return;
 	}
 	snprintf(f->files[f->n].path, sizeof(f->files[f->n].path), "%s", path);
+	f->files[f->n].kind = kind;
 	f->files[f->n].dev = st.st_dev;
 	f->files[f->n].ino = st.st_ino;
 	f->n++;
 }
 
-static bool is_openssl(const char *path)
+/* Which TLS library a mapped file is; KINDS for none. */
+static enum kind kind_of(const char *path)
 {
 	const char *base = strrchr(path, '/');
+	int k;
 
-	return base && !strcmp(base + 1, OPENSSL_NAME);
+	for (k = 0; base && k < KINDS; k++)
+		if (!strcmp(base + 1, NAMES[k]))
+			return k;
+	return KINDS;
 }
 
 /* The libraries one process has mapped; a process in another mount
@@ -82,18 +93,20 @@ static void scan_process(struct found *f, const char *pid)
 		return; /* (gone, or a kernel thread) */
 	while (fgets(line, sizeof(line), m)) {
 		unsigned long inode;
+		enum kind kind;
 		char *file;
 		struct stat st;
 
 		line[strcspn(line, "\n")] = '\0';
 		file = strchr(line, '/');
-		if (!file || !is_openssl(file) || sscanf(line, "%*s %*s %*s %*s %lu", &inode) != 1)
+		if (!file || (kind = kind_of(file)) == KINDS ||
+		    sscanf(line, "%*s %*s %*s %*s %lu", &inode) != 1)
 			continue;
 		if (stat(file, &st) == 0 && st.st_ino == inode) {
-			found__add(f, file);
+			found__add(f, file, kind);
 		} else {
 			snprintf(path, sizeof(path), "/proc/%s/root%s", pid, file);
-			found__add(f, path);
+			found__add(f, path, kind);
 		}
 	}
 	fclose(m);
@@ -112,8 +125,8 @@ static void scan_processes(struct found *f)
 }
 
 /* Calibrates a build once: several files (containers, copies) may share it. */
-static const struct calibrated *calibrate(struct calibrated *cache, int *ncache, const char *path,
-					  const char *build_id)
+static const struct calibrated *calibrate(struct calibrated *cache, int *ncache,
+					  const struct library *lib, const char *build_id)
 {
 	struct calibrated *c;
 
@@ -122,11 +135,15 @@ static const struct calibrated *calibrate(struct calibrated *cache, int *ncache,
 			return &cache[i];
 	c = &cache[(*ncache)++];
 	snprintf(c->build_id, sizeof(c->build_id), "%s", build_id);
-	c->err = tls_calibrate__openssl(path, &c->return_addr, c->why, sizeof(c->why));
+	c->err = lib->kind == OPENSSL
+			 ? tls_calibrate__openssl(lib->path, &c->addr, c->why, sizeof(c->why))
+			 : tls_calibrate__gnutls(lib->path, &c->addr, &c->random_offset, c->why,
+						 sizeof(c->why));
 	return c;
 }
 
-/* The file offset of the function the key log callback returns into. */
+/* Hooks the function that makes the key log lines: for OpenSSL the one its
+ * callback returns into, for GnuTLS the one calibration named. */
 static int hook_file(struct capture *c, const struct library *lib, struct calibrated *cache,
 		     int *ncache)
 {
@@ -142,15 +159,19 @@ static int hook_file(struct capture *c, const struct library *lib, struct calibr
 		return -1;
 	}
 	elf_file__build_id(f, build_id, sizeof(build_id));
-	cal = calibrate(cache, ncache, lib->path, build_id);
+	cal = calibrate(cache, ncache, lib, build_id);
 	if (cal->err) {
 		log_warn("--tls: no keys from %s: %s", lib->path, cal->why);
-	} else if (!elf_file__function_at(f, cal->return_addr, &start, &len) ||
+	} else if (!elf_file__function_at(f, cal->addr, &start, &len) ||
+		   (lib->kind == GNUTLS && start != cal->addr) ||
 		   !elf_file__file_offset(f, start, &offset)) {
 		log_warn("--tls: no keys from %s: its key log function is not in its unwind "
 			 "tables",
 			 lib->path);
-	} else if ((err = capture__attach_openssl_keylog(c, lib->path, offset))) {
+	} else if ((err = lib->kind == OPENSSL
+				  ? capture__attach_openssl_keylog(c, lib->path, offset)
+				  : capture__attach_gnutls_keylog(c, lib->path, offset,
+								  cal->random_offset))) {
 		log_warn("--tls: no keys from %s: cannot attach a uprobe: %s", lib->path,
 			 strerror(-err));
 	} else {
@@ -171,17 +192,24 @@ int tls_libraries__hook(struct capture *c)
 		log_err("--tls: %s", strerror(ENOMEM));
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(SYSTEM_COPIES) / sizeof(SYSTEM_COPIES[0]); i++)
-		found__add(f, SYSTEM_COPIES[i]);
+	for (size_t i = 0; i < sizeof(SYSTEM_DIRS) / sizeof(SYSTEM_DIRS[0]); i++) {
+		for (int k = 0; k < KINDS; k++) {
+			char path[256];
+
+			snprintf(path, sizeof(path), "%s/%s", SYSTEM_DIRS[i], NAMES[k]);
+			found__add(f, path, k);
+		}
+	}
 	scan_processes(f);
 	if (f->full)
-		log_warn("--tls: more than %d copies of %s: only the first %d are hooked",
-			 MAX_FILES, OPENSSL_NAME, MAX_FILES);
+		log_warn("--tls: more than %d TLS library files: only the first %d are hooked",
+			 MAX_FILES, MAX_FILES);
 	for (int i = 0; i < f->n; i++)
 		hooked += hook_file(c, &f->files[i], cache, &ncache) == 0;
 	if (!hooked)
-		log_err("--tls: no TLS library to hook (%s: %s)", OPENSSL_NAME,
-			f->n ? "none could be hooked" : "not installed, and no process uses one");
+		log_err("--tls: no TLS library to hook (%s or %s): %s", NAMES[OPENSSL],
+			NAMES[GNUTLS],
+			f->n ? "none could be hooked" : "none installed, and no process uses one");
 	free(f);
 	return hooked;
 }

@@ -9,7 +9,7 @@
 
 struct capture;
 
-/* Hooks every libssl.so.3 file in use or installed. A file that cannot be
+/* Hooks every libssl.so.3 and libgnutls.so.30 file in use or installed. A file that cannot be
  * hooked gets one warning line naming it and why. Returns the number of
  * files hooked; 0 after an error line saying why there is none. */
 int tls_libraries__hook(struct capture *c);

@@ -1,4 +1,5 @@
-"""--tls: the keys of real TLS connections (OpenSSL 3 through curl and Python)
+"""--tls: the keys of real TLS connections (OpenSSL 3 through curl and Python,
+GnuTLS through wget)
 in the file, placed so that tshark decrypts the captured packets, which keep
 their process. The server runs in a network namespace the test makes; the
 secrets pidcap wrote are compared with the ones curl writes to SSLKEYLOGFILE
@@ -81,44 +82,53 @@ def http_rows(path):
     return [line.split("\t") for line in out.splitlines()]
 
 
-def curl_capture(tmp, version):
-    """curl in namespace a, under pidcap --tls, fetching from the server in b."""
+CLIENTS = {
+    "curl": ["curl", "-sk"],  # OpenSSL 3
+    "wget": ["wget", "-q", "--no-check-certificate", "-O", "-"],  # GnuTLS
+}
+
+
+def client_capture(tmp, version, client="curl"):
+    """A client in namespace a, under pidcap --tls, fetching from the server
+    in b; it writes its own key log too (SSLKEYLOGFILE), to compare."""
     out = os.path.join(tmp, "tls.pcapng")
-    keylog = os.path.join(tmp, "curl.keys")
+    keylog = os.path.join(tmp, client + ".keys")
     with Namespaces() as ns:
         server, port = start_server(ns, tmp, version)
         try:
             r = subprocess.run(
                 [PIDCAP, "--tls", "-w", out, "--"] +
-                ns.run(ns.a, "env", "SSLKEYLOGFILE=" + keylog, "curl", "-sk",
+                ns.run(ns.a, "env", "SSLKEYLOGFILE=" + keylog, *CLIENTS[client],
                        "https://%s:%d/hello-%s" % (ns.b4, port, version)),
                 capture_output=True, text=True, timeout=120)
         finally:
             server.kill()
     check(r.returncode == 0, "pidcap exit %d: %s" % (r.returncode, r.stderr))
-    check("hello over tls /hello-" + version in r.stdout, "curl got: %r" % r.stdout)
-    curls = [e["pid"] for e in journal_events(out) if e["comm"] == "curl" and e["pid"]]
-    check(curls, "no exec of curl in the file")
-    return out, keylog, r.stderr, curls[0]
+    check("hello over tls /hello-" + version in r.stdout, "%s got: %r" % (client, r.stdout))
+    pids = [e["pid"] for e in journal_events(out) if e["comm"] == client and e["pid"]]
+    check(pids, "no exec of %s in the file" % client)
+    return out, keylog, r.stderr, pids[0]
 
 
-def check_decrypted(out, keylog, stderr, curl, version):
+def check_decrypted(out, keylog, stderr, client, version):
     rows = http_rows(out)
     requests = [r for r in rows if len(r) > 2 and r[2] == "/hello-" + version]
-    check(len(requests) == 1, "tshark does not decrypt curl's request: %s" % rows)
-    check(requests[0][0] == str(curl), "the request is not curl's (%d): %s" % (curl, requests))
+    check(len(requests) == 1, "tshark does not decrypt the client's request: %s" % rows)
+    check(requests[0][0] == str(client),
+          "the request is not the client's (%d): %s" % (client, requests))
     responses = [r for r in rows if len(r) > 3 and r[3] == "200"]
-    check(len(responses) == 1 and str(curl) in responses[0][:2],
-          "tshark does not decrypt the response curl received: %s" % rows)
+    check(len(responses) == 1 and str(client) in responses[0][:2],
+          "tshark does not decrypt the response the client received: %s" % rows)
     ours, before = secrets_in(out)
     check(sorted(ours) == key_lines(keylog),
-          "the secrets differ from curl's SSLKEYLOGFILE:\n%s\n%s" % (ours, key_lines(keylog)))
+          "the secrets differ from the client's SSLKEYLOGFILE:\n%s\n%s"
+          % (ours, key_lines(keylog)))
     check("1 TLS connections seen, 1 with their keys" in stderr, "the summary: %s" % stderr)
     return before
 
 
 def test_tls13_keys_decrypt_curl(tmp):
-    out, keylog, stderr, curl = curl_capture(tmp, "1.3")
+    out, keylog, stderr, curl = client_capture(tmp, "1.3")
     check_decrypted(out, keylog, stderr, curl, "1.3")
     labels = {line.split()[0] for line in secrets_in(out)[0]}
     check({"CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
@@ -127,10 +137,18 @@ def test_tls13_keys_decrypt_curl(tmp):
 
 
 def test_tls12_keys_decrypt_curl(tmp):
-    out, keylog, stderr, curl = curl_capture(tmp, "1.2")
+    out, keylog, stderr, curl = client_capture(tmp, "1.2")
     check_decrypted(out, keylog, stderr, curl, "1.2")
     check({line.split()[0] for line in secrets_in(out)[0]} == {"CLIENT_RANDOM"},
           "TLS 1.2 gives CLIENT_RANDOM lines: %s" % secrets_in(out)[0])
+
+
+def test_tls_keys_decrypt_wget_gnutls(tmp):
+    for version in ("1.3", "1.2"):
+        sub = os.path.join(tmp, version)
+        os.mkdir(sub)
+        out, keylog, stderr, wget = client_capture(sub, version, "wget")
+        check_decrypted(out, keylog, stderr, wget, version)
 
 
 def test_tls_server_side_keys(tmp):
@@ -171,8 +189,10 @@ def test_tls_live_pipe_to_tshark(tmp):
             pidcap.wait(60)
         finally:
             server.kill()
-    check(pidcap.returncode == 0, "pidcap exit %d: %s" % (pidcap.returncode,
-                                                         pidcap.stderr.read().decode()))
+    err = pidcap.stderr.read().decode()
+    check(pidcap.returncode == 0, "pidcap exit %d: %s" % (pidcap.returncode, err))
+    # (the command's own output must not go into the capture on stdout)
+    check("hello over tls /live" in err, "curl's output is not on stderr: %r" % err)
     check("/live" in tshark.stdout, "tshark -i - does not decrypt: %r %r" % (tshark.stdout,
                                                                           tshark.stderr))
 

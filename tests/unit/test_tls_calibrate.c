@@ -79,15 +79,54 @@ static void test_libssl(void)
 	elf_file__close(f);
 }
 
+/* GnuTLS: the function calibration names starts an unwind entry, and the
+ * client random's place is the one gnutls_session_get_random's own code
+ * hands out (its first "lea OFF(%rdi)"), as objdump shows. */
+static void test_libgnutls(void)
+{
+	char why[256] = "", cmd[512], line[256];
+	uint64_t fn = 0, start = 0, len = 0;
+	uint32_t off = 0;
+	unsigned int want = 0;
+	struct elf_file *f;
+	FILE *p;
+
+	CHECK(tls_calibrate__gnutls(LIBGNUTLS, &fn, &off, why, sizeof(why)) == 0,
+	      "libgnutls.so.30: calibrated", "%s", why);
+	f = elf_file__open(LIBGNUTLS, why, sizeof(why));
+	CHECK(f && elf_file__function_at(f, fn, &start, &len) && start == fn,
+	      "libgnutls.so.30: its key log function starts an unwind entry",
+	      "%" PRIx64 " in %" PRIx64 "+%" PRIx64, fn, start, len);
+	elf_file__close(f);
+	snprintf(
+		cmd, sizeof(cmd),
+		"a=$(nm -D --defined-only %s | awk '$3 ~ /^gnutls_session_get_random@/"
+		"{print $1}'); objdump -d --no-show-raw-insn --start-address=0x$a "
+		"--stop-address=$(printf 0x%%x $((0x$a + 32))) %s | grep -m1 -o 'lea *0x[0-9a-f]*(%%rdi)'",
+		LIBGNUTLS, LIBGNUTLS);
+	p = popen(cmd, "r");
+	if (p && fgets(line, sizeof(line), p) && sscanf(line, "lea %x", &want) != 1)
+		want = 0;
+	if (p)
+		pclose(p);
+	CHECK(want && off == want, "libgnutls.so.30: the client random where its accessor finds it",
+	      "calibrated +%x, gnutls_session_get_random +%x", off, want);
+}
+
 static void test_not_openssl(const char *dir)
 {
 	char why[256] = "", path[256];
 	uint64_t ret;
 	FILE *t;
 
+	uint32_t off;
+
 	CHECK(tls_calibrate__openssl(LIBGNUTLS, &ret, why, sizeof(why)) == -1 &&
 		      !strcmp(why, "not OpenSSL 3: no TLS_method"),
 	      "GnuTLS is not OpenSSL 3", "%s", why);
+	CHECK(tls_calibrate__gnutls(LIBSSL, &ret, &off, why, sizeof(why)) == -1 &&
+		      !strcmp(why, "not GnuTLS 3.6.13 or later: no gnutls_init"),
+	      "OpenSSL is not GnuTLS", "%s", why);
 	snprintf(path, sizeof(path), "%s/not-a-library.so", dir);
 	t = fopen(path, "w");
 	if (t) {
@@ -141,6 +180,7 @@ int main(void)
 	char dir[] = "/tmp/pidcap-calib-XXXXXX", cmd[300];
 
 	test_libssl();
+	test_libgnutls();
 	if (mkdtemp(dir)) {
 		test_not_openssl(dir);
 		test_privileges(dir);
