@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/log.h"
 #include "capture/capture.h"
@@ -190,6 +191,12 @@ int tls_libraries__hook(struct capture *c)
 
 	if (!f) {
 		log_err("--tls: %s", strerror(ENOMEM));
+		return 0;
+	}
+	/* (the keys come through uprobes: without them, one line, not one per file) */
+	if (access("/sys/bus/event_source/devices/uprobe/type", F_OK)) {
+		log_err("--tls: this kernel has no uprobes (CONFIG_UPROBE_EVENTS)");
+		free(f);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(SYSTEM_DIRS) / sizeof(SYSTEM_DIRS[0]); i++) {

@@ -5,10 +5,13 @@ their process. The server runs in a network namespace the test makes; the
 secrets pidcap wrote are compared with the ones curl writes to SSLKEYLOGFILE
 for the same connection."""
 import os
+import re
+import signal
 import struct
 import subprocess
 
-from lib import check, sh, Namespaces, Pidcap, Peer, journal_events, PIDCAP
+from lib import (check, sh, Namespaces, Pidcap, Peer, journal_events, wait_until,
+                 wireshark_config, attached_programs, PIDCAP)
 
 SERVER = r"""
 import http.server, ssl, sys
@@ -82,9 +85,13 @@ def http_rows(path):
     return [line.split("\t") for line in out.splitlines()]
 
 
+PYTHON_CLIENT = ("import ssl, sys, urllib.request; "
+                 "print(urllib.request.urlopen(sys.argv[1], "
+                 "context=ssl._create_unverified_context()).read().decode())")
 CLIENTS = {
     "curl": ["curl", "-sk"],  # OpenSSL 3
     "wget": ["wget", "-q", "--no-check-certificate", "-O", "-"],  # GnuTLS
+    "python3": ["python3", "-c", PYTHON_CLIENT],  # OpenSSL 3, through SSL_read_ex
 }
 
 
@@ -151,6 +158,11 @@ def test_tls_keys_decrypt_wget_gnutls(tmp):
         check_decrypted(out, keylog, stderr, wget, version)
 
 
+def test_tls_keys_decrypt_python_urllib(tmp):
+    out, keylog, stderr, python = client_capture(tmp, "1.3", "python3")
+    check_decrypted(out, keylog, stderr, python, "1.3")
+
+
 def test_tls_server_side_keys(tmp):
     """The server selected (--pid), not the client: its own secrets decrypt."""
     out = os.path.join(tmp, "server.pcapng")
@@ -195,6 +207,48 @@ def test_tls_live_pipe_to_tshark(tmp):
     check("hello over tls /live" in err, "curl's output is not on stderr: %r" % err)
     check("/live" in tshark.stdout, "tshark -i - does not decrypt: %r %r" % (tshark.stdout,
                                                                           tshark.stderr))
+
+
+def uprobes_of(pid):
+    """The uprobes bpftool sees a process hold: (file, offset)."""
+    out = sh("bpftool", "perf", "show").stdout
+    return re.findall(r"pid %d .*uprobe\s+filename (\S+)\s+offset (\d+)" % pid, out)
+
+
+def test_tls_in_wireshark_through_extcap(tmp):
+    """Wireshark's capture dialog ticks "Decrypt TLS": tshark -i pidcap shows
+    the server's requests decrypted, live."""
+    conf, env = wireshark_config(tmp)
+    out = os.path.join(tmp, "extcap-tls.pcapng")
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, "1.3")
+        ts = None
+        try:
+            ts = subprocess.Popen(["tshark", "-i", "pidcap", "-w", out,
+                                   "-o", "extcap.pidcap.tls:true",
+                                   "-o", "extcap.pidcap.pid:%d" % server.proc.pid], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+            def hooked():
+                pids = sh("pgrep", "-f", "extcap-interface pidcap", check_rc=False).stdout.split()
+                return any(uprobes_of(int(p)) for p in pids)
+            wait_until(hooked, "pidcap started by tshark to hook the TLS libraries")
+            r = sh(*ns.run(ns.a, "curl", "-sk", "https://%s:%d/extcap" % (ns.b4, port)))
+            check("/extcap" in r.stdout, "curl got %r" % r.stdout)
+            wait_until(lambda: os.path.exists(out) and "/extcap" in sh(
+                "tshark", "-r", out, "-Y", "http.request", "-T", "fields", "-e",
+                "http.request.uri", check_rc=False).stdout, "the decrypted request in the file")
+            ts.send_signal(signal.SIGINT)
+            _, err = ts.communicate(timeout=60)
+        finally:
+            server.kill()
+            if ts and ts.poll() is None:
+                ts.kill()
+                ts.wait()
+    rows = [l.split("\t") for l in sh("tshark", "-r", out, "-Y", "http.request", "-T", "fields",
+                                       "-e", "pktap.pid", "-e", "pktap.epid").stdout.splitlines()]
+    check(rows and all(str(server.proc.pid) in r for r in rows), "not the server's: %s" % rows)
+    check(attached_programs() == [], "left attached after the extcap capture")
 
 
 def test_tls_bad_input(tmp):

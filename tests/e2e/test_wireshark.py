@@ -125,7 +125,7 @@ def test_extcap_dialog_and_dlt(tmp):
     r = sh(PIDCAP, "--extcap-config", "--extcap-interface", "pidcap")
     calls = re.findall(r"\{call=(--[a-z-]+)\}", r.stdout)
     check(calls == ["--pid", "--comm", "--uid", "--follow-forks", "--events", "--no-packets",
-                    "--snapshot-length"], "config: %s" % calls)
+                    "--snapshot-length", "--tls"], "config: %s" % calls)
     check(r.stdout.startswith("arg {number=0}{call=--pid}{display=Processes}{type=multicheck}"),
           "the processes: %s" % r.stdout.splitlines()[0])
     # Each option the dialog offers is one pidcap takes.
