@@ -7,7 +7,7 @@
 #include "capture/holdback.h"
 
 struct held {
-	struct held *next;
+	struct held *next, *prev; /* in the queue, in the order records go out */
 	/* In the index by id (waiting ones only), newest first. */
 	struct held *id_next, **id_prev;
 	/* Among the packets the kernel may cut into segments. */
@@ -101,6 +101,7 @@ static struct held *push(struct holdback *h, const void *record, size_t size)
 	if (!e)
 		return NULL;
 	e->next = NULL;
+	e->prev = h->tail;
 	e->awaiting_keys = false;
 	e->id_prev = NULL;
 	e->big_prev = NULL;
@@ -208,27 +209,9 @@ bool holdback__retract(struct holdback *h, uint64_t skb_id)
 	return true;
 }
 
-bool holdback__deliver(struct holdback *h, const struct delivery_record *d)
+static uint32_t be32(const uint8_t *p)
 {
-	struct held *last = newest(h, d->skb_id, false);
-	struct packet_record *p;
-
-	if (!last)
-		return false;
-	index_remove(last);
-	big_remove(last);
-	p = (struct packet_record *)last->record;
-	p->has_peer = d->has_owner != 0;
-	p->peer = d->owner;
-	p->awaits_delivery = 0;
-	last->awaiting = false;
-	if (d->pending) { /* wait for the verdict on the receiving side */
-		last->pending = true;
-		last->peer_pending = true;
-		last->skb_id = d->verdict_id;
-		index_add(h, last);
-	}
-	return true;
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 /* A TCP packet's flow and where its payload lies. */
@@ -237,11 +220,33 @@ struct tcp_span {
 	uint32_t addr_len; /* 4 or 16 each */
 	uint8_t ports[4];
 	uint32_t seq, payload;
+	/* What says in which order TCP sent two segments: IPv4's ID (Linux
+	 * counts it per socket when DF is set), the timestamp option's TSval
+	 * (in milliseconds). */
+	bool has_id, has_tsval;
+	uint16_t id;
+	uint32_t tsval;
 };
 
-static uint32_t be32(const uint8_t *p)
+/* The timestamp option's TSval, from options in the copy only. */
+static bool tcp_tsval(const uint8_t *opt, uint32_t len, uint32_t *tsval)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t i = 0;
+
+	while (i < len && opt[i] != 0) {
+		if (opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || opt[i + 1] > len - i)
+			return false;
+		if (opt[i] == 8 && opt[i + 1] == 10) {
+			*tsval = be32(opt + i + 2);
+			return true;
+		}
+		i += opt[i + 1];
+	}
+	return false;
 }
 
 /* The span of a packet record's TCP payload; false if it is not TCP or its
@@ -259,12 +264,15 @@ static bool tcp_span(const struct packet_record *r, size_t size, struct tcp_span
 			return false; /* (not TCP, or a fragment) */
 		t->addr_len = 4;
 		memcpy(t->addrs, ip + 12, 8);
+		t->has_id = ip[6] & 0x40; /* DF */
+		t->id = (uint16_t)(ip[4] << 8 | ip[5]);
 	} else if (ip[0] >> 4 == 6) {
 		ip_hlen = 40; /* (a TCP header straight after the IPv6 header only) */
 		if (n < 40 || ip[6] != 6)
 			return false;
 		t->addr_len = 16;
 		memcpy(t->addrs, ip + 8, 32);
+		t->has_id = false;
 	} else {
 		return false;
 	}
@@ -277,6 +285,7 @@ static bool tcp_span(const struct packet_record *r, size_t size, struct tcp_span
 	memcpy(t->ports, tcp, 4);
 	t->seq = be32(tcp + 4);
 	t->payload = r->len - ip_hlen - tcp_hlen;
+	t->has_tsval = n >= ip_hlen + tcp_hlen && tcp_tsval(tcp + 20, tcp_hlen - 20, &t->tsval);
 	return true;
 }
 
@@ -284,6 +293,93 @@ static bool same_flow(const struct tcp_span *a, const struct tcp_span *b)
 {
 	return a->addr_len == b->addr_len && !memcmp(a->addrs, b->addrs, 2 * a->addr_len) &&
 	       !memcmp(a->ports, b->ports, 4);
+}
+
+/* How far back in the queue a delivered packet looks for packets of its
+ * connection sent before it that are still on their way. */
+#define WIRE_ORDER_WINDOW 32
+
+static void move_before(struct holdback *h, struct held *e, struct held *x)
+{
+	/* (x is ahead of e: e has a predecessor) */
+	e->prev->next = e->next;
+	if (e->next)
+		e->next->prev = e->prev;
+	else
+		h->tail = e->prev;
+	e->prev = x->prev;
+	e->next = x;
+	if (x->prev)
+		x->prev->next = e;
+	else
+		h->head = e;
+	x->prev = e;
+}
+
+/*
+ * Two sendings of one TCP connection can pass the egress hook in the other
+ * order than TCP sent them and they leave (the sender is preempted after
+ * TCP built the segment, and another CPU sends the earlier segment
+ * meanwhile): Wireshark would flag a segment "not captured". A delivered
+ * segment goes out before the held ones of its connection TCP sent after
+ * it.
+ */
+/* Whether TCP sent segment a before b (of one connection and direction):
+ * a's bytes come first, and what tells the order of sending agrees: IPv4's
+ * ID (Linux counts it per socket when DF is set), else the timestamp
+ * option's TSval (milliseconds) is the same. Earlier bytes sent again later
+ * (a retransmission) have a later ID or TSval. */
+static bool sent_before(const struct tcp_span *a, const struct tcp_span *b)
+{
+	if ((int32_t)(a->seq - b->seq) >= 0)
+		return false;
+	if (a->has_id && b->has_id)
+		return (int16_t)(a->id - b->id) < 0;
+	return a->has_tsval && b->has_tsval && a->tsval == b->tsval;
+}
+
+static void keep_wire_order(struct holdback *h, struct held *e)
+{
+	const struct packet_record *p = (const struct packet_record *)e->record;
+	struct held *x, *first = NULL;
+	struct tcp_span s, t;
+	int n = 0;
+
+	if (!tcp_span(p, e->size, &s))
+		return;
+	for (x = e->prev; x && n < WIRE_ORDER_WINDOW; x = x->prev, n++) {
+		const struct packet_record *q = (const struct packet_record *)x->record;
+
+		if (!x->retracted && q->direction == p->direction && tcp_span(q, x->size, &t) &&
+		    same_flow(&s, &t) && sent_before(&s, &t))
+			first = x;
+	}
+	if (first)
+		move_before(h, e, first);
+}
+
+bool holdback__deliver(struct holdback *h, const struct delivery_record *d)
+{
+	struct held *last = newest(h, d->skb_id, false);
+	struct packet_record *p;
+
+	if (!last)
+		return false;
+	index_remove(last);
+	big_remove(last);
+	p = (struct packet_record *)last->record;
+	p->has_peer = d->has_owner != 0;
+	p->peer = d->owner;
+	p->awaits_delivery = 0;
+	last->awaiting = false;
+	keep_wire_order(h, last);
+	if (d->pending) { /* wait for the verdict on the receiving side */
+		last->pending = true;
+		last->peer_pending = true;
+		last->skb_id = d->verdict_id;
+		index_add(h, last);
+	}
+	return true;
 }
 
 bool holdback__claim_segment(struct holdback *h, struct packet_record *seg, size_t size)
@@ -346,7 +442,9 @@ void holdback__pop(struct holdback *h)
 	index_remove(e);
 	big_remove(e);
 	h->head = e->next;
-	if (!h->head)
+	if (h->head)
+		h->head->prev = NULL;
+	else
 		h->tail = NULL;
 	free(e);
 }

@@ -145,6 +145,59 @@ static void test_segments(struct holdback *h)
 	      "%d went, %s left", out, holdback__empty(h) ? "nothing" : "some");
 }
 
+/* A segment pushed with its seq, its IPv4 ID (DF set, as Linux's TCP
+ * sends), skb id and tag (ifindex is overwritten). */
+static void push_segment(struct holdback *h, uint32_t seq, uint16_t ip_id, uint64_t id,
+			 uint32_t tag, bool reverse)
+{
+	uint8_t buf[sizeof(struct packet_record) + 64];
+	struct packet_record *r = (void *)buf;
+	size_t n = tcp_record(buf, PACKET_OUT, seq, 100, reverse, true, 5);
+
+	r->data[4] = ip_id >> 8;
+	r->data[5] = ip_id & 0xff;
+	r->data[6] = 0x40;
+	r->skb_id = id;
+	r->ifindex = tag;
+	holdback__push(h, buf, n);
+}
+
+/* Two sendings of one connection that passed the egress hook in the other
+ * order than TCP sent them go out in TCP's order; the other direction's,
+ * or a segment sent again later, stay. */
+static void test_wire_order(struct holdback *h)
+{
+	char got[64];
+
+	push_segment(h, 2000, 11, 0x501, 1, false); /* (a FIN, say, hooked first) */
+	push_segment(h, 1000, 10, 0x502, 2, false); /* the data TCP sent before it */
+	deliver(h, 0x502, 7);
+	deliver(h, 0x501, 7);
+	drain(h, 0, got, sizeof(got));
+	CHECK(!strcmp(got, "2 1"), "a segment TCP sent first goes first", "'%s'", got);
+
+	push_segment(h, 2000, 11, 0x503, 1, false);
+	push_segment(h, 1000, 10, 0x504, 2, false);
+	deliver(h, 0x503, 7); /* (its receiver got the later one first) */
+	deliver(h, 0x504, 7);
+	drain(h, 0, got, sizeof(got));
+	CHECK(!strcmp(got, "2 1"), "whichever is delivered first", "'%s'", got);
+
+	push_segment(h, 2000, 11, 0x505, 1, false);
+	push_segment(h, 1000, 10, 0x506, 2, true); /* the other direction */
+	deliver(h, 0x506, 7);
+	deliver(h, 0x505, 7);
+	drain(h, 0, got, sizeof(got));
+	CHECK(!strcmp(got, "1 2"), "the other direction's segments keep their order", "'%s'", got);
+
+	push_segment(h, 2000, 20, 0x507, 1, false);
+	push_segment(h, 1000, 21, 0x508, 2, false); /* sent again, after */
+	deliver(h, 0x508, 7);
+	deliver(h, 0x507, 7);
+	drain(h, 0, got, sizeof(got));
+	CHECK(!strcmp(got, "1 2"), "an earlier segment sent again later stays after", "'%s'", got);
+}
+
 /* --tls: a ClientHello waits for its connection's keys, and everything
  * behind it; keys of another connection do not free it; one whose keys never
  * come goes at the bound, counted. */
@@ -262,6 +315,7 @@ int main(void)
 	      got);
 
 	test_segments(h);
+	test_wire_order(h);
 	test_keys(h);
 
 	/* Thousands behind one that waits: deliveries still find theirs. */
