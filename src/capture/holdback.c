@@ -6,6 +6,92 @@
 #include "bpf/record.h"
 #include "capture/holdback.h"
 
+static uint32_t be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* A TCP packet's flow and where its payload lies. */
+struct tcp_span {
+	uint8_t addrs[32]; /* source and destination address */
+	uint32_t addr_len; /* 4 or 16 each */
+	uint8_t ports[4];
+	uint32_t seq, payload;
+	/* What says in which order TCP sent two segments: IPv4's ID (Linux
+	 * counts it per socket when DF is set), the timestamp option's TSval
+	 * (in milliseconds). */
+	bool has_id, has_tsval;
+	uint16_t id;
+	uint32_t tsval;
+};
+
+/* The timestamp option's TSval, from options in the copy only. */
+static bool tcp_tsval(const uint8_t *opt, uint32_t len, uint32_t *tsval)
+{
+	uint32_t i = 0;
+
+	while (i < len && opt[i] != 0) {
+		if (opt[i] == 1) {
+			i++;
+			continue;
+		}
+		if (i + 1 >= len || opt[i + 1] < 2 || opt[i + 1] > len - i)
+			return false;
+		if (opt[i] == 8 && opt[i + 1] == 10) {
+			*tsval = be32(opt + i + 2);
+			return true;
+		}
+		i += opt[i + 1];
+	}
+	return false;
+}
+
+/* The span of a packet record's TCP payload; false if it is not TCP or its
+ * headers are not all in the copy. */
+static bool tcp_span(const struct packet_record *r, size_t size, struct tcp_span *t)
+{
+	const uint8_t *ip = r->data, *tcp;
+	uint32_t n = r->caplen, ip_hlen, tcp_hlen;
+
+	if (size < sizeof(*r) || n > size - sizeof(*r) || n < 1)
+		return false;
+	if (ip[0] >> 4 == 4) {
+		ip_hlen = (ip[0] & 15) * 4u;
+		if (n < 20 || ip_hlen < 20 || ip[9] != 6 || (ip[6] & 0x3f) || ip[7])
+			return false; /* (not TCP, or a fragment) */
+		t->addr_len = 4;
+		memcpy(t->addrs, ip + 12, 8);
+		t->has_id = ip[6] & 0x40; /* DF */
+		t->id = (uint16_t)(ip[4] << 8 | ip[5]);
+	} else if (ip[0] >> 4 == 6) {
+		ip_hlen = 40; /* (a TCP header straight after the IPv6 header only) */
+		if (n < 40 || ip[6] != 6)
+			return false;
+		t->addr_len = 16;
+		memcpy(t->addrs, ip + 8, 32);
+		t->has_id = false;
+	} else {
+		return false;
+	}
+	if (n < ip_hlen + 20)
+		return false;
+	tcp = ip + ip_hlen;
+	tcp_hlen = (tcp[12] >> 4) * 4u;
+	if (tcp_hlen < 20 || r->len < ip_hlen + tcp_hlen)
+		return false;
+	memcpy(t->ports, tcp, 4);
+	t->seq = be32(tcp + 4);
+	t->payload = r->len - ip_hlen - tcp_hlen;
+	t->has_tsval = n >= ip_hlen + tcp_hlen && tcp_tsval(tcp + 20, tcp_hlen - 20, &t->tsval);
+	return true;
+}
+
+static bool same_flow(const struct tcp_span *a, const struct tcp_span *b)
+{
+	return a->addr_len == b->addr_len && !memcmp(a->addrs, b->addrs, 2 * a->addr_len) &&
+	       !memcmp(a->ports, b->ports, 4);
+}
+
 struct held {
 	struct held *next, *prev; /* in the queue, in the order records go out */
 	/* In the index by id (waiting ones only), newest first. */
@@ -23,6 +109,9 @@ struct held {
 	uint64_t skb_id;
 	uint64_t until_ns; /* when its wait is over */
 	uint64_t claimed;  /* bytes of its TCP payload received as segments */
+	/* A TCP packet's flow and span, read once when it is queued. */
+	bool is_tcp;
+	struct tcp_span span;
 	uint64_t record[]; /* a copy of the record, 8-byte aligned */
 };
 
@@ -102,6 +191,7 @@ static struct held *push(struct holdback *h, const void *record, size_t size)
 		return NULL;
 	e->next = NULL;
 	e->prev = h->tail;
+	e->is_tcp = p->type == RECORD_PACKET && tcp_span(p, size, &e->span);
 	e->awaiting_keys = false;
 	e->id_prev = NULL;
 	e->big_prev = NULL;
@@ -209,92 +299,6 @@ bool holdback__retract(struct holdback *h, uint64_t skb_id)
 	return true;
 }
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* A TCP packet's flow and where its payload lies. */
-struct tcp_span {
-	uint8_t addrs[32]; /* source and destination address */
-	uint32_t addr_len; /* 4 or 16 each */
-	uint8_t ports[4];
-	uint32_t seq, payload;
-	/* What says in which order TCP sent two segments: IPv4's ID (Linux
-	 * counts it per socket when DF is set), the timestamp option's TSval
-	 * (in milliseconds). */
-	bool has_id, has_tsval;
-	uint16_t id;
-	uint32_t tsval;
-};
-
-/* The timestamp option's TSval, from options in the copy only. */
-static bool tcp_tsval(const uint8_t *opt, uint32_t len, uint32_t *tsval)
-{
-	uint32_t i = 0;
-
-	while (i < len && opt[i] != 0) {
-		if (opt[i] == 1) {
-			i++;
-			continue;
-		}
-		if (i + 1 >= len || opt[i + 1] < 2 || opt[i + 1] > len - i)
-			return false;
-		if (opt[i] == 8 && opt[i + 1] == 10) {
-			*tsval = be32(opt + i + 2);
-			return true;
-		}
-		i += opt[i + 1];
-	}
-	return false;
-}
-
-/* The span of a packet record's TCP payload; false if it is not TCP or its
- * headers are not all in the copy. */
-static bool tcp_span(const struct packet_record *r, size_t size, struct tcp_span *t)
-{
-	const uint8_t *ip = r->data, *tcp;
-	uint32_t n = r->caplen, ip_hlen, tcp_hlen;
-
-	if (size < sizeof(*r) || n > size - sizeof(*r) || n < 1)
-		return false;
-	if (ip[0] >> 4 == 4) {
-		ip_hlen = (ip[0] & 15) * 4u;
-		if (n < 20 || ip_hlen < 20 || ip[9] != 6 || (ip[6] & 0x3f) || ip[7])
-			return false; /* (not TCP, or a fragment) */
-		t->addr_len = 4;
-		memcpy(t->addrs, ip + 12, 8);
-		t->has_id = ip[6] & 0x40; /* DF */
-		t->id = (uint16_t)(ip[4] << 8 | ip[5]);
-	} else if (ip[0] >> 4 == 6) {
-		ip_hlen = 40; /* (a TCP header straight after the IPv6 header only) */
-		if (n < 40 || ip[6] != 6)
-			return false;
-		t->addr_len = 16;
-		memcpy(t->addrs, ip + 8, 32);
-		t->has_id = false;
-	} else {
-		return false;
-	}
-	if (n < ip_hlen + 20)
-		return false;
-	tcp = ip + ip_hlen;
-	tcp_hlen = (tcp[12] >> 4) * 4u;
-	if (tcp_hlen < 20 || r->len < ip_hlen + tcp_hlen)
-		return false;
-	memcpy(t->ports, tcp, 4);
-	t->seq = be32(tcp + 4);
-	t->payload = r->len - ip_hlen - tcp_hlen;
-	t->has_tsval = n >= ip_hlen + tcp_hlen && tcp_tsval(tcp + 20, tcp_hlen - 20, &t->tsval);
-	return true;
-}
-
-static bool same_flow(const struct tcp_span *a, const struct tcp_span *b)
-{
-	return a->addr_len == b->addr_len && !memcmp(a->addrs, b->addrs, 2 * a->addr_len) &&
-	       !memcmp(a->ports, b->ports, 4);
-}
-
 /* How far back in the queue a delivered packet looks for packets of its
  * connection sent before it that are still on their way. */
 #define WIRE_ORDER_WINDOW 32
@@ -342,16 +346,15 @@ static void keep_wire_order(struct holdback *h, struct held *e)
 {
 	const struct packet_record *p = (const struct packet_record *)e->record;
 	struct held *x, *first = NULL;
-	struct tcp_span s, t;
 	int n = 0;
 
-	if (!tcp_span(p, e->size, &s))
+	if (!e->is_tcp)
 		return;
 	for (x = e->prev; x && n < WIRE_ORDER_WINDOW; x = x->prev, n++) {
 		const struct packet_record *q = (const struct packet_record *)x->record;
 
-		if (!x->retracted && q->direction == p->direction && tcp_span(q, x->size, &t) &&
-		    same_flow(&s, &t) && sent_before(&s, &t))
+		if (!x->retracted && q->direction == p->direction && x->is_tcp &&
+		    same_flow(&e->span, &x->span) && sent_before(&e->span, &x->span))
 			first = x;
 	}
 	if (first)
@@ -392,9 +395,10 @@ bool holdback__claim_segment(struct holdback *h, struct packet_record *seg, size
 	for (e = h->big; e; e = e->big_next) {
 		const struct packet_record *p = (const struct packet_record *)e->record;
 
-		if (!e->awaiting || e->retracted || p->direction != PACKET_OUT ||
-		    !tcp_span(p, e->size, &whole) || !same_flow(&s, &whole))
+		if (!e->awaiting || e->retracted || p->direction != PACKET_OUT || !e->is_tcp ||
+		    !same_flow(&s, &e->span))
 			continue;
+		whole = e->span;
 		/* (sequence numbers wrap: compare offsets) */
 		if (s.seq - whole.seq >= whole.payload ||
 		    s.payload > whole.payload - (s.seq - whole.seq))

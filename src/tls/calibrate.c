@@ -53,7 +53,19 @@ static __attribute__((noinline)) void on_keylog(const void *ssl, const char *lin
 		keylog_caller = __builtin_return_address(0);
 }
 
-/* Resolves every function, or names the first one missing. */
+/* Resolves every name into slots (a struct of function pointers, in the
+ * names' order); returns the first name missing, or NULL. */
+static const char *resolve_all(void *lib, const char *const *names, size_t n, void **slots)
+{
+	for (size_t i = 0; i < n; i++) {
+		/* (dlsym on the handle searches its dependencies too: libcrypto) */
+		slots[i] = dlsym(lib, names[i]);
+		if (!slots[i])
+			return names[i];
+	}
+	return NULL;
+}
+
 static const char *openssl__resolve(struct openssl *o, void *lib)
 {
 	static const char *const names[] = {
@@ -69,15 +81,8 @@ static const char *openssl__resolve(struct openssl *o, void *lib)
 		"SSL_do_handshake",
 		"BIO_new_bio_pair",
 	};
-	void **slots = (void **)o;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		/* (dlsym on the handle searches its dependencies too: libcrypto) */
-		slots[i] = dlsym(lib, names[i]);
-		if (!slots[i])
-			return names[i];
-	}
-	return NULL;
+	return resolve_all(lib, names, sizeof(names) / sizeof(names[0]), (void **)o);
 }
 
 /* A TLS 1.2 handshake between two ends of a memory pipe, with anonymous
@@ -226,7 +231,7 @@ static void child_gnutls(const char *path, int out)
 	struct link_map *map = NULL;
 	void *lib, *session = NULL, *cred = NULL, *fn = NULL;
 	struct gnutls g;
-	void **slots = (void **)&g;
+	const char *missing;
 	long off = -1;
 
 	lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
@@ -234,12 +239,10 @@ static void child_gnutls(const char *path, int out)
 		snprintf(why, sizeof(why), "cannot load it: %s", dlerror());
 		goto answer;
 	}
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		slots[i] = dlsym(lib, names[i]);
-		if (!slots[i]) {
-			snprintf(why, sizeof(why), "not GnuTLS 3.6.13 or later: no %s", names[i]);
-			goto answer;
-		}
+	missing = resolve_all(lib, names, sizeof(names) / sizeof(names[0]), (void **)&g);
+	if (missing) {
+		snprintf(why, sizeof(why), "not GnuTLS 3.6.13 or later: no %s", missing);
+		goto answer;
 	}
 	if (g.gnutls_init(&session, GNUTLS_CLIENT) || g.gnutls_set_default_priority(session) ||
 	    g.gnutls_certificate_allocate_credentials(&cred) ||
