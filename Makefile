@@ -121,11 +121,27 @@ $(OBJ)/tests/%.o: tests/%.c
 test = $(CC) $(LDFLAGS) $^ -o $@
 # A test's own parts, if it has any: tests/unit/test_NAME/*.c
 parts = $(patsubst tests/%.c,$(OBJ)/tests/%.o,$(wildcard tests/unit/test_$(1)/*.c))
+GO_CLIENTS := $(addprefix $(OUTPUT)/go-tlsclient,-plain -stripped -pie -pie-stripped)
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile \
 	     $(OUTPUT)/test_procfs $(OUTPUT)/test_elf_file \
-	     $(OUTPUT)/test_tls_calibrate $(OUTPUT)/test_tls_keylog $(OUTPUT)/drop.bpf.o
+	     $(OUTPUT)/test_tls_calibrate $(OUTPUT)/test_tls_keylog $(OUTPUT)/test_go_program \
+	     $(OUTPUT)/drop.bpf.o $(GO_CLIENTS)
+
+# A Go TLS client, as Go programs come: plain, stripped (-s -w), and
+# position-independent, plain and stripped. Built offline: the standard
+# library only, its cache in the build folder.
+GO_BUILD = GOCACHE=$(abspath $(OUTPUT))/go-cache GOPATH=$(abspath $(OUTPUT))/go-path \
+	   GO111MODULE=off CGO_ENABLED=0 GOFLAGS= go build -o $@
+$(OUTPUT)/go-tlsclient-plain: tests/e2e/go/tlsclient.go | $(OUTPUT)
+	$(GO_BUILD) $<
+$(OUTPUT)/go-tlsclient-stripped: tests/e2e/go/tlsclient.go | $(OUTPUT)
+	$(GO_BUILD) -ldflags='-s -w' $<
+$(OUTPUT)/go-tlsclient-pie: tests/e2e/go/tlsclient.go | $(OUTPUT)
+	$(GO_BUILD) -buildmode=pie $<
+$(OUTPUT)/go-tlsclient-pie-stripped: tests/e2e/go/tlsclient.go | $(OUTPUT)
+	$(GO_BUILD) -buildmode=pie -ldflags='-s -w' $<
 
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
 	$(test)
@@ -142,6 +158,9 @@ $(OUTPUT)/test_elf_file: $(OBJ)/tests/unit/test_elf_file.o $(call obj,src/tls/el
 	$(test) -lelf
 $(OUTPUT)/test_tls_calibrate: $(OBJ)/tests/unit/test_tls_calibrate.o \
 			      $(call obj,src/tls/calibrate.c src/tls/elf_file.c)
+	$(test) -lelf
+$(OUTPUT)/test_go_program: $(OBJ)/tests/unit/test_go_program.o \
+			    $(call obj,src/tls/go_program.c src/tls/elf_file.c)
 	$(test) -lelf
 $(OUTPUT)/test_tls_keylog: $(OBJ)/tests/unit/test_tls_keylog.o \
 			   $(call obj,src/tls/hello.c src/tls/keylog.c)

@@ -18,8 +18,9 @@ packages=(
 	wireshark-qt xvfb xdotool imagemagick curl
 	# The TLS libraries --tls reads and hooks, binutils (readelf, nm,
 	# objdump) to judge how it reads them, and real TLS programs for its
-	# scenarios: curl (OpenSSL), wget (GnuTLS), openssl for certificates.
-	libssl3 libgnutls30 binutils wget openssl
+	# scenarios: curl (OpenSSL), wget (GnuTLS), openssl for certificates,
+	# Go to build a client with Go's own TLS.
+	libssl3 libgnutls30 binutils wget openssl golang-go
 )
 if [ "${1:-}" = vm ]; then
 	packages+=(qemu-system-x86 busybox-static cpio kmod xz-utils zstd)

@@ -62,6 +62,7 @@ if [ "$group" = all ]; then
 	run_suite "library files, read for --tls" "$build/test_elf_file"
 	run_suite "TLS libraries calibrated without privileges" "$build/test_tls_calibrate"
 	run_suite "TLS connections and their keys" "$build/test_tls_keylog"
+	run_suite "Go programs, read for --tls" "$build/test_go_program"
 	run_suite "file rotation (-C, -W, -G)" "$build/test_rotation"
 	run_suite "the command line" "$build/test_options"
 	run_suite "bash completion" bash tests/docs/test_completion.sh

@@ -51,6 +51,7 @@ int BPF_PROG(process_exec, struct task_struct *p, pid_t old_pid, struct linux_bi
 	bpf_probe_read_kernel_str(comm, sizeof(comm), p->comm);
 	if (filter_process && !process_selected(p->tgid, comm))
 		return 0;
+	tls_hold_new_program(bprm);
 	arg_start = BPF_CORE_READ(p, mm, arg_start);
 	arg_end = BPF_CORE_READ(p, mm, arg_end);
 	size = arg_end > arg_start ? arg_end - arg_start : 0;

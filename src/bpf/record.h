@@ -29,6 +29,7 @@ enum record_type {
 	RECORD_TCP = 6,
 	RECORD_DELIVERY = 7,
 	RECORD_TLS_KEY = 8,
+	RECORD_TLS_HOLD = 9,
 };
 
 /* How long after a local socket sent a packet its delivery to another local
@@ -182,11 +183,29 @@ struct tls_key_record {
 	__u64 ts_ns;
 	__u32 tid;
 	__u32 secret_len;		  /* bytes in secret[] (longer secrets are not sent) */
-	__u64 session;			  /* the library's connection object (OpenSSL's SSL *) */
+	__u64 session; /* the library's connection object (SSL *, gnutls_session_t, Go's *Config) */
 	char label[PIDCAP_TLS_LABEL_LEN]; /* NUL-terminated */
 	__u8 client_random[PIDCAP_TLS_RANDOM_LEN];
 	__u8 secret[PIDCAP_TLS_SECRET_MAX];
 	char comm[PIDCAP_COMM_LEN];
+};
+
+/* --tls: a program file, as the kernel names it (the inode's number and its
+ * file system's device, in the kernel's encoding: major << 20 | minor). */
+struct program_file {
+	__u64 ino;
+	__u32 dev;
+	__u32 pad;
+};
+
+/* --tls: a process that has just exec'd a program file pidcap has not looked
+ * at yet, stopped (SIGSTOP) before its first instruction, until user space
+ * has looked (and hooked it, if it is a Go program with TLS) and continues
+ * it (SIGCONT). */
+struct tls_hold_record {
+	__u32 type; /* RECORD_TLS_HOLD */
+	__u32 tgid;
+	struct program_file file;
 };
 
 /* pidcap top: what each process did in the current interval. */
@@ -212,6 +231,7 @@ enum counter {
 	COUNTER_TOP_FULL,	/* pidcap top: counts lost, its tables were full */
 	COUNTER_UNMATCHED, /* local deliveries too late to match their sending: recorded apart */
 	COUNTER_TLS_KEYS_DROPPED, /* --tls: secrets lost (ring buffer full, or unreadable) */
+	COUNTER_TLS_NOT_HELD,	  /* --tls: new programs not stopped to be looked at */
 	COUNTER_MAX,
 };
 

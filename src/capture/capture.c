@@ -125,6 +125,8 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	bpf_program__set_autoload(skel->progs.tcp_state, o->events & EVENT_TCP || o->count_only);
 	bpf_program__set_autoload(skel->progs.openssl_keylog, o->tls);
 	bpf_program__set_autoload(skel->progs.gnutls_keylog, o->tls);
+	bpf_program__set_autoload(skel->progs.go_keylog, o->tls);
+	skel->rodata->tls_hold_new_programs = o->tls_hold;
 	skel->rodata->count_only = o->count_only;
 	if (o->count_only && o->sel->cgroup_path) {
 		uint64_t id;
@@ -558,40 +560,42 @@ int capture__attach(struct capture *c)
 	return err ?: attach_packets(c, 1);
 }
 
-int capture__attach_openssl_keylog(struct capture *c, const char *path, uint64_t offset)
+int capture__attach_tls_keylog(struct capture *c, enum tls_hook hook, const char *path,
+			       uint64_t offset, uint64_t cookie)
 {
+	struct bpf_program *progs[] = {
+		[TLS_HOOK_OPENSSL] = c->skel->progs.openssl_keylog,
+		[TLS_HOOK_GNUTLS] = c->skel->progs.gnutls_keylog,
+		[TLS_HOOK_GO] = c->skel->progs.go_keylog,
+	};
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = cookie);
 	struct bpf_link *link;
 
 	if (c->n_links == MAX_LINKS)
 		return -E2BIG;
 	/* (pid -1: every process, also those that start or load it later) */
-	link = bpf_program__attach_uprobe(c->skel->progs.openssl_keylog, false, -1, path, offset);
+	link = bpf_program__attach_uprobe_opts(progs[hook], -1, path, offset, &opts);
 	if (!link)
 		return -errno;
 	c->links[c->n_links++] = link;
 	return 0;
 }
 
-int capture__attach_gnutls_keylog(struct capture *c, const char *path, uint64_t offset,
-				  uint32_t random_offset)
+int capture__tls_program_seen(struct capture *c, const struct program_file *file)
 {
-	LIBBPF_OPTS(bpf_uprobe_opts, opts, .bpf_cookie = random_offset);
-	struct bpf_link *link;
+	uint8_t one = 1;
 
-	if (c->n_links == MAX_LINKS)
-		return -E2BIG;
-	link = bpf_program__attach_uprobe_opts(c->skel->progs.gnutls_keylog, -1, path, offset,
-					       &opts);
-	if (!link)
-		return -errno;
-	c->links[c->n_links++] = link;
-	return 0;
+	return bpf_map__update_elem(c->skel->maps.tls_programs_seen, file, sizeof(*file), &one,
+				    sizeof(one), BPF_ANY);
 }
 
 int capture__poll(struct capture *c, int timeout_ms)
 {
-	int n = ring_buffer__poll(c->ring, timeout_ms), more;
+	int n, more;
 
+	if (!c->ring)
+		return 0; /* (not attached yet: nothing can have come) */
+	n = ring_buffer__poll(c->ring, timeout_ms);
 	if (n < 0)
 		return n;
 	/* The kernel wakes us only for a batch: take what waits anyway. */
@@ -640,6 +644,7 @@ void capture__stats(struct capture *c, struct capture_stats *s)
 	s->owners_full = sums[COUNTER_OWNERS_FULL];
 	s->unmatched = sums[COUNTER_UNMATCHED];
 	s->tls_keys_dropped = sums[COUNTER_TLS_KEYS_DROPPED];
+	s->tls_not_held = sums[COUNTER_TLS_NOT_HELD];
 }
 
 void capture__count_maps(struct capture *c, struct capture_count_maps *m)

@@ -25,6 +25,7 @@ struct capture_stats {
 	uint64_t owners_full;
 	uint64_t unmatched;	   /* local deliveries recorded apart from their sending */
 	uint64_t tls_keys_dropped; /* --tls: secrets lost */
+	uint64_t tls_not_held;	   /* --tls: programs that started before they were looked at */
 };
 
 /* What the kernel side is asked for: the part of the options a capture, or
@@ -42,6 +43,7 @@ struct capture_config {
 	bool no_packets;     /* events only */
 	bool count_only;     /* pidcap top: count per process, record nothing */
 	bool tls;	     /* --tls: the TLS key hooks are loaded (attached apart) */
+	bool tls_hold;	     /* --tls: new programs wait at exec to be looked at */
 	bool debug;	     /* libbpf's and the verifier's messages */
 };
 
@@ -59,14 +61,21 @@ int capture__set_filter(struct capture *c, const struct sock_filter *classic, si
 int capture__select_pid(struct capture *c, pid_t pid);
 /* Attaches every hook. Prints one line and returns -errno on failure. */
 int capture__attach(struct capture *c);
-/* --tls: attaches the OpenSSL key log hook to the library file at path, at
- * the function at file offset offset (every process that maps the file).
- * Returns 0 or -errno (nothing printed: the caller names the library). */
-int capture__attach_openssl_keylog(struct capture *c, const char *path, uint64_t offset);
-/* The same for GnuTLS's default key log function; its sessions keep the
- * client random at random_offset. */
-int capture__attach_gnutls_keylog(struct capture *c, const char *path, uint64_t offset,
-				  uint32_t random_offset);
+/* --tls: where the secrets are taken, in each kind of TLS code. */
+enum tls_hook {
+	TLS_HOOK_OPENSSL, /* nss_keylog_int */
+	TLS_HOOK_GNUTLS,  /* the default key log function; cookie: the client random's offset */
+	TLS_HOOK_GO,	  /* crypto/tls.(*Config).writeKeyLog */
+};
+/* Attaches a key hook to the file at path, at the function at file offset
+ * offset (every process that maps the file). Returns 0 or -errno (nothing
+ * printed: the caller names the file). */
+int capture__attach_tls_keylog(struct capture *c, enum tls_hook hook, const char *path,
+			       uint64_t offset, uint64_t cookie);
+struct program_file;
+/* --tls: the program file has been looked at; a process that execs it
+ * again is not stopped (RECORD_TLS_HOLD). */
+int capture__tls_program_seen(struct capture *c, const struct program_file *file);
 /* Waits up to timeout_ms for records and hands them to the callback. Returns
  * the number handled or a negative error (-EINTR when a signal came). */
 int capture__poll(struct capture *c, int timeout_ms);

@@ -39,6 +39,7 @@
 
 struct session {
 	const struct options *opts;
+	struct capture *capture;
 	struct output *out;
 	struct proctable *procs;
 	struct ifnames *ifnames;
@@ -54,6 +55,7 @@ struct session {
 	bool status_line;		     /* writing a file, stderr a terminal */
 	uint64_t status_ns, status_captured; /* when the status line last said what */
 	struct tls_keylog *tls;		     /* --tls: the connections and their keys */
+	bool holds_only;		     /* (detached: only processes stopped at exec matter) */
 };
 
 static int64_t timespec_ns(const struct timespec *ts)
@@ -290,12 +292,26 @@ static bool hold_for_keys(struct session *s, const struct packet_record *p, size
 	return holdback__push_for_keys(s->held, p, size, random) == 0;
 }
 
+/* --tls: a process stopped at exec, running a program not looked at yet:
+ * hooked if it is a Go program with TLS, then let go. Done whatever else
+ * happened: it waits for pidcap. */
+static void handle_tls_hold(struct session *s, const struct tls_hold_record *r)
+{
+	tls_libraries__exec(s->capture, r->tgid);
+	capture__tls_program_seen(s->capture, &r->file);
+	kill(r->tgid, SIGCONT);
+}
+
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
 	const struct packet_record *p = data;
 
-	if (size < 16) /* every record starts with its type and time */
+	if (size >= sizeof(struct tls_hold_record) && p->type == RECORD_TLS_HOLD) {
+		handle_tls_hold(s, data);
+		return 0;
+	}
+	if (size < 16 || s->holds_only) /* every record starts with its type and time */
 		return 0;
 	if (p->type == RECORD_RETRACT) {
 		if (size >= sizeof(struct retract_record) &&
@@ -415,10 +431,27 @@ static void print_stats(struct capture *c, const struct session *s)
 				"not decrypted\n",
 				(unsigned long long)holdback__keys_missed(s->held),
 				(unsigned long long)HOLDBACK_KEYS_NS / 1000000000);
+		if (st.tls_not_held)
+			fprintf(stderr,
+				"%llu programs started before --tls looked at them (kernel buffer "
+				"full): a Go program among them may lack keys\n",
+				(unsigned long long)st.tls_not_held);
 		if (st.tls_keys_dropped || t.invalid)
 			fprintf(stderr, "%llu TLS keys lost (kernel buffer full, or unreadable)\n",
 				(unsigned long long)(st.tls_keys_dropped + t.invalid));
 	}
+}
+
+/* Detached: the processes stopped at exec (--tls) whose records wait in the
+ * ring are let go, whatever else is left unread. */
+static void let_stopped_go(struct capture *c, struct session *s)
+{
+	if (!s->opts->tls)
+		return;
+	s->holds_only = true;
+	while (capture__poll(c, 0) > 0)
+		;
+	s->holds_only = false;
 }
 
 /* -Z: everything that needs root is done (hooks attached, file open); the
@@ -531,6 +564,8 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 		.events = o->events,
 		.no_packets = o->no_packets,
 		.tls = o->tls,
+		/* (-Z: a process stopped at exec could not be hooked, nor let go) */
+		.tls_hold = o->tls && !o->drop_to_user,
 		.debug = o->debug,
 	};
 	s.opts = o;
@@ -547,6 +582,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	c = capture__load(&cfg, handle_record, &s);
 	if (!c)
 		goto out;
+	s.capture = c;
 	if (classic && capture__set_filter(c, classic, classic_count))
 		goto out;
 	s.out = output__open(o, realtime_ns());
@@ -561,8 +597,10 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	}
 	if (capture__attach(c))
 		goto abandon;
-	if (o->tls && !tls_libraries__hook(c))
+	if (o->tls && !tls_libraries__hook(c, o->command ? cmd.path : NULL))
 		goto abandon;
+	if (o->tls && o->drop_to_user)
+		log_warn("--tls with -Z: Go programs that start during the capture are not hooked");
 	/* (after the exec hook is attached, so no process is missed) */
 	proctable__know_all(s.procs);
 	/* A command that cannot run is a bad input: one line, no file. What it
@@ -592,6 +630,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	capture__detach(c);
 	while (!s.done && capture__poll(c, 0) > 0)
 		;
+	let_stopped_go(c, &s);
 	release_held(&s, UINT64_MAX);
 	show_status(c, &s, true);
 	err = output__close(s.out);
@@ -617,6 +656,10 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	}
 	goto out;
 abandon:
+	if (c) {
+		capture__detach(c);
+		let_stopped_go(c, &s);
+	}
 	launch__cancel(&cmd);
 	output__abandon(s.out);
 	s.out = NULL;

@@ -210,7 +210,7 @@ static int print_config(void)
 	puts("arg {number=6}{call=--snapshot-length}{display=Snap length}{type=unsigned}"
 	     "{range=0,262144}{default=262144}{tooltip=Bytes kept of each packet}{group=Capture}");
 	puts("arg {number=7}{call=--tls}{display=Decrypt TLS}{type=boolflag}"
-	     "{tooltip=Put the keys of OpenSSL 3 and GnuTLS connections into the capture, "
+	     "{tooltip=Put the keys of OpenSSL 3, GnuTLS and Go connections into the capture, "
 	     "before the packets that need them}{group=Capture}");
 	return 0;
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A shared library file, read through libelf. Sections libelf hands over as
+ * A shared library or program file, read through libelf. Sections libelf hands over as
  * bytes (.eh_frame_hdr, .eh_frame) are parsed here by a cursor that checks
  * every read against the section's end.
  */
@@ -309,7 +309,10 @@ static Elf_Data *symbol_versions(Elf *elf)
 	return NULL;
 }
 
-bool elf_file__symbol(const struct elf_file *f, const char *name, uint64_t *addr, uint64_t *size)
+/* A defined function in the symbol table of type table (SHT_DYNSYM or
+ * SHT_SYMTAB), in its default version. */
+static bool find_function(const struct elf_file *f, Elf64_Word table, const char *name,
+			  uint64_t *addr, uint64_t *size)
 {
 	Elf_Scn *scn = NULL;
 	Elf_Data *versym;
@@ -318,10 +321,10 @@ bool elf_file__symbol(const struct elf_file *f, const char *name, uint64_t *addr
 	while ((scn = elf_nextscn(f->elf, scn))) {
 		Elf_Data *d;
 
-		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM || !sh.sh_entsize)
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != table || !sh.sh_entsize)
 			continue;
 		d = elf_getdata(scn, NULL);
-		versym = symbol_versions(f->elf);
+		versym = table == SHT_DYNSYM ? symbol_versions(f->elf) : NULL;
 		for (size_t i = 0; d && i < sh.sh_size / sh.sh_entsize; i++) {
 			GElf_Versym ver;
 			GElf_Sym sym;
@@ -342,6 +345,17 @@ bool elf_file__symbol(const struct elf_file *f, const char *name, uint64_t *addr
 		}
 	}
 	return false;
+}
+
+bool elf_file__symbol(const struct elf_file *f, const char *name, uint64_t *addr, uint64_t *size)
+{
+	return find_function(f, SHT_DYNSYM, name, addr, size);
+}
+
+bool elf_file__static_symbol(const struct elf_file *f, const char *name, uint64_t *addr,
+			     uint64_t *size)
+{
+	return find_function(f, SHT_SYMTAB, name, addr, size);
 }
 
 bool elf_file__build_id(const struct elf_file *f, char *hex, size_t size)
@@ -393,14 +407,14 @@ bool elf_file__file_offset(const struct elf_file *f, uint64_t addr, uint64_t *of
 }
 
 /* A section's bytes, if it has any in the file. */
-static void section__load(Elf *elf, const char *want, struct section_bytes *out)
+static bool section__load(Elf *elf, const char *want, struct section_bytes *out)
 {
 	Elf_Scn *scn = NULL;
 	size_t shstrndx;
 	GElf_Shdr sh;
 
 	if (elf_getshdrstrndx(elf, &shstrndx))
-		return;
+		return false;
 	while ((scn = elf_nextscn(elf, scn))) {
 		const char *name;
 		Elf_Data *d;
@@ -411,13 +425,42 @@ static void section__load(Elf *elf, const char *want, struct section_bytes *out)
 		if (!name || strcmp(name, want))
 			continue;
 		d = elf_rawdata(scn, NULL);
-		if (d && d->d_buf) {
-			out->p = d->d_buf;
-			out->len = d->d_size;
-			out->addr = sh.sh_addr;
-		}
-		return;
+		if (!d || !d->d_buf)
+			return false;
+		out->p = d->d_buf;
+		out->len = d->d_size;
+		out->addr = sh.sh_addr;
+		return true;
 	}
+	return false;
+}
+
+bool elf_file__section(const struct elf_file *f, const char *name, const uint8_t **bytes,
+		       size_t *len, uint64_t *addr)
+{
+	struct section_bytes s;
+
+	if (!section__load(f->elf, name, &s))
+		return false;
+	*bytes = s.p;
+	*len = s.len;
+	*addr = s.addr;
+	return true;
+}
+
+bool elf_file__read(const struct elf_file *f, uint64_t addr, void *buf, size_t len)
+{
+	uint64_t offset, last;
+	size_t size;
+	const char *raw = elf_rawfile(f->elf, &size);
+
+	/* (both ends in the file's part of one segment) */
+	if (!raw || len == 0 || addr + len < addr || !elf_file__file_offset(f, addr, &offset) ||
+	    !elf_file__file_offset(f, addr + len - 1, &last) || last != offset + len - 1 ||
+	    last >= size)
+		return false;
+	memcpy(buf, raw + offset, len);
+	return true;
 }
 
 struct elf_file *elf_file__open(const char *path, char *why, size_t whysize)
@@ -452,8 +495,8 @@ struct elf_file *elf_file__open(const char *path, char *why, size_t whysize)
 		elf_file__close(f);
 		return NULL;
 	}
-	if (eh.e_type != ET_DYN) {
-		snprintf(why, whysize, "not a shared object");
+	if (eh.e_type != ET_DYN && eh.e_type != ET_EXEC) {
+		snprintf(why, whysize, "not a program or shared object");
 		elf_file__close(f);
 		return NULL;
 	}

@@ -13,6 +13,7 @@
 #include "capture/capture.h"
 #include "tls/calibrate.h"
 #include "tls/elf_file.h"
+#include "tls/go_program.h"
 #include "tls/libraries.h"
 
 #define MAX_FILES 32
@@ -20,12 +21,13 @@
 enum kind {
 	OPENSSL,
 	GNUTLS,
-	KINDS,
+	GO,	 /* a program with Go's crypto/tls in it */
+	NOT_TLS, /* (a mapped file of no interest) */
 };
 
 /* The library files by name, and where Debian (and most distributions)
  * install the system's copy. */
-static const char *const NAMES[KINDS] = { "libssl.so.3", "libgnutls.so.30" };
+static const char *const NAMES[GO] = { "libssl.so.3", "libgnutls.so.30" };
 static const char *const SYSTEM_DIRS[] = { "/usr/lib/x86_64-linux-gnu", "/usr/lib64", "/usr/lib" };
 
 struct library {
@@ -69,16 +71,87 @@ static void found__add(struct found *f, const char *path, enum kind kind)
 	f->n++;
 }
 
-/* Which TLS library a mapped file is; KINDS for none. */
+/* Which TLS library a mapped file is; NOT_TLS for none. */
 static enum kind kind_of(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	int k;
 
-	for (k = 0; base && k < KINDS; k++)
+	for (k = 0; base && k < GO; k++)
 		if (!strcmp(base + 1, NAMES[k]))
 			return k;
-	return KINDS;
+	return NOT_TLS;
+}
+
+/* Whether the program at path has Go's crypto/tls in it. */
+static bool go_tls_program(const char *path)
+{
+	char why[256], version[64];
+	struct elf_file *elf = elf_file__open(path, why, sizeof(why));
+	enum go_program what;
+	uint64_t addr;
+
+	if (!elf)
+		return false;
+	what = go_program__keylog(elf, &addr, version, sizeof(version), why, sizeof(why));
+	elf_file__close(elf);
+	/* (one that cannot be hooked is kept, to be named in a warning) */
+	return what == GO_KEYLOG || what == GO_UNSUPPORTED;
+}
+
+/* The programs already looked at, by file: most processes run a few. */
+struct seen {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} files[1024];
+	int n;
+};
+
+static bool seen__add(struct seen *s, const struct stat *st)
+{
+	for (int i = 0; i < s->n; i++)
+		if (s->files[i].dev == st->st_dev && s->files[i].ino == st->st_ino)
+			return false;
+	if (s->n < (int)(sizeof(s->files) / sizeof(s->files[0]))) {
+		s->files[s->n].dev = st->st_dev;
+		s->files[s->n].ino = st->st_ino;
+		s->n++;
+	}
+	return true;
+}
+
+/* The program a process runs, by a path that names the same file (in a
+ * container, under /proc/PID/root); want gets the file. */
+static bool program_path(const char *pid, char *path, size_t size, struct stat *want)
+{
+	char exe[64], file[4096];
+	struct stat st;
+	ssize_t n;
+
+	snprintf(exe, sizeof(exe), "/proc/%s/exe", pid);
+	if (stat(exe, want))
+		return false; /* (a kernel thread, or gone) */
+	n = readlink(exe, file, sizeof(file) - 1);
+	if (n <= 0 || file[0] != '/')
+		return false;
+	file[n] = '\0';
+	snprintf(path, size, "%s", file);
+	if (stat(path, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino)
+		return true;
+	snprintf(path, size, "/proc/%s/root%s", pid, file);
+	/* (false if deleted or replaced since it started) */
+	return stat(path, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
+}
+
+static void scan_program(struct found *f, struct seen *seen, const char *pid)
+{
+	char path[4096 + 32];
+	struct stat st;
+
+	if (program_path(pid, path, sizeof(path), &st) && seen__add(seen, &st) &&
+	    go_tls_program(path))
+		found__add(f, path, GO);
 }
 
 /* The libraries one process has mapped; a process in another mount
@@ -100,7 +173,7 @@ static void scan_process(struct found *f, const char *pid)
 
 		line[strcspn(line, "\n")] = '\0';
 		file = strchr(line, '/');
-		if (!file || (kind = kind_of(file)) == KINDS ||
+		if (!file || (kind = kind_of(file)) == NOT_TLS ||
 		    sscanf(line, "%*s %*s %*s %*s %lu", &inode) != 1)
 			continue;
 		if (stat(file, &st) == 0 && st.st_ino == inode) {
@@ -115,14 +188,19 @@ static void scan_process(struct found *f, const char *pid)
 
 static void scan_processes(struct found *f)
 {
+	struct seen *seen = calloc(1, sizeof(*seen));
 	DIR *d = opendir("/proc");
 	struct dirent *e;
 
-	while (d && (e = readdir(d)))
-		if (isdigit((unsigned char)e->d_name[0]))
+	while (d && seen && (e = readdir(d))) {
+		if (isdigit((unsigned char)e->d_name[0])) {
 			scan_process(f, e->d_name);
+			scan_program(f, seen, e->d_name);
+		}
+	}
 	if (d)
 		closedir(d);
+	free(seen);
 }
 
 /* Calibrates a build once: several files (containers, copies) may share it. */
@@ -143,6 +221,41 @@ static const struct calibrated *calibrate(struct calibrated *cache, int *ncache,
 	return c;
 }
 
+/* The Go programs hooked: each once, whether found running or as it starts. */
+static struct seen hooked_programs;
+
+/* A Go program: crypto/tls is in the program file, found by name. */
+static int hook_go(struct capture *c, const char *path, const struct elf_file *f)
+{
+	char why[256] = "", version[64];
+	uint64_t addr, offset;
+	struct stat st;
+	int err;
+
+	if (stat(path, &st) || !seen__add(&hooked_programs, &st))
+		return -1;
+	switch (go_program__keylog(f, &addr, version, sizeof(version), why, sizeof(why))) {
+	case GO_KEYLOG:
+		break;
+	case GO_UNSUPPORTED:
+		log_warn("--tls: no keys from %s: %s", path, why);
+		return -1;
+	default:
+		return -1; /* (no TLS in it: nothing to say) */
+	}
+	if (!elf_file__file_offset(f, addr, &offset)) {
+		log_warn("--tls: no keys from %s: %s is not in the file", path, GO_KEYLOG_FUNCTION);
+		return -1;
+	}
+	err = capture__attach_tls_keylog(c, TLS_HOOK_GO, path, offset, 0);
+	if (err) {
+		log_warn("--tls: no keys from %s: cannot attach a uprobe: %s", path,
+			 strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
 /* Hooks the function that makes the key log lines: for OpenSSL the one its
  * callback returns into, for GnuTLS the one calibration named. */
 static int hook_file(struct capture *c, const struct library *lib, struct calibrated *cache,
@@ -159,6 +272,11 @@ static int hook_file(struct capture *c, const struct library *lib, struct calibr
 		log_warn("--tls: no keys from %s: %s", lib->path, why);
 		return -1;
 	}
+	if (lib->kind == GO) {
+		err = hook_go(c, lib->path, f);
+		elf_file__close(f);
+		return err;
+	}
 	elf_file__build_id(f, build_id, sizeof(build_id));
 	cal = calibrate(cache, ncache, lib, build_id);
 	if (cal->err) {
@@ -169,10 +287,9 @@ static int hook_file(struct capture *c, const struct library *lib, struct calibr
 		log_warn("--tls: no keys from %s: its key log function is not in its unwind "
 			 "tables",
 			 lib->path);
-	} else if ((err = lib->kind == OPENSSL
-				  ? capture__attach_openssl_keylog(c, lib->path, offset)
-				  : capture__attach_gnutls_keylog(c, lib->path, offset,
-								  cal->random_offset))) {
+	} else if ((err = capture__attach_tls_keylog(
+			    c, lib->kind == OPENSSL ? TLS_HOOK_OPENSSL : TLS_HOOK_GNUTLS, lib->path,
+			    offset, cal->random_offset))) {
 		log_warn("--tls: no keys from %s: cannot attach a uprobe: %s", lib->path,
 			 strerror(-err));
 	} else {
@@ -183,7 +300,7 @@ static int hook_file(struct capture *c, const struct library *lib, struct calibr
 	return -1;
 }
 
-int tls_libraries__hook(struct capture *c)
+int tls_libraries__hook(struct capture *c, const char *program)
 {
 	static struct calibrated cache[MAX_FILES];
 	struct found *f = calloc(1, sizeof(*f));
@@ -200,13 +317,15 @@ int tls_libraries__hook(struct capture *c)
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(SYSTEM_DIRS) / sizeof(SYSTEM_DIRS[0]); i++) {
-		for (int k = 0; k < KINDS; k++) {
+		for (int k = 0; k < GO; k++) {
 			char path[256];
 
 			snprintf(path, sizeof(path), "%s/%s", SYSTEM_DIRS[i], NAMES[k]);
 			found__add(f, path, k);
 		}
 	}
+	if (program && go_tls_program(program))
+		found__add(f, program, GO);
 	scan_processes(f);
 	if (f->full)
 		log_warn("--tls: more than %d TLS library files: only the first %d are hooked",
@@ -214,9 +333,25 @@ int tls_libraries__hook(struct capture *c)
 	for (int i = 0; i < f->n; i++)
 		hooked += hook_file(c, &f->files[i], cache, &ncache) == 0;
 	if (!hooked)
-		log_err("--tls: no TLS library to hook (%s or %s): %s", NAMES[OPENSSL],
-			NAMES[GNUTLS],
+		log_err("--tls: no TLS library to hook (%s, %s or a Go program): %s",
+			NAMES[OPENSSL], NAMES[GNUTLS],
 			f->n ? "none could be hooked" : "none installed, and no process uses one");
 	free(f);
 	return hooked;
+}
+
+void tls_libraries__exec(struct capture *c, pid_t pid)
+{
+	char id[16], path[4096 + 32], why[256];
+	struct elf_file *f;
+	struct stat st;
+
+	snprintf(id, sizeof(id), "%d", (int)pid);
+	if (!program_path(id, path, sizeof(path), &st) || !go_tls_program(path))
+		return;
+	f = elf_file__open(path, why, sizeof(why));
+	if (f) {
+		hook_go(c, path, f);
+		elf_file__close(f);
+	}
 }

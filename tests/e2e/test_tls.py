@@ -1,6 +1,5 @@
 """--tls: the keys of real TLS connections (OpenSSL 3 through curl and Python,
-GnuTLS through wget)
-in the file, placed so that tshark decrypts the captured packets, which keep
+GnuTLS through wget, Go's crypto/tls in a Go program) in the file, placed so that tshark decrypts the captured packets, which keep
 their process. The server runs in a network namespace the test makes; the
 secrets pidcap wrote are compared with the ones curl writes to SSLKEYLOGFILE
 for the same connection."""
@@ -11,7 +10,7 @@ import struct
 import subprocess
 
 from lib import (check, sh, Namespaces, Pidcap, Peer, journal_events, wait_until,
-                 wireshark_config, attached_programs, PIDCAP)
+                 wireshark_config, attached_programs, BUILD, PIDCAP)
 
 SERVER = r"""
 import http.server, ssl, sys
@@ -95,24 +94,36 @@ CLIENTS = {
 }
 
 
-def client_capture(tmp, version, client="curl"):
+def go_client(build):
+    """The Go client (tests/e2e/go), as built by make: plain, stripped, pie or
+    pie-stripped."""
+    return os.path.join(BUILD, "go-tlsclient-" + build)
+
+
+def client_capture(tmp, version, client="curl", go_build=None):
     """A client in namespace a, under pidcap --tls, fetching from the server
     in b; it writes its own key log too (SSLKEYLOGFILE), to compare."""
     out = os.path.join(tmp, "tls.pcapng")
     keylog = os.path.join(tmp, client + ".keys")
     with Namespaces() as ns:
         server, port = start_server(ns, tmp, version)
+        path = "/hello-" + version
+        if go_build:
+            argv = [go_client(go_build)] + (["-tls12"] if version == "1.2" else []) + [
+                "%s:%d" % (ns.b4, port), path]
+        else:
+            argv = CLIENTS[client] + ["https://%s:%d%s" % (ns.b4, port, path)]
         try:
             r = subprocess.run(
                 [PIDCAP, "--tls", "-w", out, "--"] +
-                ns.run(ns.a, "env", "SSLKEYLOGFILE=" + keylog, *CLIENTS[client],
-                       "https://%s:%d/hello-%s" % (ns.b4, port, version)),
+                ns.run(ns.a, "env", "SSLKEYLOGFILE=" + keylog, *argv),
                 capture_output=True, text=True, timeout=120)
         finally:
             server.kill()
     check(r.returncode == 0, "pidcap exit %d: %s" % (r.returncode, r.stderr))
     check("hello over tls /hello-" + version in r.stdout, "%s got: %r" % (client, r.stdout))
-    pids = [e["pid"] for e in journal_events(out) if e["comm"] == client and e["pid"]]
+    comm = os.path.basename(argv[0])[:15]
+    pids = [e["pid"] for e in journal_events(out) if e["comm"] == comm and e["pid"]]
     check(pids, "no exec of %s in the file" % client)
     return out, keylog, r.stderr, pids[0]
 
@@ -161,6 +172,52 @@ def test_tls_keys_decrypt_wget_gnutls(tmp):
 def test_tls_keys_decrypt_python_urllib(tmp):
     out, keylog, stderr, python = client_capture(tmp, "1.3", "python3")
     check_decrypted(out, keylog, stderr, python, "1.3")
+
+
+def test_tls_keys_decrypt_go_crypto_tls(tmp):
+    """Go links its TLS into the program: found by name in a stripped build
+    (Go's function table) and in a position-independent one."""
+    for version, build in (("1.3", "stripped"), ("1.2", "pie-stripped"), ("1.3", "pie")):
+        sub = os.path.join(tmp, version + build)
+        os.mkdir(sub)
+        out, keylog, stderr, go = client_capture(sub, version, "go", go_build=build)
+        check_decrypted(out, keylog, stderr, go, version)
+
+
+def test_tls_go_programs_running_and_started_later(tmp):
+    """Go programs not started by pidcap: one already running when the
+    capture starts (found by its /proc/PID/exe), and one started later
+    under --comm (stopped at exec until hooked, then let go)."""
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, "1.3")
+        try:
+            early = subprocess.Popen(ns.run(ns.a, go_client("plain"), "-wait",
+                                            "%s:%d" % (ns.b4, port), "/running"),
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+            check(early.stdout.readline().strip() == "waiting", "the Go client did not start")
+            running = os.path.join(tmp, "running.pcapng")
+            cap = Pidcap("--tls", "-w", running, "--pid", str(early.pid), "--events", "none")
+            early.stdin.write("\n")
+            early.stdin.flush()
+            body = early.stdout.read()
+            early.wait(60)
+            rc, err = cap.stop()
+            check(rc == 0 and "hello over tls /running" in body,
+                  "pidcap exit %d: %s; the client got %r" % (rc, err, body))
+            check("1 with their keys" in err, "the summary: %s" % err)
+            later = os.path.join(tmp, "later.pcapng")
+            cap = Pidcap("--tls", "-w", later, "--comm", "go-tlsclient-pi")
+            r = sh(*ns.run(ns.a, go_client("pie-stripped"), "%s:%d" % (ns.b4, port), "/later"))
+            rc, err = cap.stop()
+        finally:
+            server.kill()
+    check(rc == 0 and "hello over tls /later" in r.stdout,
+          "pidcap exit %d: %s; the client got %r" % (rc, err, r.stdout))
+    for path, uri, pid in ((running, "/running", early.pid), (later, "/later", None)):
+        requests = [r for r in http_rows(path) if len(r) > 2 and r[2] == uri]
+        check(len(requests) == 1, "tshark does not decrypt %s: %s" % (uri, http_rows(path)))
+        check(pid is None or requests[0][0] == str(pid),
+              "%s is not the client's (%s): %s" % (uri, pid, requests))
 
 
 def test_tls_server_side_keys(tmp):
