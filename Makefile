@@ -146,7 +146,7 @@ $(OUTPUT)/go-tlsclient-pie-stripped: tests/e2e/go/tlsclient.go | $(OUTPUT)
 $(OUTPUT)/netpeer: $(OBJ)/tests/e2e/netpeer.o
 	$(test)
 $(OUTPUT)/test_pcapng: $(OBJ)/tests/unit/test_pcapng.o $(call parts,pcapng) \
-		       $(call obj,src/output/pcapng.c)
+		       $(call obj,src/output/pcapng.c src/output/exported_pdu.c)
 	$(test)
 $(OUTPUT)/test_holdback: $(OBJ)/tests/unit/test_holdback.o $(call obj,src/capture/holdback.c)
 	$(test)
@@ -177,7 +177,7 @@ $(OUTPUT)/test_print: $(OBJ)/tests/unit/test_print.o $(call parts,print) \
 	$(test)
 READER_SRCS := $(wildcard src/read/savefile.c src/read/sf-*.c)
 $(OUTPUT)/test_savefile: $(OBJ)/tests/unit/test_savefile.o $(call parts,savefile) \
-			 $(call obj,$(READER_SRCS) src/output/pcapng.c)
+			 $(call obj,$(READER_SRCS) src/output/pcapng.c src/output/exported_pdu.c)
 	$(test)
 $(OUTPUT)/test_filter: $(OBJ)/tests/bpf/test_filter.o $(OBJ)/tests/bpf/filter_reference.o \
 		       $(call obj,src/filter/translate.c src/filter/libpcap.c)
@@ -196,8 +196,10 @@ $(OUTPUT)/drop.bpf.o: tests/e2e/drop.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 # from the committed corpus; new inputs go to a scratch folder. Any input that
 # ever crashes it belongs in tests/fuzz/regressions (replayed by test_savefile).
 FUZZ_SECONDS ?= 60
-FUZZ_SRCS := tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/model/events.c src/base/procfs.c
-$(OUTPUT)/fuzz_savefile: $(FUZZ_SRCS) $(wildcard src/read/*.h src/model/*.h src/base/*.h) | $(OUTPUT)
+FUZZ_SRCS := tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/model/events.c src/base/procfs.c \
+	     src/output/exported_pdu.c
+$(OUTPUT)/fuzz_savefile: $(FUZZ_SRCS) $(wildcard src/read/*.h src/model/*.h src/base/*.h \
+			 src/output/exported_pdu.h) | $(OUTPUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-D_GNU_SOURCE -Isrc $(FUZZ_SRCS) -o $@
 

@@ -3,9 +3,10 @@
 # (OpenSSL 3) against a local Python TLS server on loopback, first making
 # HANDSHAKES new connections one after the other, then sending RECORDS small
 # TLS records on one connection. Each workload runs with no capture, under
-# `pidcap -w` and under `pidcap --tls -w`; prints the median rate of ROUNDS
-# rounds, the ratio against the uncaptured rate, and the time --tls adds per
-# handshake and per record. Not a test: the machine is shared and noisy, so
+# `pidcap -w`, `pidcap --tls -w` (keys) and `pidcap --tls=data -w` (keys and
+# plaintext); prints the median rate of ROUNDS rounds, the ratio against the
+# uncaptured rate, and the time each --tls mode adds per handshake and per
+# record. Not a test: the machine is shared and noisy, so
 # compare ratios measured in the same run.
 #
 #   sudo bash bench/tls_cost.sh [HANDSHAKES] [RECORDS] [ROUNDS]
@@ -104,17 +105,22 @@ for what in handshakes records; do
 		got[none]+="$(rate $what "$n") "
 		got[pidcap]+="$(rate $what "$n" "$pidcap" -w "$dir/plain.pcapng" --comm python3) "
 		got[tls]+="$(rate $what "$n" "$pidcap" --tls -w "$dir/tls.pcapng" --comm python3) "
+		got[data]+="$(rate $what "$n" "$pidcap" --tls=data -w "$dir/data.pcapng" \
+			--comm python3) "
 	done
 	base=$(tr ' ' '\n' <<<"${got[none]}" | grep . | median)
-	for cap in none pidcap tls; do
+	for cap in none pidcap tls data; do
 		m=$(tr ' ' '\n' <<<"${got[$cap]}" | grep . | median)
 		label=$cap
 		[ $cap = none ] && label="no capture"
 		[ $cap = pidcap ] && label="pidcap -w"
 		[ $cap = tls ] && label="pidcap --tls -w"
+		[ $cap = data ] && label="pidcap --tls=data -w"
 		printf '%-11s %-22s %12.0f %7.2f\n' $what "$label" "$m" "$(echo "$m / $base" | bc -l)"
 		[ $cap = pidcap ] && plain=$m
 		[ $cap = tls ] && printf '%-11s %-22s %12.1f us each\n' $what "--tls adds" \
+			"$(echo "(1 / $m - 1 / $plain) * 1000000" | bc -l)"
+		[ $cap = data ] && printf '%-11s %-22s %12.1f us each\n' $what "--tls=data adds" \
 			"$(echo "(1 / $m - 1 / $plain) * 1000000" | bc -l)"
 	done
 	unset got

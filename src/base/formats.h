@@ -50,6 +50,7 @@
 #define LINKTYPE_LINUX_SLL 113
 #define LINKTYPE_IPV4 228
 #define LINKTYPE_IPV6 229
+#define LINKTYPE_WIRESHARK_UPPER_PDU 252 /* Wireshark's exported PDU: tags, then a payload */
 #define LINKTYPE_PKTAP 258
 #define LINKTYPE_LINUX_SLL2 276
 /* Raw IP as BSDs number it: what libpcap makes of a first LINKTYPE_RAW */

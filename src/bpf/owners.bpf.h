@@ -118,6 +118,7 @@ static __always_inline void note_socket_use(struct pt_regs *regs, __u32 nr)
 	sk = sock_of_fd(task, fd);
 	if (!sk)
 		return;
+	tls_note_socket(sk);
 	key = (__u64)sk;
 	old = bpf_map_lookup_elem(&sock_owners, &key);
 	/* The common case: the same thread of the same program again. */

@@ -64,6 +64,7 @@ const volatile __u64 filter_cgroup_id = 0;
 const volatile __u32 filter_cgroup_level = 0;
 const volatile __u32 execve_nr = 59, execveat_nr = 322; /* set by the loader */
 const volatile bool tls_hold_new_programs = false;	/* --tls: hook Go programs as they start */
+const volatile bool tls_data = false;			/* --tls=data: plaintext of TLS calls */
 
 #ifndef PIDCAP_NO_KFUNCS
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
@@ -87,8 +88,8 @@ static __always_inline void *bpf_rdonly_cast(void *obj, __u32 btf_id)
 #include "common.bpf.h"
 #include "select.bpf.h"
 #include "top.bpf.h"
-#include "owners.bpf.h"
 #include "tls.bpf.h"
+#include "owners.bpf.h"
 #include "process.bpf.h"
 #include "packet.bpf.h"
 #include "tcp.bpf.h"

@@ -30,6 +30,7 @@ enum record_type {
 	RECORD_DELIVERY = 7,
 	RECORD_TLS_KEY = 8,
 	RECORD_TLS_HOLD = 9,
+	RECORD_TLS_DATA = 10,
 };
 
 /* How long after a local socket sent a packet its delivery to another local
@@ -182,7 +183,7 @@ struct tls_key_record {
 	__u32 tgid;
 	__u64 ts_ns;
 	__u32 tid;
-	__u32 secret_len;		  /* bytes in secret[] (longer secrets are not sent) */
+	__u32 secret_len; /* bytes in secret[] (longer secrets are not sent) */
 	__u64 session; /* the library's connection object (SSL *, gnutls_session_t, Go's *Config) */
 	char label[PIDCAP_TLS_LABEL_LEN]; /* NUL-terminated */
 	__u8 client_random[PIDCAP_TLS_RANDOM_LEN];
@@ -206,6 +207,43 @@ struct tls_hold_record {
 	__u32 type; /* RECORD_TLS_HOLD */
 	__u32 tgid;
 	struct program_file file;
+};
+
+/* --tls=data: the connection a TLS library's call moved data on, read from
+ * the socket its system call used. Ports in host order. */
+struct tls_flow {
+	__u16 family; /* AF_INET, AF_INET6 */
+	__u16 sport;  /* the local end's */
+	__u16 dport;
+	__u16 pad;
+	__u32 netns;
+	__u8 saddr[16]; /* local; IPv4 in the first 4 bytes */
+	__u8 daddr[16]; /* remote */
+};
+
+/* --tls=data: the plaintext one SSL_read/SSL_write(_ex) or
+ * gnutls_record_recv/send call returned or sent, data[caplen] of len. */
+#define PIDCAP_TLS_DATA_MAX 16384
+enum tls_library {
+	TLS_LIB_OPENSSL = 1,
+	TLS_LIB_GNUTLS = 2,
+};
+struct tls_data_record {
+	__u32 type; /* RECORD_TLS_DATA */
+	__u32 tgid;
+	__u64 ts_ns;
+	__u32 tid;
+	__u32 uid;
+	__u32 len;	/* bytes the call moved */
+	__u32 caplen;	/* bytes in data[] (at most PIDCAP_TLS_DATA_MAX) */
+	__u8 direction; /* PACKET_OUT: written; PACKET_IN: read */
+	__u8 has_flow;	/* 0: its socket is not known (a memory BIO) */
+	__u8 library;	/* enum tls_library */
+	__u8 pad;
+	struct tls_flow flow;
+	__u64 session; /* SSL *, gnutls_session_t */
+	char comm[PIDCAP_COMM_LEN];
+	__u8 data[];
 };
 
 /* pidcap top: what each process did in the current interval. */
@@ -232,6 +270,8 @@ enum counter {
 	COUNTER_UNMATCHED, /* local deliveries too late to match their sending: recorded apart */
 	COUNTER_TLS_KEYS_DROPPED, /* --tls: secrets lost (ring buffer full, or unreadable) */
 	COUNTER_TLS_NOT_HELD,	  /* --tls: new programs not stopped to be looked at */
+	COUNTER_TLS_DATA_DROPPED, /* --tls=data: plaintext lost (ring buffer full, unreadable) */
+	COUNTER_TLS_DATA_CUT,	  /* --tls=data: calls of more than PIDCAP_TLS_DATA_MAX bytes */
 	COUNTER_MAX,
 };
 

@@ -89,16 +89,23 @@ static __always_inline bool tls_send_key(__u64 session, const char *label, __u64
 	r->secret_len = secret_len;
 	__builtin_memcpy(r->comm, comm, PIDCAP_COMM_LEN);
 	if (label_len) {
-		/* (checked again here: the verifier bounds the copy by it) */
-		if (label_len >= PIDCAP_TLS_LABEL_LEN ||
-		    bpf_probe_read_user(r->label, label_len, label))
+		/* (1 to 64 for the verifier, also after a spill; 47 at most here) */
+		__u64 n = label_len - 1;
+
+		barrier_var(n);
+		n = (n & 63) + 1;
+		if (bpf_probe_read_user(r->label, n, label))
 			goto bad;
-		r->label[label_len] = '\0';
+		r->label[n & 63] = '\0';
 	} else if (bpf_probe_read_user_str(r->label, sizeof(r->label), label) <= 0) {
 		goto bad;
 	}
+	/* (1 to 64 for the verifier, as secret_len is here) */
+	secret_len -= 1;
+	barrier_var(secret_len);
+	secret_len = (secret_len & (PIDCAP_TLS_SECRET_MAX - 1)) + 1;
 	if (bpf_probe_read_user(r->client_random, sizeof(r->client_random), random) ||
-	    bpf_probe_read_user(r->secret, secret_len & (PIDCAP_TLS_SECRET_MAX * 2 - 1), secret))
+	    bpf_probe_read_user(r->secret, secret_len, secret))
 		goto bad;
 	/* (a ClientHello waits for this: wake the reader now) */
 	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
@@ -114,48 +121,6 @@ bad:
 #define TLS_PARM6(ctx) ((ctx)->r9)
 #elif defined(__TARGET_ARCH_arm64)
 #define TLS_PARM6(ctx) (((struct user_pt_regs *)(ctx))->regs[5])
-/* Go 1.17 and later: crypto/tls.(*Config).writeKeyLog(label string,
- * clientRandom, secret []byte), called for every secret whether or not a
- * KeyLogWriter is set, its arguments in Go's register ABI: a string is a
- * pointer and a length, a slice a pointer, a length and a capacity. (Entry
- * only: a return probe would break Go's moving stacks.) */
-#if defined(__TARGET_ARCH_x86)
-#define GO_ARG(ctx, i)          \
-	((i) == 0   ? (ctx)->ax \
-	 : (i) == 1 ? (ctx)->bx \
-	 : (i) == 2 ? (ctx)->cx \
-	 : (i) == 3 ? (ctx)->di \
-	 : (i) == 4 ? (ctx)->si \
-	 : (i) == 5 ? (ctx)->r8 \
-	 : (i) == 6 ? (ctx)->r9 \
-		    : (ctx)->r10)
-#elif defined(__TARGET_ARCH_arm64)
-#define GO_ARG(ctx, i) (((struct user_pt_regs *)(ctx))->regs[i])
-#endif
-
-SEC("uprobe")
-int go_keylog(struct pt_regs *ctx)
-{
-	__u64 config = GO_ARG(ctx, 0);
-	const char *label = (const char *)GO_ARG(ctx, 1);
-	__u64 label_len = GO_ARG(ctx, 2);
-	const __u8 *random = (const __u8 *)GO_ARG(ctx, 3);
-	__u64 random_len = GO_ARG(ctx, 4);
-	const __u8 *secret = (const __u8 *)GO_ARG(ctx, 6);
-	__u64 secret_len = GO_ARG(ctx, 7);
-	char comm[PIDCAP_COMM_LEN];
-
-	bpf_get_current_comm(comm, sizeof(comm));
-	if (!tls_process_selected(bpf_get_current_pid_tgid() >> 32, comm))
-		return 0;
-	if (random_len != PIDCAP_TLS_RANDOM_LEN || label_len == 0) {
-		count(COUNTER_TLS_KEYS_DROPPED);
-		return 0;
-	}
-	tls_send_key(config, label, label_len, random, secret, secret_len, comm);
-	return 0;
-}
-
 #endif
 
 /* OpenSSL 1.1.1 to 3.x: nss_keylog_int(label, ssl, client_random,
@@ -253,6 +218,225 @@ int go_keylog(struct pt_regs *ctx)
 	}
 	tls_send_key(config, label, label_len, random, secret, secret_len, comm);
 	return 0;
+}
+
+/* --tls=data. A TLS library's read or write call, from its entry to its
+ * return: the socket it moves data on is the one its system calls use
+ * (sys_enter notes it here), or the one this connection used last (a read
+ * served from the library's buffer makes no system call). */
+struct tls_call {
+	__u64 session;
+	__u64 buf;
+	__u64 len_ptr; /* the _ex calls: where they put the length; 0 otherwise */
+	__u64 sk;      /* the socket a system call used during the call */
+	__u8 direction;
+	__u8 library;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32); /* thread */
+	__type(value, struct tls_call);
+} tls_calls SEC(".maps");
+
+struct tls_session_key {
+	__u64 session;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct tls_session_key);
+	__type(value, struct tls_flow);
+} tls_flows SEC(".maps");
+
+/* sys_enter, for a socket system call: during a TLS call, it is the call's. */
+static __always_inline void tls_note_socket(struct sock *sk)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct tls_call *call;
+
+	if (!tls_data)
+		return;
+	call = bpf_map_lookup_elem(&tls_calls, &tid);
+	if (call)
+		call->sk = (__u64)sk;
+}
+
+static __always_inline int tls_call_enter(__u64 session, __u64 buf, __u64 len_ptr, __u8 direction,
+					  __u8 library)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct tls_call call = {
+		.session = session,
+		.buf = buf,
+		.len_ptr = len_ptr,
+		.direction = direction,
+		.library = library,
+	};
+	char comm[PIDCAP_COMM_LEN];
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (!tls_process_selected(bpf_get_current_pid_tgid() >> 32, comm))
+		return 0;
+	/* (none of the calls hooked makes another: an entry left by a call that
+	 * never returned, as when its thread was cancelled, is replaced) */
+	bpf_map_update_elem(&tls_calls, &tid, &call, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool tls_flow_of_sock(struct sock *sk, struct tls_flow *f)
+{
+	f->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	f->sport = BPF_CORE_READ(sk, __sk_common.skc_num);
+	f->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	f->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	if (f->family == AF_INET) {
+		bpf_core_read(f->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(f->daddr, 4, &sk->__sk_common.skc_daddr);
+		return true;
+	}
+	if (f->family == AF_INET6) {
+		bpf_core_read(f->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(f->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+		return true;
+	}
+	return false;
+}
+
+#define EMIT_TLS_DATA_CLASS(N)                                                \
+	if (caplen <= (N)) {                                                  \
+		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);        \
+		if (!r)                                                       \
+			goto dropped;                                         \
+		if (bpf_probe_read_user(r->data, caplen, (void *)call.buf)) { \
+			bpf_ringbuf_discard(r, 0);                            \
+			goto dropped;                                         \
+		}                                                             \
+		goto fill;                                                    \
+	}
+
+static __always_inline int tls_call_return(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	struct tls_session_key key = {};
+	struct tls_flow flow = {};
+	struct tls_data_record *r;
+	struct tls_call *found, call;
+	bool has_flow = false;
+	__u64 len = 0, caplen;
+
+	found = bpf_map_lookup_elem(&tls_calls, &tid);
+	if (!found)
+		return 0;
+	call = *found;
+	bpf_map_delete_elem(&tls_calls, &tid);
+	/* (OpenSSL's calls return an int: the register's upper half is not its) */
+	if (call.library == TLS_LIB_OPENSSL)
+		ret = (int)ret;
+	if (call.len_ptr) {
+		/* (SSL_read_ex/SSL_write_ex: 1 and the length, or 0) */
+		if (ret != 1 || bpf_probe_read_user(&len, sizeof(len), (void *)call.len_ptr))
+			return 0;
+	} else {
+		if (ret <= 0)
+			return 0;
+		len = ret;
+	}
+	if (len == 0)
+		return 0;
+	key.session = call.session;
+	key.tgid = id >> 32;
+	if (call.sk && tls_flow_of_sock((struct sock *)call.sk, &flow)) {
+		has_flow = true;
+		bpf_map_update_elem(&tls_flows, &key, &flow, BPF_ANY);
+	} else {
+		struct tls_flow *known = bpf_map_lookup_elem(&tls_flows, &key);
+
+		if (known) {
+			flow = *known;
+			has_flow = true;
+		}
+	}
+	caplen = len;
+	if (caplen > PIDCAP_TLS_DATA_MAX) {
+		caplen = PIDCAP_TLS_DATA_MAX;
+		count(COUNTER_TLS_DATA_CUT);
+	}
+	EMIT_TLS_DATA_CLASS(512)
+	EMIT_TLS_DATA_CLASS(4096)
+	EMIT_TLS_DATA_CLASS(PIDCAP_TLS_DATA_MAX)
+dropped:
+	count(COUNTER_TLS_DATA_DROPPED);
+	return 0;
+fill:
+	r->type = RECORD_TLS_DATA;
+	r->tgid = id >> 32;
+	r->tid = tid;
+	r->ts_ns = bpf_ktime_get_ns();
+	r->uid = (__u32)bpf_get_current_uid_gid();
+	r->len = len > 0xffffffff ? 0xffffffff : len;
+	r->caplen = caplen;
+	r->direction = call.direction;
+	r->library = call.library;
+	r->has_flow = has_flow;
+	r->pad = 0;
+	r->flow = flow;
+	r->session = call.session;
+	bpf_get_current_comm(r->comm, sizeof(r->comm));
+	bpf_ringbuf_submit(r, submit_flags());
+	return 0;
+}
+
+/* OpenSSL: SSL_write(ssl, buf, num) and SSL_read(ssl, buf, num) return the
+ * bytes moved; the _ex calls (ssl, buf, num, size_t *len) return 1. */
+SEC("uprobe")
+int BPF_KPROBE(openssl_write, void *ssl, const void *buf)
+{
+	return tls_call_enter((__u64)ssl, (__u64)buf, 0, PACKET_OUT, TLS_LIB_OPENSSL);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(openssl_read, void *ssl, void *buf)
+{
+	return tls_call_enter((__u64)ssl, (__u64)buf, 0, PACKET_IN, TLS_LIB_OPENSSL);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(openssl_write_ex, void *ssl, const void *buf, __u64 num, void *written)
+{
+	return tls_call_enter((__u64)ssl, (__u64)buf, (__u64)written, PACKET_OUT, TLS_LIB_OPENSSL);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(openssl_read_ex, void *ssl, void *buf, __u64 num, void *readbytes)
+{
+	return tls_call_enter((__u64)ssl, (__u64)buf, (__u64)readbytes, PACKET_IN, TLS_LIB_OPENSSL);
+}
+
+/* GnuTLS: gnutls_record_send(session, data, size) and
+ * gnutls_record_recv(session, data, size) return the bytes moved. */
+SEC("uprobe")
+int BPF_KPROBE(gnutls_send, void *session, const void *data)
+{
+	return tls_call_enter((__u64)session, (__u64)data, 0, PACKET_OUT, TLS_LIB_GNUTLS);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(gnutls_recv, void *session, void *data)
+{
+	return tls_call_enter((__u64)session, (__u64)data, 0, PACKET_IN, TLS_LIB_GNUTLS);
+}
+
+/* The return of each of them. */
+SEC("uretprobe")
+int BPF_KRETPROBE(tls_data_return, long ret)
+{
+	return tls_call_return(ret);
 }
 
 #endif

@@ -30,7 +30,7 @@
 #include "filter/filter.h"
 #include "pidcap.skel.h"
 
-#define MAX_LINKS 64
+#define MAX_LINKS 256
 
 /* (Linux 5.8's; older headers lack them) */
 #ifndef CAP_PERFMON
@@ -127,6 +127,14 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	bpf_program__set_autoload(skel->progs.gnutls_keylog, o->tls);
 	bpf_program__set_autoload(skel->progs.go_keylog, o->tls);
 	skel->rodata->tls_hold_new_programs = o->tls_hold;
+	skel->rodata->tls_data = o->tls_data;
+	bpf_program__set_autoload(skel->progs.openssl_write, o->tls_data);
+	bpf_program__set_autoload(skel->progs.openssl_read, o->tls_data);
+	bpf_program__set_autoload(skel->progs.openssl_write_ex, o->tls_data);
+	bpf_program__set_autoload(skel->progs.openssl_read_ex, o->tls_data);
+	bpf_program__set_autoload(skel->progs.gnutls_send, o->tls_data);
+	bpf_program__set_autoload(skel->progs.gnutls_recv, o->tls_data);
+	bpf_program__set_autoload(skel->progs.tls_data_return, o->tls_data);
 	skel->rodata->count_only = o->count_only;
 	if (o->count_only && o->sel->cgroup_path) {
 		uint64_t id;
@@ -581,6 +589,37 @@ int capture__attach_tls_keylog(struct capture *c, enum tls_hook hook, const char
 	return 0;
 }
 
+int capture__attach_tls_data(struct capture *c, enum tls_data_hook hook, const char *path,
+			     uint64_t offset)
+{
+	struct bpf_program *entries[] = {
+		[TLS_DATA_SSL_WRITE] = c->skel->progs.openssl_write,
+		[TLS_DATA_SSL_READ] = c->skel->progs.openssl_read,
+		[TLS_DATA_SSL_WRITE_EX] = c->skel->progs.openssl_write_ex,
+		[TLS_DATA_SSL_READ_EX] = c->skel->progs.openssl_read_ex,
+		[TLS_DATA_GNUTLS_SEND] = c->skel->progs.gnutls_send,
+		[TLS_DATA_GNUTLS_RECV] = c->skel->progs.gnutls_recv,
+	};
+	struct bpf_link *entry, *ret;
+
+	if (c->n_links + 2 > MAX_LINKS)
+		return -E2BIG;
+	/* (the return first: an entry without it would leave calls open) */
+	ret = bpf_program__attach_uprobe(c->skel->progs.tls_data_return, true, -1, path, offset);
+	if (!ret)
+		return -errno;
+	entry = bpf_program__attach_uprobe(entries[hook], false, -1, path, offset);
+	if (!entry) {
+		int err = -errno;
+
+		bpf_link__destroy(ret);
+		return err;
+	}
+	c->links[c->n_links++] = ret;
+	c->links[c->n_links++] = entry;
+	return 0;
+}
+
 int capture__tls_program_seen(struct capture *c, const struct program_file *file)
 {
 	uint8_t one = 1;
@@ -645,6 +684,8 @@ void capture__stats(struct capture *c, struct capture_stats *s)
 	s->unmatched = sums[COUNTER_UNMATCHED];
 	s->tls_keys_dropped = sums[COUNTER_TLS_KEYS_DROPPED];
 	s->tls_not_held = sums[COUNTER_TLS_NOT_HELD];
+	s->tls_data_dropped = sums[COUNTER_TLS_DATA_DROPPED];
+	s->tls_data_cut = sums[COUNTER_TLS_DATA_CUT];
 }
 
 void capture__count_maps(struct capture *c, struct capture_count_maps *m)

@@ -26,6 +26,8 @@ struct capture_stats {
 	uint64_t unmatched;	   /* local deliveries recorded apart from their sending */
 	uint64_t tls_keys_dropped; /* --tls: secrets lost */
 	uint64_t tls_not_held;	   /* --tls: programs that started before they were looked at */
+	uint64_t tls_data_dropped; /* --tls=data: plaintext lost */
+	uint64_t tls_data_cut;	   /* --tls=data: calls longer than a record holds */
 };
 
 /* What the kernel side is asked for: the part of the options a capture, or
@@ -44,6 +46,7 @@ struct capture_config {
 	bool count_only;     /* pidcap top: count per process, record nothing */
 	bool tls;	     /* --tls: the TLS key hooks are loaded (attached apart) */
 	bool tls_hold;	     /* --tls: new programs wait at exec to be looked at */
+	bool tls_data;	     /* --tls=data: the plaintext hooks are loaded too */
 	bool debug;	     /* libbpf's and the verifier's messages */
 };
 
@@ -73,6 +76,20 @@ enum tls_hook {
 int capture__attach_tls_keylog(struct capture *c, enum tls_hook hook, const char *path,
 			       uint64_t offset, uint64_t cookie);
 struct program_file;
+/* --tls=data: the TLS library calls whose plaintext is taken. */
+enum tls_data_hook {
+	TLS_DATA_SSL_WRITE,
+	TLS_DATA_SSL_READ,
+	TLS_DATA_SSL_WRITE_EX,
+	TLS_DATA_SSL_READ_EX,
+	TLS_DATA_GNUTLS_SEND,
+	TLS_DATA_GNUTLS_RECV,
+};
+/* Attaches a data hook (at entry and at return) to the function at file
+ * offset offset of the file at path. Returns 0 or -errno (nothing
+ * printed). */
+int capture__attach_tls_data(struct capture *c, enum tls_data_hook hook, const char *path,
+			     uint64_t offset);
 /* --tls: the program file has been looked at; a process that execs it
  * again is not stopped (RECORD_TLS_HOLD). */
 int capture__tls_program_seen(struct capture *c, const struct program_file *file);

@@ -56,6 +56,8 @@ struct session {
 	uint64_t status_ns, status_captured; /* when the status line last said what */
 	struct tls_keylog *tls;		     /* --tls: the connections and their keys */
 	bool holds_only;		     /* (detached: only processes stopped at exec matter) */
+	uint64_t tls_data;		     /* --tls=data: plaintext records written */
+	uint64_t tls_data_unattached;	     /* ... of them with no socket known */
 };
 
 static int64_t timespec_ns(const struct timespec *ts)
@@ -228,12 +230,62 @@ static int handle_event(struct session *s, const void *data, size_t size, __u32 
 	return 0;
 }
 
+/* --tls=data: plaintext a process moved through a TLS library, in time
+ * order with the packets. */
+static int handle_tls_data(struct session *s, const void *data, size_t size)
+{
+	const struct tls_data_record *r = data;
+	char comm[PIDCAP_COMM_LEN + 1];
+	struct tls_data_view v;
+	bool out;
+	int err;
+
+	if (size < sizeof(*r) || r->caplen > size - sizeof(*r) || s->done)
+		return 0;
+	memcpy(comm, r->comm, PIDCAP_COMM_LEN);
+	comm[PIDCAP_COMM_LEN] = '\0';
+	out = r->direction == PACKET_OUT;
+	v = (struct tls_data_view){
+		.ts_ns = r->ts_ns + s->wall_offset_ns,
+		.pid = (pid_t)r->tgid,
+		.tid = (pid_t)r->tid,
+		.uid = r->uid,
+		.comm = comm,
+		.proc = proctable__get(s->procs, r->tgid, comm),
+		.direction = out ? DIR_OUT : DIR_IN,
+		.library = r->library == TLS_LIB_GNUTLS ? "GnuTLS" : "OpenSSL",
+		.has_flow = r->has_flow,
+		.family = r->flow.family,
+		/* (as on the wire: from the writer's end) */
+		.src = out ? r->flow.saddr : r->flow.daddr,
+		.dst = out ? r->flow.daddr : r->flow.saddr,
+		.sport = out ? r->flow.sport : r->flow.dport,
+		.dport = out ? r->flow.dport : r->flow.sport,
+		.netns = r->flow.netns,
+		.data = r->data,
+		.caplen = r->caplen,
+		.len = r->len,
+	};
+	s->tls_data++;
+	s->tls_data_unattached += !r->has_flow;
+	err = output__tls_data(s->out, &v);
+	if (err == DUMPFILE_COMPLETE) {
+		s->done = true;
+	} else if (err) {
+		log_write_error("write TLS data", err);
+		s->done = true;
+	}
+	return 0;
+}
+
 static int dispatch(struct session *s, void *data, size_t size)
 {
 	__u32 type = *(const __u32 *)data;
 
 	if (type == RECORD_PACKET)
 		return handle_packet(s, data, size);
+	if (type == RECORD_TLS_DATA)
+		return handle_tls_data(s, data, size);
 	return handle_event(s, data, size, type);
 }
 
@@ -431,6 +483,14 @@ static void print_stats(struct capture *c, const struct session *s)
 				"not decrypted\n",
 				(unsigned long long)holdback__keys_missed(s->held),
 				(unsigned long long)HOLDBACK_KEYS_NS / 1000000000);
+		if (s->opts->tls_data)
+			fprintf(stderr,
+				"%llu TLS data records (%llu without a known socket), %llu cut to "
+				"%u bytes, %llu lost\n",
+				(unsigned long long)s->tls_data,
+				(unsigned long long)s->tls_data_unattached,
+				(unsigned long long)st.tls_data_cut, PIDCAP_TLS_DATA_MAX,
+				(unsigned long long)st.tls_data_dropped);
 		if (st.tls_not_held)
 			fprintf(stderr,
 				"%llu programs started before --tls looked at them (kernel buffer "
@@ -564,6 +624,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 		.events = o->events,
 		.no_packets = o->no_packets,
 		.tls = o->tls,
+		.tls_data = o->tls_data,
 		/* (-Z: a process stopped at exec could not be hooked, nor let go) */
 		.tls_hold = o->tls && !o->drop_to_user,
 		.debug = o->debug,
@@ -597,7 +658,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	}
 	if (capture__attach(c))
 		goto abandon;
-	if (o->tls && !tls_libraries__hook(c, o->command ? cmd.path : NULL))
+	if (o->tls && !tls_libraries__hook(c, o->command ? cmd.path : NULL, o->tls_data))
 		goto abandon;
 	if (o->tls && o->drop_to_user)
 		log_warn("--tls with -Z: Go programs that start during the capture are not hooked");

@@ -69,6 +69,8 @@ static const char usage[] =
 	"      --tls          put the keys of the TLS connections made through OpenSSL 3, GnuTLS or Go's\n"
 	"                     crypto/tls into the file (-w), before the packets that need them:\n"
 	"                     Wireshark decrypts them\n"
+	"      --tls=data     also what processes write and read through OpenSSL or GnuTLS, in the\n"
+	"                     clear: printed, or in the file beside the packets (pktap format)\n"
 	"\n"
 	"Printing (without -w):\n"
 	"  -v                 more about each packet, and its process in full (-vv: more still)\n"
@@ -224,7 +226,7 @@ int options__parse(struct options *o, int argc, char **argv)
 		{ "no-packets", no_argument, NULL, OPT_NO_PACKETS },
 		{ "args-size", required_argument, NULL, OPT_ARGS_SIZE },
 		{ "extcap-capture", no_argument, NULL, OPT_EXTCAP_CAPTURE }, /* see extcap.c */
-		{ "tls", no_argument, NULL, OPT_TLS },
+		{ "tls", optional_argument, NULL, OPT_TLS },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool events_given = false;
@@ -328,7 +330,13 @@ int options__parse(struct options *o, int argc, char **argv)
 			o->extcap = true;
 			break;
 		case OPT_TLS:
+			if (optarg && strcmp(optarg, "data"))
+				return bad(
+					"invalid --tls '%s': --tls for the keys, --tls=data for the "
+					"plaintext too",
+					optarg);
 			o->tls = true;
+			o->tls_data = optarg != NULL;
 			break;
 		case OPT_ARGS_SIZE:
 			if (parse_u64(optarg, PIDCAP_ARGS_MAX, &v) || v < 64)
@@ -425,9 +433,14 @@ int options__parse(struct options *o, int argc, char **argv)
 		return bad("%s takes its keys from a live capture's packets: not with -r or "
 			   "--no-packets",
 			   "--tls");
-	if (o->tls && !o->write_path)
-		return bad("%s needs a file to write the keys into (-w FILE, or -w - for a pipe)",
+	if (o->tls && !o->tls_data && !o->write_path)
+		return bad("%s needs a file to write the keys into (-w FILE, or -w - for a pipe; "
+			   "--tls=data prints the plaintext)",
 			   "--tls");
+	if (o->tls_data && o->write_path && o->format == PCAPNG_FORMAT_DARWIN)
+		return bad("%s writes the plaintext in the pktap format only (the darwin format "
+			   "keeps one link type, for tcpdump)",
+			   "--tls=data");
 	if (o->drop_to_user && !getpwnam(o->drop_to_user))
 		return bad("unknown user '%s'", o->drop_to_user);
 	if (o->command)

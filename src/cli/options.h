@@ -37,6 +37,7 @@ struct options {
 	unsigned int events; /* enum event_kind bits, from --events (or the default) */
 	bool no_packets;     /* --no-packets: events only */
 	bool tls;	     /* --tls: TLS keys into the file */
+	bool tls_data;	     /* --tls=data: and the plaintext, in the file or printed */
 	uint32_t args_size;  /* --args-size: bytes of an exec's arguments kept */
 	bool extcap;	    /* run by Wireshark: stderr is for errors only, a closed fifo ends it */
 	const char *run_as; /* --run-as USER for the command */

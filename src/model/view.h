@@ -51,4 +51,26 @@ struct packet_view {
 	uint32_t frame_len;
 };
 
+/* --tls=data: what a process wrote into or read out of a TLS connection,
+ * in the clear, with the connection as it goes on the wire (src is the
+ * writer's end). */
+struct tls_data_view {
+	uint64_t ts_ns; /* wall clock */
+	pid_t pid;
+	pid_t tid;
+	uid_t uid;
+	const char *comm;
+	const struct proc_info *proc; /* may be NULL */
+	enum packet_dir direction;    /* DIR_OUT: the process wrote it; DIR_IN: read it */
+	const char *library;	      /* "OpenSSL", "GnuTLS" */
+	bool has_flow;		      /* false: the socket is not known */
+	int family;		      /* AF_INET, AF_INET6 */
+	const uint8_t *src, *dst;     /* 4 or 16 bytes */
+	uint16_t sport, dport;
+	uint32_t netns;
+	const uint8_t *data;
+	uint32_t caplen;
+	uint32_t len; /* what the call moved (>= caplen) */
+};
+
 #endif

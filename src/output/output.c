@@ -12,7 +12,9 @@
 #include "base/pidcap.h"
 #include "bpf/record.h"
 #include "model/comment.h"
+#include "model/view.h"
 #include "output/dumpfile.h"
+#include "output/exported_pdu.h"
 #include "output/output.h"
 #include "output/textline.h"
 #include "print/print.h"
@@ -32,13 +34,16 @@ struct cached_comment {
 };
 
 #define COMMENT_CACHE_SIZE 16
+/* An exported PDU's tags: a dissector name, two IPv6 addresses, three numbers. */
+#define PDU_HEADER_ROOM 256
 
 struct output {
 	struct cached_comment comments[COMMENT_CACHE_SIZE];
 	struct cached_comment peer_comments[COMMENT_CACHE_SIZE];
 	struct dumpfile *dump; /* NULL for text on stdout */
 	struct textline *text;
-	int error; /* first write error, -errno */
+	int error;					    /* first write error, -errno */
+	uint8_t pdu[PDU_HEADER_ROOM + PIDCAP_TLS_DATA_MAX]; /* --tls=data: one exported PDU */
 };
 
 bool output__reader_gone(const struct output *out)
@@ -201,6 +206,57 @@ int output__event(struct output *out, const struct event *e)
 	if (out->error)
 		return out->error;
 	err = out->dump ? dumpfile__event(out->dump, e) : textline__event(out->text, stdout, e);
+	if (err)
+		out->error = err;
+	return err;
+}
+
+/* TLS plaintext in a file: an exported PDU for Wireshark's dissector of what
+ * it looks like, with the connection's addresses, in a PKTAP record with
+ * the process, beside the encrypted packets. */
+static int dump_tls_data(struct output *out, const struct tls_data_view *v)
+{
+	struct exported_pdu pdu = {
+		.dissector = exported_pdu__dissector_for(v->data, v->caplen),
+		.family = v->has_flow ? v->family : 0,
+		.src = v->src,
+		.dst = v->dst,
+		.sport = v->sport,
+		.dport = v->dport,
+	};
+	size_t head = exported_pdu__header(out->pdu, PDU_HEADER_ROOM, &pdu);
+	char comment[64];
+	uint32_t caplen = v->caplen < PIDCAP_TLS_DATA_MAX ? v->caplen : PIDCAP_TLS_DATA_MAX;
+	struct pcapng_packet p = {
+		.ts_ns = v->ts_ns,
+		.data = out->pdu,
+		.upper_pdu = true,
+		.caplen = head + caplen,
+		.len = head + (v->len > UINT32_MAX - 1024 ? UINT32_MAX - 1024 : v->len),
+		.direction = v->direction,
+		.ifname = "tls",
+		.netns = v->netns,
+		.pid = v->pid,
+		.comm = v->comm,
+		.comment = comment,
+	};
+
+	if (!head)
+		return -EINVAL;
+	/* (Wireshark shows it; -r reads the library back from it) */
+	snprintf(comment, sizeof(comment), "TLS %s through %s",
+		 v->direction == DIR_OUT ? "write" : "read", v->library);
+	memcpy(out->pdu + head, v->data, caplen);
+	return dumpfile__packet(out->dump, &p);
+}
+
+int output__tls_data(struct output *out, const struct tls_data_view *v)
+{
+	int err;
+
+	if (out->error)
+		return out->error;
+	err = out->dump ? dump_tls_data(out, v) : textline__tls_data(out->text, stdout, v);
 	if (err)
 		out->error = err;
 	return err;

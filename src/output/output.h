@@ -26,6 +26,10 @@ struct event;
 int output__event(struct output *out, const struct event *e);
 /* TLS key log lines, for the packets written after them (pcapng only). */
 int output__secrets(struct output *out, const char *lines, size_t len);
+struct tls_data_view;
+/* --tls=data: TLS plaintext, as text or into the file (an exported PDU with
+ * the process, the PKTAP format only). Returns 0 or -errno. */
+int output__tls_data(struct output *out, const struct tls_data_view *v);
 /* For -Z: the file written now belongs to uid:gid. */
 int output__give_to(struct output *out, uid_t uid, gid_t gid);
 /* Bytes written to files so far. */

@@ -355,7 +355,7 @@ static void pktap_header__fill(uint8_t *h, const struct pcapng_packet *p)
 	memset(h, 0, PKTAP_HDR_LEN);
 	put_le32(h + 0, PKTAP_HDR_LEN);
 	put_le32(h + 4, PKTAP_REC_PACKET);
-	put_le32(h + 8, DLT_RAW_BSD);
+	put_le32(h + 8, p->upper_pdu ? LINKTYPE_WIRESHARK_UPPER_PDU : DLT_RAW_BSD);
 	put_cstr(h + 12, p->ifname, PKTAP_IFNAME_LEN);
 	put_le32(h + 36, p->direction);
 	/* 40 protocol family, 44 pre-length, 48 post-length: 0 */
@@ -468,7 +468,7 @@ static bool pcapng_string__ok(const char *s)
 	return s && strnlen(s, MAX_OPT_LEN + 1) <= MAX_OPT_LEN;
 }
 
-static bool pcapng_packet__valid(const struct pcapng_packet *p)
+static bool pcapng_packet__valid(const struct pcapng_writer *w, const struct pcapng_packet *p)
 {
 	if (p->caplen > p->len)
 		return false;
@@ -476,6 +476,9 @@ static bool pcapng_packet__valid(const struct pcapng_packet *p)
 	if (p->len > UINT32_MAX - PKTAP_HDR_LEN)
 		return false;
 	if (!p->data && p->caplen)
+		return false;
+	/* (a Darwin file's interfaces keep one link type, as tcpdump needs) */
+	if (p->upper_pdu && w->format != PCAPNG_FORMAT_PKTAP)
 		return false;
 	if (p->direction != DIR_UNKNOWN && p->direction != DIR_IN && p->direction != DIR_OUT)
 		return false;
@@ -529,7 +532,7 @@ int pcapng_writer__packet(struct pcapng_writer *w, const struct pcapng_packet *p
 	uint32_t ifid = 0, proc_idx = 0, peer_idx = 0;
 	int err;
 
-	if (!w || !p || !pcapng_packet__valid(p))
+	if (!w || !p || !pcapng_packet__valid(w, p))
 		return -EINVAL;
 	if (w->err)
 		return w->err;

@@ -26,8 +26,12 @@ enum pcapng_format {
 struct pcapng_packet {
 	uint64_t ts_ns;	     /* wall clock, nanoseconds since the epoch */
 	const uint8_t *data; /* raw IP packet: starts with the IPv4 or IPv6 header */
-	uint32_t caplen;     /* bytes at data */
-	uint32_t len;	     /* length of the packet on the wire (>= caplen) */
+	/* data is instead an exported PDU (LINKTYPE_WIRESHARK_UPPER_PDU: tags,
+	 * then what a protocol dissector reads), such as TLS plaintext; in the
+	 * PKTAP format only (-EINVAL in the other). */
+	bool upper_pdu;
+	uint32_t caplen; /* bytes at data */
+	uint32_t len;	 /* length of the packet on the wire (>= caplen) */
 	enum packet_dir direction;
 	const char *ifname;  /* interface name, e.g. "lo"; never NULL */
 	uint32_t netns;	     /* network namespace inode number, 0 if unknown */

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -286,6 +287,77 @@ int textline__event(struct textline *t, FILE *out, const struct event *e)
 		err = fprintf(out, "%s%s\n", stamp, e->message) < 0 ? -errno : 0;
 	}
 	t->previous_ns = e->ts_ns;
+	return err;
+}
+
+/* TLS plaintext as text: printable bytes and line ends as they are, the
+ * rest as '.', as tcpdump -A prints a payload. */
+static void printable_text(char *out, size_t size, const uint8_t *data, uint32_t len)
+{
+	size_t n = 0;
+
+	for (uint32_t i = 0; i < len && n + 1 < size; i++) {
+		uint8_t c = data[i];
+
+		if (c == '\r')
+			continue;
+		out[n++] = (c >= 0x20 && c < 0x7f) || c == '\n' || c == '\t' ? (char)c : '.';
+	}
+	out[n] = '\0';
+}
+
+int textline__tls_data(struct textline *t, FILE *out, const struct tls_data_view *v)
+{
+	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN] = "?", stamp[64];
+	const char *verb = v->direction == DIR_OUT ? "write" : "read";
+	size_t n;
+	int err;
+
+	if (!t->first_ns)
+		t->first_ns = v->ts_ns;
+	if (v->has_flow) {
+		inet_ntop(v->family, v->src, src, sizeof(src));
+		inet_ntop(v->family, v->dst, dst, sizeof(dst));
+	}
+	printable_text(t->dump_text, sizeof(t->dump_text), v->data, v->caplen);
+	if (t->json) {
+		struct json j;
+
+		json__begin(&j, out);
+		json__uint(&j, "time_ns", v->ts_ns);
+		json__string(&j, "tls", verb);
+		json__int(&j, "pid", v->pid);
+		json__int(&j, "tid", v->tid);
+		json__string(&j, "comm", v->comm);
+		json__string(&j, "library", v->library);
+		if (v->has_flow) {
+			json__string(&j, "src", src);
+			json__uint(&j, "sport", v->sport);
+			json__string(&j, "dst", dst);
+			json__uint(&j, "dport", v->dport);
+		}
+		json__uint(&j, "length", v->len);
+		json__uint(&j, "captured", v->caplen);
+		json__string(&j, "text", t->dump_text);
+		err = json__end(&j);
+	} else {
+		format_stamp(t, stamp, sizeof(stamp), v->ts_ns);
+		if (v->has_flow)
+			err = fprintf(out, "%sTLS %s[%d] %s.%u > %s.%u: %s %u bytes (%s)", stamp,
+				      v->comm, (int)v->pid, src, v->sport, dst, v->dport, verb,
+				      v->len, v->library);
+		else
+			err = fprintf(out, "%sTLS %s[%d] socket unknown: %s %u bytes (%s)", stamp,
+				      v->comm, (int)v->pid, verb, v->len, v->library);
+		if (err >= 0 && v->caplen < v->len)
+			err = fprintf(out, ", first %u shown", v->caplen);
+		n = strlen(t->dump_text);
+		if (err >= 0)
+			err = fprintf(out, "\n%s%s", t->dump_text,
+				      n && t->dump_text[n - 1] != '\n' ? "\n" : "");
+		err = err < 0 ? -errno : 0;
+	}
+	t->previous_ns = v->ts_ns;
 	return err;
 }
 

@@ -20,6 +20,10 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 struct event;
 /* One line for a process event (with --json, one object). */
 int textline__event(struct textline *t, FILE *out, const struct event *e);
+struct tls_data_view;
+/* TLS plaintext (--tls=data): a line naming the connection and the call,
+ * then the data as text (with --json, one object). */
+int textline__tls_data(struct textline *t, FILE *out, const struct tls_data_view *v);
 void textline__free(struct textline *t);
 
 #endif

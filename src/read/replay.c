@@ -13,7 +13,9 @@
 #include "filter/filter.h"
 #include "model/comment.h"
 #include "model/events.h"
+#include "model/view.h"
 #include "output/dumpfile.h"
+#include "output/exported_pdu.h"
 #include "print/print.h"
 #include "read/replay.h"
 #include "read/savefile.h"
@@ -31,7 +33,7 @@ struct replay {
 	struct output *out;
 	struct compiled *filters;
 	struct event *event; /* room to read one event into */
-	unsigned long long written, not_ip, damaged_events;
+	unsigned long long written, not_ip, damaged_events, damaged_tls;
 };
 
 static const struct compiled *filter_for(struct replay *r, uint32_t linktype)
@@ -161,6 +163,48 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 	return output__packet(r->out, &v);
 }
 
+/* TLS plaintext pidcap wrote (--tls=data): out as the live capture's goes.
+ * It is not an IP packet: an expression does not apply, so with one it is
+ * left out. */
+static int replay_tls_data(struct replay *r, const struct savefile_packet *p, bool *written)
+{
+	struct exported_pdu_read pdu;
+	struct tls_data_view v;
+	char library[16] = "TLS";
+
+	*written = false;
+	if (r->opts->expression ||
+	    !selection__selects(&r->opts->sel, p->pid > 0 ? p->pid : -1, p->comm, -1))
+		return 0;
+	if (!exported_pdu__read(p->upper_pdu, p->upper_pdu_caplen, &pdu)) {
+		r->damaged_tls++;
+		return 0;
+	}
+	/* (pidcap's comment names the library: "TLS write through OpenSSL") */
+	if (p->comment)
+		sscanf(p->comment, "TLS %*s through %15s", library);
+	v = (struct tls_data_view){
+		.ts_ns = p->ts_ns,
+		.pid = p->pid > 0 ? p->pid : 0,
+		.tid = p->pid > 0 ? p->pid : 0,
+		.comm = p->comm,
+		.direction = p->direction == DIR_IN ? DIR_IN : DIR_OUT,
+		.library = library,
+		.has_flow = pdu.family != 0,
+		.family = pdu.family,
+		.src = pdu.src,
+		.dst = pdu.dst,
+		.sport = pdu.sport,
+		.dport = pdu.dport,
+		.netns = p->netns,
+		.data = p->upper_pdu + pdu.payload,
+		.caplen = p->upper_pdu_caplen - pdu.payload,
+		.len = p->upper_pdu_len - pdu.payload,
+	};
+	*written = true;
+	return output__tls_data(r->out, &v);
+}
+
 /* An event the file holds (a journal export entry): through the process
  * filters and --events, then out as a live capture's events go. */
 static int replay_event(struct replay *r, const struct savefile_packet *p, bool *written)
@@ -243,6 +287,8 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 		written = false;
 		if (p.journal)
 			got = replay_event(&r, &p, &written);
+		else if (p.upper_pdu)
+			got = o->no_packets ? 0 : replay_tls_data(&r, &p, &written);
 		else
 			got = o->no_packets ? 0 : replay_packet(&r, &p, &written);
 		if (got == DUMPFILE_COMPLETE)
@@ -262,6 +308,8 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 			r.not_ip);
 	if (r.damaged_events)
 		log_warn("%llu events not read: damaged journal entries", r.damaged_events);
+	if (r.damaged_tls)
+		log_warn("%llu TLS data records not read: damaged exported PDUs", r.damaged_tls);
 out:
 	free(r.event);
 	savefile__free(s);

@@ -43,6 +43,11 @@ struct savefile_packet {
 	const uint8_t *ip;
 	uint32_t ip_caplen;
 	uint32_t ip_len;
+	/* Or Wireshark's exported PDU inside frame (LINKTYPE_WIRESHARK_UPPER_PDU,
+	 * also inside PKTAP): pidcap's TLS plaintext records. Untrusted. */
+	const uint8_t *upper_pdu;
+	uint32_t upper_pdu_caplen;
+	uint32_t upper_pdu_len;
 	int direction; /* enum packet_dir: epb_flags, else PKTAP flags, else SLL */
 	/*
 	 * Interface name: the PKTAP header's when there is one and it is not

@@ -22,6 +22,13 @@ static void packet__set_ip(struct savefile_packet *p, struct cursor c)
 	p->ip_len = p->len - (uint32_t)(c.p - p->frame);
 }
 
+static void packet__set_upper_pdu(struct savefile_packet *p, struct cursor c)
+{
+	p->upper_pdu = c.p;
+	p->upper_pdu_caplen = c.len;
+	p->upper_pdu_len = p->len - (uint32_t)(c.p - p->frame);
+}
+
 static int sll_direction(uint16_t pkttype)
 {
 	/* host, broadcast, multicast, other host: all came in */
@@ -168,6 +175,9 @@ static void savefile__link(struct savefile *s, struct savefile_packet *p, struct
 	case LINKTYPE_PKTAP:
 		if (!inner)
 			link__pktap(s, p, l, c);
+		break;
+	case LINKTYPE_WIRESHARK_UPPER_PDU:
+		packet__set_upper_pdu(p, c);
 		break;
 	default:
 		break;

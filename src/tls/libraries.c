@@ -256,14 +256,55 @@ static int hook_go(struct capture *c, const char *path, const struct elf_file *f
 	return 0;
 }
 
+/* --tls=data: the library's calls that move plaintext, each at its entry
+ * and return. */
+static int hook_data(struct capture *c, const struct library *lib, const struct elf_file *f)
+{
+	static const struct {
+		enum kind kind;
+		const char *name;
+		enum tls_data_hook hook;
+	} calls[] = {
+		{ OPENSSL, "SSL_write", TLS_DATA_SSL_WRITE },
+		{ OPENSSL, "SSL_read", TLS_DATA_SSL_READ },
+		{ OPENSSL, "SSL_write_ex", TLS_DATA_SSL_WRITE_EX },
+		{ OPENSSL, "SSL_read_ex", TLS_DATA_SSL_READ_EX },
+		{ GNUTLS, "gnutls_record_send", TLS_DATA_GNUTLS_SEND },
+		{ GNUTLS, "gnutls_record_recv", TLS_DATA_GNUTLS_RECV },
+	};
+	uint64_t addr, size, offset;
+	int err, hooked = 0;
+
+	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		if (calls[i].kind != lib->kind)
+			continue;
+		if (!elf_file__symbol(f, calls[i].name, &addr, &size) ||
+		    !elf_file__file_offset(f, addr, &offset)) {
+			log_warn("--tls=data: no plaintext of %s from %s: it does not export it",
+				 calls[i].name, lib->path);
+			continue;
+		}
+		err = capture__attach_tls_data(c, calls[i].hook, lib->path, offset);
+		if (err) {
+			log_warn("--tls=data: no plaintext of %s from %s: cannot attach a uprobe: "
+				 "%s",
+				 calls[i].name, lib->path, strerror(-err));
+			continue;
+		}
+		hooked++;
+	}
+	return hooked ? 0 : -1;
+}
+
 /* Hooks the function that makes the key log lines: for OpenSSL the one its
  * callback returns into, for GnuTLS the one calibration named. */
 static int hook_file(struct capture *c, const struct library *lib, struct calibrated *cache,
-		     int *ncache)
+		     int *ncache, bool data)
 {
 	char why[256] = "", build_id[64] = "";
 	const struct calibrated *cal;
 	uint64_t start, len, offset;
+	bool data_hooked = false;
 	struct elf_file *f;
 	int err;
 
@@ -277,6 +318,7 @@ static int hook_file(struct capture *c, const struct library *lib, struct calibr
 		elf_file__close(f);
 		return err;
 	}
+	data_hooked = data && hook_data(c, lib, f) == 0;
 	elf_file__build_id(f, build_id, sizeof(build_id));
 	cal = calibrate(cache, ncache, lib, build_id);
 	if (cal->err) {
@@ -297,10 +339,10 @@ static int hook_file(struct capture *c, const struct library *lib, struct calibr
 		return 0;
 	}
 	elf_file__close(f);
-	return -1;
+	return data_hooked ? 0 : -1;
 }
 
-int tls_libraries__hook(struct capture *c, const char *program)
+int tls_libraries__hook(struct capture *c, const char *program, bool data)
 {
 	static struct calibrated cache[MAX_FILES];
 	struct found *f = calloc(1, sizeof(*f));
@@ -331,7 +373,7 @@ int tls_libraries__hook(struct capture *c, const char *program)
 		log_warn("--tls: more than %d TLS library files: only the first %d are hooked",
 			 MAX_FILES, MAX_FILES);
 	for (int i = 0; i < f->n; i++)
-		hooked += hook_file(c, &f->files[i], cache, &ncache) == 0;
+		hooked += hook_file(c, &f->files[i], cache, &ncache, data) == 0;
 	if (!hooked)
 		log_err("--tls: no TLS library to hook (%s, %s or a Go program): %s",
 			NAMES[OPENSSL], NAMES[GNUTLS],

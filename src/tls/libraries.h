@@ -8,6 +8,7 @@
 #ifndef PIDCAP_TLS_LIBRARIES_H
 #define PIDCAP_TLS_LIBRARIES_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 struct capture;
@@ -15,9 +16,10 @@ struct capture;
 /* Hooks every libssl.so.3 and libgnutls.so.30 file in use or installed, and
  * every Go program with crypto/tls that a process runs, or that program is
  * (the command pidcap starts; NULL for none). A file that cannot be hooked
- * gets one warning line naming it and why. Returns the number of files
- * hooked; 0 after an error line saying why there is none. */
-int tls_libraries__hook(struct capture *c, const char *program);
+ * gets one warning line naming it and why. With data (--tls=data), the
+ * libraries' read and write calls too. Returns the number of files hooked;
+ * 0 after an error line saying why there is none. */
+int tls_libraries__hook(struct capture *c, const char *program, bool data);
 /* A process has just exec'd a program not looked at yet (and waits, stopped):
  * hooks it if it is a Go program with TLS, or says why it cannot. */
 void tls_libraries__exec(struct capture *c, pid_t pid);

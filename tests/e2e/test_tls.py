@@ -3,6 +3,7 @@ GnuTLS through wget, Go's crypto/tls in a Go program) in the file, placed so tha
 their process. The server runs in a network namespace the test makes; the
 secrets pidcap wrote are compared with the ones curl writes to SSLKEYLOGFILE
 for the same connection."""
+import json
 import os
 import re
 import signal
@@ -308,10 +309,98 @@ def test_tls_in_wireshark_through_extcap(tmp):
     check(attached_programs() == [], "left attached after the extcap capture")
 
 
+def data_capture(tmp, client, args=()):
+    """--tls=data around a client in namespace a fetching /data-CLIENT from
+    the server in b: pidcap's result, the server's port and the path."""
+    path = "/data-" + client
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, "1.3")
+        try:
+            r = subprocess.run(
+                [PIDCAP, "--tls=data", *args, "--"] +
+                ns.run(ns.a, *CLIENTS[client], "https://%s:%d%s" % (ns.b4, port, path)),
+                capture_output=True, text=True, timeout=120)
+        finally:
+            server.kill()
+    check(r.returncode == 0, "pidcap exit %d: %s" % (r.returncode, r.stderr))
+    return r, ns, port, path
+
+
+def test_tls_data_printed_for_openssl_and_gnutls(tmp):
+    """--tls=data prints what curl, Python (SSL_write_ex/SSL_read_ex) and
+    wget (GnuTLS) wrote and read, in the clear, on the right connection and
+    with the client's PID."""
+    for client, library in (("curl", "OpenSSL"), ("python3", "OpenSSL"), ("wget", "GnuTLS")):
+        sub = os.path.join(tmp, client)
+        os.mkdir(sub)
+        r, ns, port, path = data_capture(sub, client, ("--events", "exec"))
+        out = r.stdout
+        execs = re.findall(r"exec %s\[(\d+)\]" % client, out)
+        check(execs, "%s: no exec line: %s" % (client, out[-2000:]))
+        write = re.search(r"TLS %s\[(\d+)\] %s\.(\d+) > %s\.%d: write (\d+) bytes \(%s\)\n"
+                          r"GET %s HTTP/1.1\n" % (client, re.escape(ns.a4), re.escape(ns.b4),
+                                                   port, library, path), out)
+        check(write and write.group(1) == execs[-1],
+              "%s: no write of its request by pid %s: %s" % (client, execs, out[-3000:]))
+        sport = write.group(2)
+        reads = re.findall(r"TLS %s\[%s\] %s\.%d > %s\.%s: read (\d+) bytes \(%s\)\n"
+                           % (client, execs[-1], re.escape(ns.b4), port, re.escape(ns.a4),
+                              sport, library), out)
+        check(reads, "%s: no read on its connection: %s" % (client, out[-3000:]))
+        check(re.search(r"read \d+ bytes \(%s\)\n(HTTP/1.0 200 OK\n(.*\n)*)?hello over tls %s"
+                        % (library, path), out),
+              "%s: the response is not printed: %s" % (client, out[-3000:]))
+        check("0 without a known socket" in r.stderr and " 0 lost" in r.stderr,
+              "%s: the summary: %s" % (client, r.stderr))
+
+
+def test_tls_data_in_the_file_and_as_json(tmp):
+    """-w: the plaintext as exported PDUs beside the packets, which tshark
+    shows as the client's HTTP, with its PID and the connection's ports;
+    --json: one object per call."""
+    out = os.path.join(tmp, "data.pcapng")
+    r, ns, port, path = data_capture(tmp, "curl", ("-w", out))
+    curl = [e["pid"] for e in journal_events(out) if e["comm"] == "curl" and e["pid"]]
+    rows = [l.split("\t") for l in sh(
+        "tshark", "-r", out, "-Y", "exported_pdu && http", "-T", "fields", "-E",
+        "separator=\t", "-e", "pktap.pid", "-e", "exported_pdu.ipv4_dst", "-e",
+        "exported_pdu.dst_port", "-e", "exported_pdu.src_port", "-e", "http.request.uri", "-e",
+        "http.response.code").stdout.splitlines()]
+    requests = [x for x in rows if x[4] == path]
+    responses = [x for x in rows if x[5] == "200"]
+    check(len(requests) == 1 and requests[0][:3] == [str(curl[0]), ns.b4, str(port)],
+          "the request as curl's (%s) exported PDU to the server: %s" % (curl, rows))
+    check(len(responses) == 1 and responses[0][0] == str(curl[0]) and
+          responses[0][3] == str(port), "the response curl read: %s" % rows)
+    check("1 TLS connections seen, 1 with their keys" in r.stderr, "summary: %s" % r.stderr)
+    # -r prints them as the live capture does; -r -w keeps them.
+    text = sh(PIDCAP, "-r", out).stdout
+    check(re.search(r"TLS curl\[%d\] %s\.\d+ > %s\.%d: write \d+ bytes \(OpenSSL\)\nGET %s "
+                    % (curl[0], re.escape(ns.a4), re.escape(ns.b4), port, path), text),
+          "pidcap -r does not print the request: %s" % text[-2000:])
+    again = os.path.join(tmp, "again.pcapng")
+    sh(PIDCAP, "-r", out, "-w", again)
+    rows_again = [l.split("\t") for l in sh(
+        "tshark", "-r", again, "-Y", "exported_pdu && http", "-T", "fields", "-E",
+        "separator=\t", "-e", "pktap.pid", "-e", "exported_pdu.ipv4_dst", "-e",
+        "exported_pdu.dst_port", "-e", "exported_pdu.src_port", "-e", "http.request.uri", "-e",
+        "http.response.code").stdout.splitlines()]
+    check(rows_again == rows, "-r -w changed them: %s, %s" % (rows, rows_again))
+    r, ns, port, path = data_capture(tmp, "python3", ("--json", "--events", "none"))
+    objects = [json.loads(l) for l in r.stdout.splitlines() if l.startswith("{")]
+    calls = [o for o in objects if "tls" in o]
+    check(any(o["tls"] == "write" and o["dport"] == port and "GET %s" % path in o["text"]
+              for o in calls), "no JSON object of the request: %s" % calls)
+    check(any(o["tls"] == "read" and o["sport"] == port and "hello over tls" in o["text"]
+              for o in calls), "no JSON object of the response: %s" % calls)
+
+
 def test_tls_bad_input(tmp):
     for args, words in ((["--tls"], "needs a file"),
                         (["--tls", "-r", os.path.join(tmp, "x.pcapng"), "-w", "y"], "-r"),
-                        (["--tls", "--no-packets", "-w", "y"], "--no-packets")):
+                        (["--tls", "--no-packets", "-w", "y"], "--no-packets"),
+                        (["--tls=keys", "-w", "y"], "--tls=data"),
+                        (["--tls=data", "--format", "darwin", "-w", "y"], "pktap")):
         r = subprocess.run([PIDCAP] + args, capture_output=True, text=True, timeout=60)
         lines = r.stderr.strip().splitlines()
         check(r.returncode != 0 and len(lines) == 1 and words in lines[0],

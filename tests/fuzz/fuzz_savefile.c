@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the capture file reader (src/savefile.c) and the
- * journal entries it returns (src/events.c): the input is a whole file, read
+ * libFuzzer target for the capture file reader (src/savefile.c), the
+ * journal entries it returns (src/events.c) and the exported PDUs of TLS
+ * plaintext records (src/output/exported_pdu.c): the input is a whole file, read
  * through a stream as pidcap -r would. Every byte the
  * reader hands back is touched so that AddressSanitizer sees an over-read,
  * and the promises of savefile.h are checked, so a broken one is a crash too.
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "model/events.h"
+#include "output/exported_pdu.h"
 #include "read/savefile.h"
 
 /* Far more than a 1 MiB input can hold: a runaway loop, not a long file. */
@@ -75,6 +77,22 @@ static void packet__check(const struct savefile_packet *p)
 	touch_str(p->comm);
 	if (p->comment)
 		touch_str(p->comment);
+	if (p->upper_pdu) {
+		struct exported_pdu_read pdu;
+
+		/* Inside the frame, and its tags read within it. */
+		if (p->ip || p->upper_pdu < p->frame ||
+		    p->upper_pdu + p->upper_pdu_caplen > p->frame + p->caplen ||
+		    p->upper_pdu_caplen > p->upper_pdu_len)
+			__builtin_trap();
+		if (exported_pdu__read(p->upper_pdu, p->upper_pdu_caplen, &pdu)) {
+			if (pdu.payload > p->upper_pdu_caplen)
+				__builtin_trap();
+			touch(p->upper_pdu + pdu.payload, p->upper_pdu_caplen - pdu.payload);
+			touch_str(pdu.dissector);
+		}
+		return;
+	}
 	if (!p->ip)
 		return;
 	if (p->ip < p->frame || p->ip + p->ip_caplen > p->frame + p->caplen || !p->ip_caplen ||

@@ -167,6 +167,7 @@ int main(void)
 	test_darwin_protocol(&t);
 	test_many_processes(&t);
 	test_secrets(&t);
+	test_exported_pdu(&t);
 	tmpdir__remove(t.dir);
 	return tap_done();
 }

@@ -24,6 +24,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/socket.h>
+
+#include "output/exported_pdu.h"
 #include "tap.h"
 #include "test_savefile/savefile_test.h"
 
@@ -55,6 +58,12 @@ char *xstrdup(const char *s)
 }
 
 /* ---- the fuzzer's seeds ---- */
+
+/* Tags "http", 10.0.0.1 > 10.0.0.2, TCP 40000 > 443, end; then a request. */
+#define PDU_SEED                                                                         \
+	"\0\x0c\0\x08http\0\0\0\0\0\x14\0\x04\x0a\0\0\x01\0\x15\0\x04\x0a\0\0\x02"       \
+	"\0\x18\0\x04\0\0\0\x02\0\x19\0\x04\0\0\x9c\x40\0\x1a\0\x04\0\0\x01\xbb\0\0\0\0" \
+	"GET / HTTP/1.1\r\n\r\n"
 
 /* Hand-made seed files, by name; also the hostile tests' inputs. */
 static void make_seeds(int i, struct buf *b, const char **name)
@@ -93,6 +102,23 @@ static void make_seeds(int i, struct buf *b, const char **name)
 		ng__epb(b, 0, 7, rec, n, n, 0, "c", -1);
 		*name = "pktap_ethernet.pcapng";
 		break;
+	case 7:
+		/* pidcap's TLS plaintext: an exported PDU inside PKTAP (DLT 252) */
+		memset(rec, 0, sizeof(rec));
+		put_le32(rec, 108);
+		put_le32(rec + 4, 1);
+		put_le32(rec + 8, 252);
+		memcpy(rec + 12, "tls", 3);
+		put_le32(rec + 36, 2);
+		put_le32(rec + 52, 42);
+		memcpy(rec + 56, "curl", 4);
+		memcpy(rec + 108, PDU_SEED, sizeof(PDU_SEED) - 1);
+		n = 108 + sizeof(PDU_SEED) - 1;
+		ng__shb(b, NULL);
+		ng__idb(b, 258, 0, "pktap", 9);
+		ng__epb(b, 0, 7, rec, n, n, 0, "TLS write through OpenSSL", -1);
+		*name = "pktap_tls_data.pcapng";
+		break;
 	case 6:
 		b->big = true;
 		pcap__hdr(b, false, 4, 262144, 113);
@@ -104,6 +130,45 @@ static void make_seeds(int i, struct buf *b, const char **name)
 	default:
 		*name = NULL;
 	}
+}
+
+/* The TLS plaintext seed: the PDU found inside PKTAP, its tags read back. */
+static void test_upper_pdu(struct test *t)
+{
+	struct exported_pdu_read pdu;
+	struct savefile_packet p;
+	struct savefile *s = NULL;
+	const char *name;
+	char err[256] = "";
+	struct buf b;
+	int i, got;
+	FILE *f;
+
+	for (i = 0; make_seeds(i, &b, &name), name && strcmp(name, "pktap_tls_data.pcapng"); i++)
+		buf__free(&b);
+	f = name ? fmemopen(b.p, b.len, "rb") : NULL;
+	if (f)
+		s = savefile__open(f, err, sizeof(err));
+	got = s ? savefile__next(s, &p, err, sizeof(err)) : -1;
+	check(t,
+	      got == 1 && !p.ip && p.upper_pdu == p.frame + 108 &&
+		      p.upper_pdu_caplen == sizeof(PDU_SEED) - 1 && p.pid == 42 &&
+		      p.direction == DIR_OUT,
+	      "a PKTAP record of DLT 252: its exported PDU", "read %d (%s)", got, err);
+	check(t,
+	      got == 1 && p.upper_pdu &&
+		      exported_pdu__read(p.upper_pdu, p.upper_pdu_caplen, &pdu) &&
+		      !strcmp(pdu.dissector, "http") && pdu.family == AF_INET &&
+		      pdu.sport == 40000 && pdu.dport == 443 && pdu.dst[3] == 2 &&
+		      !memcmp(p.upper_pdu + pdu.payload, "GET / ", 6),
+	      "the exported PDU's tags: http, 10.0.0.1.40000 > 10.0.0.2.443", "misread");
+	check(t, !exported_pdu__read((const uint8_t *)PDU_SEED, 10, &pdu),
+	      "an exported PDU cut in its tags is refused", "accepted");
+	savefile__free(s);
+	if (f)
+		fclose(f);
+	if (name)
+		buf__free(&b);
 }
 
 static int write_corpus(const char *dir)
@@ -211,6 +276,7 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/editcap_darwin.pcapng", t.dir);
 	if (!access(path, R_OK))
 		hostile_suite(&t, "editcap darwin", path);
+	test_upper_pdu(&t);
 	for (i = 0;; i++) {
 		make_seeds(i, &b, &name);
 		if (!name)

@@ -118,4 +118,7 @@ void test_many_processes(struct test *t);
 /* secrets.c: Decryption Secrets Blocks against editcap's */
 void test_secrets(struct test *t);
 
+/* exported_pdu.c: TLS plaintext records, as tshark reads them */
+void test_exported_pdu(struct test *t);
+
 #endif
