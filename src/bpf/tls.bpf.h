@@ -418,8 +418,10 @@ int BPF_KPROBE(openssl_read_ex, void *ssl, void *buf, __u64 num, void *readbytes
 	return tls_call_enter((__u64)ssl, (__u64)buf, (__u64)readbytes, PACKET_IN, TLS_LIB_OPENSSL);
 }
 
-/* GnuTLS: gnutls_record_send(session, data, size) and
- * gnutls_record_recv(session, data, size) return the bytes moved. */
+/* GnuTLS: gnutls_record_send2(session, data, size, pad, flags) (or, before
+ * 3.6.3, gnutls_record_send(session, data, size)), gnutls_record_recv and
+ * gnutls_record_recv_seq(session, data, size[, seq]) return the bytes
+ * moved. */
 SEC("uprobe")
 int BPF_KPROBE(gnutls_send, void *session, const void *data)
 {

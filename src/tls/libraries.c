@@ -264,13 +264,17 @@ static int hook_data(struct capture *c, const struct library *lib, const struct 
 		enum kind kind;
 		const char *name;
 		enum tls_data_hook hook;
+		const char *older; /* what an older library has instead */
 	} calls[] = {
-		{ OPENSSL, "SSL_write", TLS_DATA_SSL_WRITE },
-		{ OPENSSL, "SSL_read", TLS_DATA_SSL_READ },
-		{ OPENSSL, "SSL_write_ex", TLS_DATA_SSL_WRITE_EX },
-		{ OPENSSL, "SSL_read_ex", TLS_DATA_SSL_READ_EX },
-		{ GNUTLS, "gnutls_record_send", TLS_DATA_GNUTLS_SEND },
-		{ GNUTLS, "gnutls_record_recv", TLS_DATA_GNUTLS_RECV },
+		{ OPENSSL, "SSL_write", TLS_DATA_SSL_WRITE, NULL },
+		{ OPENSSL, "SSL_read", TLS_DATA_SSL_READ, NULL },
+		{ OPENSSL, "SSL_write_ex", TLS_DATA_SSL_WRITE_EX, NULL },
+		{ OPENSSL, "SSL_read_ex", TLS_DATA_SSL_READ_EX, NULL },
+		/* (gnutls_record_send jumps to gnutls_record_send2 through the PLT:
+		 * hooking both would take each call twice) */
+		{ GNUTLS, "gnutls_record_send2", TLS_DATA_GNUTLS_SEND, "gnutls_record_send" },
+		{ GNUTLS, "gnutls_record_recv", TLS_DATA_GNUTLS_RECV, NULL },
+		{ GNUTLS, "gnutls_record_recv_seq", TLS_DATA_GNUTLS_RECV, NULL },
 	};
 	uint64_t addr, size, offset;
 	int err, hooked = 0;
@@ -278,7 +282,8 @@ static int hook_data(struct capture *c, const struct library *lib, const struct 
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		if (calls[i].kind != lib->kind)
 			continue;
-		if (!elf_file__symbol(f, calls[i].name, &addr, &size) ||
+		if ((!elf_file__symbol(f, calls[i].name, &addr, &size) &&
+		     (!calls[i].older || !elf_file__symbol(f, calls[i].older, &addr, &size))) ||
 		    !elf_file__file_offset(f, addr, &offset)) {
 			log_warn("--tls=data: no plaintext of %s from %s: it does not export it",
 				 calls[i].name, lib->path);

@@ -343,6 +343,8 @@ def test_tls_data_printed_for_openssl_and_gnutls(tmp):
         check(write and write.group(1) == execs[-1],
               "%s: no write of its request by pid %s: %s" % (client, execs, out[-3000:]))
         sport = write.group(2)
+        writes = re.findall(r"TLS %s\[%s\] [^\n]*: write " % (client, execs[-1]), out)
+        check(len(writes) == 1, "%s: its one request taken %d times" % (client, len(writes)))
         reads = re.findall(r"TLS %s\[%s\] %s\.%d > %s\.%s: read (\d+) bytes \(%s\)\n"
                            % (client, execs[-1], re.escape(ns.b4), port, re.escape(ns.a4),
                               sport, library), out)
