@@ -26,6 +26,14 @@ struct {
 	__type(value, __u8);
 } tls_programs_seen SEC(".maps");
 
+/* Their own ring, read by a thread of their own: a stopped process must not
+ * wait behind packets, nor behind an output that waits for it (a reader of
+ * -w - that is itself starting). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 << 10);
+} tls_holds SEC(".maps");
+
 #define TLS_SIGSTOP 19 /* (x86 and arm64) */
 
 /* At exec: a process running a program file not looked at yet is stopped
@@ -45,7 +53,7 @@ static __always_inline void tls_hold_new_program(struct linux_binprm *bprm)
 	file.dev = BPF_CORE_READ(inode, i_sb, s_dev);
 	if (bpf_map_lookup_elem(&tls_programs_seen, &file))
 		return;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	r = bpf_ringbuf_reserve(&tls_holds, sizeof(*r), 0);
 	if (!r) {
 		count(COUNTER_TLS_NOT_HELD);
 		return;

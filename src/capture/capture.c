@@ -45,6 +45,7 @@ struct capture {
 	unsigned int features; /* enum optional_feature the kernel took */
 	struct pidcap_bpf *skel;
 	struct ring_buffer *ring;
+	struct ring_buffer *holds; /* --tls: processes stopped at exec */
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
 	int cgroup_fd;
@@ -628,6 +629,17 @@ int capture__tls_program_seen(struct capture *c, const struct program_file *file
 				    sizeof(one), BPF_ANY);
 }
 
+int capture__watch_holds(struct capture *c, capture_record_fn fn, void *ctx)
+{
+	c->holds = ring_buffer__new(bpf_map__fd(c->skel->maps.tls_holds), fn, ctx, NULL);
+	return c->holds ? 0 : -errno;
+}
+
+int capture__poll_holds(struct capture *c, int timeout_ms)
+{
+	return c->holds ? ring_buffer__poll(c->holds, timeout_ms) : 0;
+}
+
 int capture__poll(struct capture *c, int timeout_ms)
 {
 	int n, more;
@@ -706,6 +718,7 @@ void capture__free(struct capture *c)
 		if (c->filter_fds[i] >= 0)
 			close(c->filter_fds[i]);
 	ring_buffer__free(c->ring);
+	ring_buffer__free(c->holds);
 	pidcap_bpf__destroy(c->skel);
 	if (c->cgroup_fd >= 0)
 		close(c->cgroup_fd);

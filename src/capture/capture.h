@@ -93,6 +93,12 @@ int capture__attach_tls_data(struct capture *c, enum tls_data_hook hook, const c
 /* --tls: the program file has been looked at; a process that execs it
  * again is not stopped (RECORD_TLS_HOLD). */
 int capture__tls_program_seen(struct capture *c, const struct program_file *file);
+/* --tls: the records of processes stopped at exec (RECORD_TLS_HOLD) go to
+ * fn, apart from all others, when capture__poll_holds() is called (by a
+ * thread of their own: nothing else may keep them waiting). */
+int capture__watch_holds(struct capture *c, capture_record_fn fn, void *ctx);
+/* Waits up to timeout_ms for them; returns the number handled or -errno. */
+int capture__poll_holds(struct capture *c, int timeout_ms);
 /* Waits up to timeout_ms for records and hands them to the callback. Returns
  * the number handled or a negative error (-EINTR when a signal came). */
 int capture__poll(struct capture *c, int timeout_ms);

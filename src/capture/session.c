@@ -9,7 +9,9 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,7 +57,6 @@ struct session {
 	bool status_line;		     /* writing a file, stderr a terminal */
 	uint64_t status_ns, status_captured; /* when the status line last said what */
 	struct tls_keylog *tls;		     /* --tls: the connections and their keys */
-	bool holds_only;		     /* (detached: only processes stopped at exec matter) */
 	uint64_t tls_data;		     /* --tls=data: plaintext records written */
 	uint64_t tls_data_unattached;	     /* ... of them with no socket known */
 };
@@ -344,26 +345,12 @@ static bool hold_for_keys(struct session *s, const struct packet_record *p, size
 	return holdback__push_for_keys(s->held, p, size, random) == 0;
 }
 
-/* --tls: a process stopped at exec, running a program not looked at yet:
- * hooked if it is a Go program with TLS, then let go. Done whatever else
- * happened: it waits for pidcap. */
-static void handle_tls_hold(struct session *s, const struct tls_hold_record *r)
-{
-	tls_libraries__exec(s->capture, r->tgid);
-	capture__tls_program_seen(s->capture, &r->file);
-	kill(r->tgid, SIGCONT);
-}
-
 static int handle_record(void *ctx, void *data, size_t size)
 {
 	struct session *s = ctx;
 	const struct packet_record *p = data;
 
-	if (size >= sizeof(struct tls_hold_record) && p->type == RECORD_TLS_HOLD) {
-		handle_tls_hold(s, data);
-		return 0;
-	}
-	if (size < 16 || s->holds_only) /* every record starts with its type and time */
+	if (size < 16) /* every record starts with its type and time */
 		return 0;
 	if (p->type == RECORD_RETRACT) {
 		if (size >= sizeof(struct retract_record) &&
@@ -502,16 +489,77 @@ static void print_stats(struct capture *c, const struct session *s)
 	}
 }
 
-/* Detached: the processes stopped at exec (--tls) whose records wait in the
- * ring are let go, whatever else is left unread. */
-static void let_stopped_go(struct capture *c, struct session *s)
+/*
+ * --tls: processes stopped at exec, running a program not looked at yet,
+ * are hooked if they are Go programs with TLS, then let go: by a thread of
+ * their own, which nothing else keeps waiting (not the packets, not an
+ * output whose reader is itself such a process). It alone attaches hooks
+ * while the capture runs; the main thread detaches them once it is joined.
+ */
+struct holds {
+	struct capture *capture;
+	pthread_t thread;
+	bool running;
+	atomic_bool stop;
+};
+
+static int handle_tls_hold(void *ctx, void *data, size_t size)
 {
-	if (!s->opts->tls)
+	struct holds *h = ctx;
+	const struct tls_hold_record *r = data;
+
+	if (size < sizeof(*r) || r->type != RECORD_TLS_HOLD)
+		return 0;
+	tls_libraries__exec(h->capture, r->tgid);
+	capture__tls_program_seen(h->capture, &r->file);
+	kill(r->tgid, SIGCONT);
+	return 0;
+}
+
+static void *holds__run(void *arg)
+{
+	struct holds *h = arg;
+
+	while (!atomic_load(&h->stop))
+		capture__poll_holds(h->capture, 100);
+	return NULL;
+}
+
+static int holds__start(struct holds *h, struct capture *c)
+{
+	int err;
+
+	h->capture = c;
+	err = capture__watch_holds(c, handle_tls_hold, h);
+	if (!err)
+		err = -pthread_create(&h->thread, NULL, holds__run, h);
+	if (err) {
+		log_err("--tls: cannot watch new programs: %s", strerror(-err));
+		return err;
+	}
+	h->running = true;
+	return 0;
+}
+
+/* Before the hooks are detached: the thread ends. After: the processes
+ * whose records are still there are let go (no new one comes). */
+static void holds__stop(struct holds *h)
+{
+	if (!h->running)
 		return;
-	s->holds_only = true;
-	while (capture__poll(c, 0) > 0)
+	atomic_store(&h->stop, true);
+	pthread_join(h->thread, NULL);
+	h->running = false;
+}
+
+static void holds__drain(struct holds *h, struct capture *c, bool watched)
+{
+	/* (also when the thread never started: the exec hook may have run) */
+	if (!watched || !c || (!h->capture && capture__watch_holds(c, handle_tls_hold, h)))
+		return;
+	h->capture = c;
+	while (capture__poll_holds(c, 0) > 0)
 		;
-	s->holds_only = false;
 }
 
 /* -Z: everything that needs root is done (hooks attached, file open); the
@@ -606,6 +654,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	struct session s = {};
 	struct capture_config cfg;
 	struct capture *c = NULL;
+	struct holds holds = { 0 };
 	struct launch cmd = { .pid = 0, .go_fd = -1, .status_fd = -1 };
 	int cmd_status = 0, err, exit_code = 1;
 	bool cmd_done = false;
@@ -658,6 +707,9 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	}
 	if (capture__attach(c))
 		goto abandon;
+	/* (before the libraries are hooked: a process may start meanwhile) */
+	if (cfg.tls_hold && holds__start(&holds, c))
+		goto abandon;
 	if (o->tls && !tls_libraries__hook(c, o->command ? cmd.path : NULL, o->tls_data))
 		goto abandon;
 	if (o->tls && o->drop_to_user)
@@ -688,10 +740,11 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	err = run(c, &s, o->command ? &cmd : NULL, &cmd_status, &cmd_done);
 	exit_code = err ? 1 : 0;
 	/* Nothing new comes once detached; what is queued is still written. */
+	holds__stop(&holds);
 	capture__detach(c);
 	while (!s.done && capture__poll(c, 0) > 0)
 		;
-	let_stopped_go(c, &s);
+	holds__drain(&holds, c, cfg.tls_hold);
 	release_held(&s, UINT64_MAX);
 	show_status(c, &s, true);
 	err = output__close(s.out);
@@ -717,10 +770,10 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	}
 	goto out;
 abandon:
-	if (c) {
+	holds__stop(&holds);
+	if (c)
 		capture__detach(c);
-		let_stopped_go(c, &s);
-	}
+	holds__drain(&holds, c, cfg.tls_hold);
 	launch__cancel(&cmd);
 	output__abandon(s.out);
 	s.out = NULL;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,8 +222,10 @@ static const struct calibrated *calibrate(struct calibrated *cache, int *ncache,
 	return c;
 }
 
-/* The Go programs hooked: each once, whether found running or as it starts. */
+/* The Go programs hooked: each once, whether found running or as it starts.
+ * (The thread that looks at new programs runs beside the first hooking.) */
 static struct seen hooked_programs;
+static pthread_mutex_t hooking = PTHREAD_MUTEX_INITIALIZER;
 
 /* A Go program: crypto/tls is in the program file, found by name. */
 static int hook_go(struct capture *c, const char *path, const struct elf_file *f)
@@ -347,7 +350,19 @@ static int hook_file(struct capture *c, const struct library *lib, struct calibr
 	return data_hooked ? 0 : -1;
 }
 
+static int hook_all(struct capture *c, const char *program, bool data);
+
 int tls_libraries__hook(struct capture *c, const char *program, bool data)
+{
+	int hooked;
+
+	pthread_mutex_lock(&hooking);
+	hooked = hook_all(c, program, data);
+	pthread_mutex_unlock(&hooking);
+	return hooked;
+}
+
+static int hook_all(struct capture *c, const char *program, bool data)
 {
 	static struct calibrated cache[MAX_FILES];
 	struct found *f = calloc(1, sizeof(*f));
@@ -398,7 +413,9 @@ void tls_libraries__exec(struct capture *c, pid_t pid)
 		return;
 	f = elf_file__open(path, why, sizeof(why));
 	if (f) {
+		pthread_mutex_lock(&hooking);
 		hook_go(c, path, f);
+		pthread_mutex_unlock(&hooking);
 		elf_file__close(f);
 	}
 }

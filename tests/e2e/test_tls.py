@@ -6,9 +6,11 @@ for the same connection."""
 import json
 import os
 import re
+import shutil
 import signal
 import struct
 import subprocess
+import threading
 
 from lib import (check, sh, Namespaces, Pidcap, Peer, journal_events, wait_until,
                  wireshark_config, attached_programs, BUILD, PIDCAP)
@@ -219,6 +221,32 @@ def test_tls_go_programs_running_and_started_later(tmp):
         check(len(requests) == 1, "tshark does not decrypt %s: %s" % (uri, http_rows(path)))
         check(pid is None or requests[0][0] == str(pid),
               "%s is not the client's (%s): %s" % (uri, pid, requests))
+
+
+def test_tls_new_program_not_kept_waiting_by_a_full_output(tmp):
+    """pidcap --tls -w - for every process, its reader not reading: pidcap
+    blocks writing, and a program started then (stopped at exec to be
+    looked at) still runs at once."""
+    program = os.path.join(tmp, "fresh-true")
+    shutil.copy("/bin/true", program)  # (a file pidcap has never looked at)
+    cap = Pidcap("--tls", "-w", "-", "--events", "none", stdout=subprocess.PIPE)
+    try:
+        with Namespaces() as ns:
+            flood = subprocess.Popen(ns.run(ns.a, "ping", "-f", "-s", "1400", ns.b4),
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                wait_until(lambda: "pipe_write" in open("/proc/%d/wchan" % cap.proc.pid).read(),
+                           "pidcap to block on its full output")
+            finally:
+                flood.kill()
+                flood.wait()
+        r = subprocess.run([program], timeout=60)
+        check(r.returncode == 0, "the new program exit %d" % r.returncode)
+    finally:
+        drain = threading.Thread(target=cap.proc.stdout.read, daemon=True)
+        drain.start()
+        rc, err = cap.stop()
+    check(rc == 0, "pidcap exit %d: %s" % (rc, err))
 
 
 def test_tls_server_side_keys(tmp):
