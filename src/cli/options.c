@@ -68,7 +68,7 @@ static const char usage[] =
 	"TLS:\n"
 	"      --tls          put the keys of the TLS connections made through OpenSSL 3, GnuTLS or Go's\n"
 	"                     crypto/tls into the file (-w), before the packets that need them:\n"
-	"                     Wireshark decrypts them\n"
+	"                     Wireshark decrypts them; without -w, print what --tls=data takes\n"
 	"      --tls=data     also what processes write and read through OpenSSL or GnuTLS, in the\n"
 	"                     clear: printed, or in the file beside the packets (pktap format)\n"
 	"\n"
@@ -433,10 +433,9 @@ int options__parse(struct options *o, int argc, char **argv)
 		return bad("%s takes its keys from a live capture's packets: not with -r or "
 			   "--no-packets",
 			   "--tls");
-	if (o->tls && !o->tls_data && !o->write_path)
-		return bad("%s needs a file to write the keys into (-w FILE, or -w - for a pipe; "
-			   "--tls=data prints the plaintext)",
-			   "--tls");
+	/* (printed lines have no place for keys: what they show is the plaintext) */
+	if (o->tls && !o->write_path)
+		o->tls_data = true;
 	if (o->tls_data && o->write_path && o->format == PCAPNG_FORMAT_DARWIN)
 		return bad("%s writes the plaintext in the pktap format only (the darwin format "
 			   "keeps one link type, for tcpdump)",

@@ -337,7 +337,7 @@ def test_tls_in_wireshark_through_extcap(tmp):
     check(attached_programs() == [], "left attached after the extcap capture")
 
 
-def data_capture(tmp, client, args=()):
+def data_capture(tmp, client, args=(), mode="--tls=data"):
     """--tls=data around a client in namespace a fetching /data-CLIENT from
     the server in b: pidcap's result, the server's port and the path."""
     path = "/data-" + client
@@ -345,7 +345,7 @@ def data_capture(tmp, client, args=()):
         server, port = start_server(ns, tmp, "1.3")
         try:
             r = subprocess.run(
-                [PIDCAP, "--tls=data", *args, "--"] +
+                [PIDCAP, mode, *args, "--"] +
                 ns.run(ns.a, *CLIENTS[client], "https://%s:%d%s" % (ns.b4, port, path)),
                 capture_output=True, text=True, timeout=120)
         finally:
@@ -358,10 +358,12 @@ def test_tls_data_printed_for_openssl_and_gnutls(tmp):
     """--tls=data prints what curl, Python (SSL_write_ex/SSL_read_ex) and
     wget (GnuTLS) wrote and read, in the clear, on the right connection and
     with the client's PID."""
-    for client, library in (("curl", "OpenSSL"), ("python3", "OpenSSL"), ("wget", "GnuTLS")):
+    for client, library, mode in (("curl", "OpenSSL", "--tls=data"),
+                                  ("python3", "OpenSSL", "--tls=data"),
+                                  ("wget", "GnuTLS", "--tls")):  # (no -w: --tls prints it too)
         sub = os.path.join(tmp, client)
         os.mkdir(sub)
-        r, ns, port, path = data_capture(sub, client, ("--events", "exec"))
+        r, ns, port, path = data_capture(sub, client, ("--events", "exec"), mode)
         out = r.stdout
         execs = re.findall(r"exec %s\[(\d+)\]" % client, out)
         check(execs, "%s: no exec line: %s" % (client, out[-2000:]))
@@ -426,8 +428,7 @@ def test_tls_data_in_the_file_and_as_json(tmp):
 
 
 def test_tls_bad_input(tmp):
-    for args, words in ((["--tls"], "needs a file"),
-                        (["--tls", "-r", os.path.join(tmp, "x.pcapng"), "-w", "y"], "-r"),
+    for args, words in ((["--tls", "-r", os.path.join(tmp, "x.pcapng"), "-w", "y"], "-r"),
                         (["--tls", "--no-packets", "-w", "y"], "--no-packets"),
                         (["--tls=keys", "-w", "y"], "--tls=data"),
                         (["--tls=data", "--format", "darwin", "-w", "y"], "pktap")):
