@@ -128,13 +128,6 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	bpf_program__set_autoload(skel->progs.gnutls_keylog, o->tls);
 	bpf_program__set_autoload(skel->progs.go_keylog, o->tls);
 	skel->rodata->tls_hold_new_programs = o->tls_hold;
-#ifdef SYS_open
-	skel->rodata->open_nr = SYS_open;
-#else
-	skel->rodata->open_nr = -1;
-#endif
-	skel->rodata->openat_nr = SYS_openat;
-	bpf_program__set_autoload(skel->progs.tls_library_opened, o->tls_hold);
 	skel->rodata->tls_data = o->tls_data;
 	bpf_program__set_autoload(skel->progs.openssl_write, o->tls_data);
 	bpf_program__set_autoload(skel->progs.openssl_read, o->tls_data);
@@ -535,9 +528,6 @@ int capture__attach(struct capture *c)
 	err = keep_link(c, bpf_program__attach(s->progs.process_fork), "the fork hook");
 	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exec), "the exec hook");
 	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exit), "the exit hook");
-	if (!err && o->tls_hold)
-		err = keep_link(c, bpf_program__attach(s->progs.tls_library_opened),
-				"the hook that sees TLS libraries opened");
 	if (err)
 		return err;
 	if (o->sel->follow_forks)

@@ -510,10 +510,7 @@ static int handle_tls_hold(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*r) || r->type != RECORD_TLS_HOLD)
 		return 0;
-	if (r->fd >= 0)
-		tls_libraries__opened(h->capture, r->tgid, r->fd);
-	else
-		tls_libraries__exec(h->capture, r->tgid);
+	tls_libraries__exec(h->capture, r->tgid);
 	capture__tls_program_seen(h->capture, &r->file);
 	kill(r->tgid, SIGCONT);
 	return 0;

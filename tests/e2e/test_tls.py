@@ -249,34 +249,6 @@ def test_tls_new_program_not_kept_waiting_by_a_full_output(tmp):
     check(rc == 0, "pidcap exit %d: %s" % (rc, err))
 
 
-def test_tls_library_files_opened_during_the_capture(tmp):
-    """A copy of libssl that no process had when the capture started, found
-    as it is opened: by curl's loader at its start (LD_LIBRARY_PATH), and by
-    Python's import of ssl (dlopen)."""
-    for client in ("curl", "python3"):
-        sub = os.path.join(tmp, client)
-        libs = os.path.join(sub, "lib")
-        os.makedirs(libs)
-        for name in ("libssl.so.3", "libcrypto.so.3"):
-            shutil.copy(os.path.join("/usr/lib/x86_64-linux-gnu", name), libs)
-        out = os.path.join(sub, "tls.pcapng")
-        with Namespaces() as ns:
-            server, port = start_server(ns, sub, "1.3")
-            try:
-                r = subprocess.run(
-                    [PIDCAP, "--tls", "-w", out, "--"] +
-                    ns.run(ns.a, "env", "LD_LIBRARY_PATH=" + libs, *CLIENTS[client],
-                           "https://%s:%d/own-%s" % (ns.b4, port, client)),
-                    capture_output=True, text=True, timeout=120)
-            finally:
-                server.kill()
-        check(r.returncode == 0 and "hello over tls /own-" + client in r.stdout,
-              "%s: pidcap exit %d: %s; got %r" % (client, r.returncode, r.stderr, r.stdout))
-        check("1 with their keys" in r.stderr, "%s: the summary: %s" % (client, r.stderr))
-        requests = [x for x in http_rows(out) if len(x) > 2 and x[2] == "/own-" + client]
-        check(len(requests) == 1, "%s: not decrypted: %s" % (client, http_rows(out)))
-
-
 def test_tls_server_side_keys(tmp):
     """The server selected (--pid), not the client: its own secrets decrypt."""
     out = os.path.join(tmp, "server.pcapng")
