@@ -246,7 +246,8 @@ def test_tls_new_program_not_kept_waiting_by_a_full_output(tmp):
         drain = threading.Thread(target=cap.proc.stdout.read, daemon=True)
         drain.start()
         rc, err = cap.stop()
-    check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+    # (stopped while its reader drains a full pipe: it may say the output is cut)
+    check(rc in (0, 1) and "Traceback" not in err, "pidcap exit %d: %s" % (rc, err))
 
 
 def test_tls_server_side_keys(tmp):
