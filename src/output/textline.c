@@ -341,14 +341,13 @@ int textline__tls_data(struct textline *t, FILE *out, const struct tls_data_view
 		json__string(&j, "text", t->dump_text);
 		err = json__end(&j);
 	} else {
+		char conn[2 * INET6_ADDRSTRLEN + 32] = "socket unknown";
+
 		format_stamp(t, stamp, sizeof(stamp), v->ts_ns);
 		if (v->has_flow)
-			err = fprintf(out, "%sTLS %s[%d] %s.%u > %s.%u: %s %u bytes (%s)", stamp,
-				      v->comm, (int)v->pid, src, v->sport, dst, v->dport, verb,
-				      v->len, v->library);
-		else
-			err = fprintf(out, "%sTLS %s[%d] socket unknown: %s %u bytes (%s)", stamp,
-				      v->comm, (int)v->pid, verb, v->len, v->library);
+			snprintf(conn, sizeof(conn), "%s.%u > %s.%u", src, v->sport, dst, v->dport);
+		err = fprintf(out, "%sTLS %s[%d] %s: %s %u bytes (%s)", stamp, v->comm, (int)v->pid,
+			      conn, verb, v->len, v->library);
 		if (err >= 0 && v->caplen < v->len)
 			err = fprintf(out, ", first %u shown", v->caplen);
 		n = strlen(t->dump_text);

@@ -231,20 +231,21 @@ static pthread_mutex_t hooking = PTHREAD_MUTEX_INITIALIZER;
 static int hook_go(struct capture *c, const char *path, const struct elf_file *f)
 {
 	char why[256] = "", version[64];
+	enum go_program what;
 	uint64_t addr, offset;
 	struct stat st;
 	int err;
 
+	what = go_program__keylog(f, &addr, version, sizeof(version), why, sizeof(why));
+
+	if (what != GO_KEYLOG && what != GO_UNSUPPORTED)
+		return -1; /* (not Go, or no TLS in it: nothing to say) */
+	/* (each file once, named once: found running, then started again) */
 	if (stat(path, &st) || !seen__add(&hooked_programs, &st))
 		return -1;
-	switch (go_program__keylog(f, &addr, version, sizeof(version), why, sizeof(why))) {
-	case GO_KEYLOG:
-		break;
-	case GO_UNSUPPORTED:
+	if (what == GO_UNSUPPORTED) {
 		log_warn("--tls: no keys from %s: %s", path, why);
 		return -1;
-	default:
-		return -1; /* (no TLS in it: nothing to say) */
 	}
 	if (!elf_file__file_offset(f, addr, &offset)) {
 		log_warn("--tls: no keys from %s: %s is not in the file", path, GO_KEYLOG_FUNCTION);
@@ -409,8 +410,9 @@ void tls_libraries__exec(struct capture *c, pid_t pid)
 	struct stat st;
 
 	snprintf(id, sizeof(id), "%d", (int)pid);
-	if (!program_path(id, path, sizeof(path), &st) || !go_tls_program(path))
+	if (!program_path(id, path, sizeof(path), &st))
 		return;
+	/* (opened and read once: the process waits meanwhile) */
 	f = elf_file__open(path, why, sizeof(why));
 	if (f) {
 		pthread_mutex_lock(&hooking);

@@ -88,14 +88,7 @@ static void make_seeds(int i, struct buf *b, const char **name)
 		break;
 	case 5:
 		/* a PKTAP record with inner Ethernet and a longer header */
-		memset(rec, 0, sizeof(rec));
-		put_le32(rec, 112);
-		put_le32(rec + 4, 1);
-		put_le32(rec + 8, 1);
-		memcpy(rec + 12, "en0", 3);
-		put_le32(rec + 36, 2);
-		put_le32(rec + 52, 42);
-		memcpy(rec + 56, "curl", 4);
+		pktap__hdr(rec, 112, 1, "en0", 2, 42, "curl");
 		n = 112 + make_ether(rec + 112, NULL, 0, 0x0800, ip, n);
 		ng__shb(b, NULL);
 		ng__idb(b, 258, 0, "pktap", 9);
@@ -104,14 +97,7 @@ static void make_seeds(int i, struct buf *b, const char **name)
 		break;
 	case 7:
 		/* pidcap's TLS plaintext: an exported PDU inside PKTAP (DLT 252) */
-		memset(rec, 0, sizeof(rec));
-		put_le32(rec, 108);
-		put_le32(rec + 4, 1);
-		put_le32(rec + 8, 252);
-		memcpy(rec + 12, "tls", 3);
-		put_le32(rec + 36, 2);
-		put_le32(rec + 52, 42);
-		memcpy(rec + 56, "curl", 4);
+		pktap__hdr(rec, 108, 252, "tls", 2, 42, "curl");
 		memcpy(rec + 108, PDU_SEED, sizeof(PDU_SEED) - 1);
 		n = 108 + sizeof(PDU_SEED) - 1;
 		ng__shb(b, NULL);

@@ -92,6 +92,19 @@ void put_le32(uint8_t *p, uint32_t v)
 	p[3] = v >> 24;
 }
 
+void pktap__hdr(uint8_t *rec, uint32_t hdrlen, uint32_t dlt, const char *ifname, uint32_t flags,
+		uint32_t pid, const char *comm)
+{
+	memset(rec, 0, hdrlen);
+	put_le32(rec, hdrlen);
+	put_le32(rec + 4, 1); /* a packet */
+	put_le32(rec + 8, dlt);
+	memcpy(rec + 12, ifname, strlen(ifname));
+	put_le32(rec + 36, flags);
+	put_le32(rec + 52, pid);
+	memcpy(rec + 56, comm, strlen(comm));
+}
+
 uint32_t get32(const uint8_t *p, bool big)
 {
 	return big ? (uint32_t)p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3]

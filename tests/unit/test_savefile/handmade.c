@@ -591,13 +591,7 @@ void test_peer(struct test *t)
 		      "effective process index 1 at offset");
 
 	memset(rec, 0, sizeof(rec));
-	put_le32(rec, 108);
-	put_le32(rec + 4, 1);
-	put_le32(rec + 8, 12);
-	memcpy(rec + 12, "lo", 2);
-	put_le32(rec + 36, 2);
-	put_le32(rec + 52, 4242);
-	memcpy(rec + 56, "curl", 4);
+	pktap__hdr(rec, 108, 12, "lo", 2, 4242, "curl");
 	put_le32(rec + 84, 4343);
 	memcpy(rec + 88, "twenty-char-receiver", 20); /* no NUL */
 	memcpy(rec + 108, ip4, n4);

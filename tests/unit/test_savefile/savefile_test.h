@@ -120,6 +120,10 @@ void buf__pad4(struct buf *b);
 void buf__free(struct buf *b);
 void put_be16(uint8_t *p, uint16_t v);
 void put_le32(uint8_t *p, uint32_t v);
+/* A PKTAP header of hdrlen bytes (>= 108) at rec: link type dlt inside,
+ * interface, flags (1 in, 2 out), process; the rest zero. */
+void pktap__hdr(uint8_t *rec, uint32_t hdrlen, uint32_t dlt, const char *ifname, uint32_t flags,
+		uint32_t pid, const char *comm);
 uint32_t get32(const uint8_t *p, bool big);
 void set32(uint8_t *p, uint32_t v, bool big);
 size_t ng__begin(struct buf *b, uint32_t type);
