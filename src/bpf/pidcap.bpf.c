@@ -64,6 +64,8 @@ const volatile __u64 filter_cgroup_id = 0;
 const volatile __u32 filter_cgroup_level = 0;
 const volatile __u32 execve_nr = 59, execveat_nr = 322; /* set by the loader */
 const volatile bool tls_hold_new_programs = false;	/* --tls: hook Go programs as they start */
+const volatile __s32 open_nr = 2, openat_nr = 257;	/* set by the loader; -1: none */
+const volatile __u32 pidcap_tgid = 0;			/* set by the loader */
 const volatile bool tls_data = false;			/* --tls=data: plaintext of TLS calls */
 
 #ifndef PIDCAP_NO_KFUNCS
@@ -106,6 +108,7 @@ int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
 		remember_exec(regs, nr);
 		return 0;
 	}
+	tls_note_open(regs, nr);
 	note_socket_use(regs, nr);
 	return 0;
 }

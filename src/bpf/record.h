@@ -200,13 +200,19 @@ struct program_file {
 };
 
 /* --tls: a process that has just exec'd a program file pidcap has not looked
- * at yet, stopped (SIGSTOP) before its first instruction, until user space
+ * at yet (or opened a TLS library file), stopped (SIGSTOP) before its next
+ * instruction, until user space
  * has looked (and hooked it, if it is a Go program with TLS) and continues
  * it (SIGCONT). */
 struct tls_hold_record {
 	__u32 type; /* RECORD_TLS_HOLD */
 	__u32 tgid;
 	struct program_file file;
+	/* -1: it exec'd the file; else it has just opened a TLS library file
+	 * (by its name) as this descriptor, not mapped yet (dlopen, a library
+	 * of a container or of LD_LIBRARY_PATH) */
+	__s32 fd;
+	__u32 pad;
 };
 
 /* --tls=data: the connection a TLS library's call moved data on, read from

@@ -61,12 +61,129 @@ static __always_inline void tls_hold_new_program(struct linux_binprm *bprm)
 	r->type = RECORD_TLS_HOLD;
 	r->tgid = bpf_get_current_pid_tgid() >> 32;
 	r->file = file;
+	r->fd = -1;
+	r->pad = 0;
 	if (bpf_send_signal(TLS_SIGSTOP)) {
 		bpf_ringbuf_discard(r, 0);
 		count(COUNTER_TLS_NOT_HELD);
 		return;
 	}
 	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+}
+
+/* A TLS library file opened by name, not yet mapped: the process stops as
+ * the open returns (if the file is new to pidcap), so that the library is
+ * hooked before any of its code runs. sys_enter notes the thread; sys_exit
+ * finds the file behind the descriptor. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* thread */
+	__type(value, __u8);
+} tls_library_opens SEC(".maps");
+
+/* How many such opens are between sys_enter and sys_exit: while none is,
+ * the sys_exit hook costs one load. */
+__s64 tls_opens_in_flight;
+
+#define TLS_NAME_ROOM 256
+
+/* Whether name (n bytes with its NUL) ends in "/" + file (len bytes). */
+static __always_inline bool ends_with(const char *name, long n, const char *file, int len)
+{
+	long start = n - 1 - len;
+
+	if (start < 1 || name[(start - 1) & (TLS_NAME_ROOM - 1)] != '/')
+		return false;
+	for (int i = 0; i < 16; i++)
+		if (i < len && name[(start + i) & (TLS_NAME_ROOM - 1)] != file[i])
+			return false;
+	return true;
+}
+
+/* pidcap itself, and its children that have not exec'd yet (the library's
+ * calibration): they open library files while pidcap hooks them, and a stop
+ * would wait for pidcap, which waits for them. */
+static __always_inline bool tls_pidcap_itself(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+
+	if (task->tgid == pidcap_tgid)
+		return true;
+	return BPF_CORE_READ(task, real_parent, tgid) == pidcap_tgid &&
+	       task->self_exec_id == task->parent_exec_id;
+}
+
+static __always_inline void tls_note_open(struct pt_regs *regs, __u32 nr)
+{
+	char name[TLS_NAME_ROOM], comm[PIDCAP_COMM_LEN];
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	const char *path;
+	__u8 one = 1;
+	long n;
+
+	if (!tls_hold_new_programs || ((__s32)nr != open_nr && (__s32)nr != openat_nr))
+		return;
+	path = (const char *)((__s32)nr == open_nr ? PT_REGS_PARM1_CORE_SYSCALL(regs)
+						   : PT_REGS_PARM2_CORE_SYSCALL(regs));
+	n = bpf_probe_read_user_str(name, sizeof(name), path);
+	if (n <= 0 ||
+	    (!ends_with(name, n, "libssl.so.3", 11) && !ends_with(name, n, "libgnutls.so.30", 15)))
+		return;
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (tls_pidcap_itself() || !tls_process_selected(bpf_get_current_pid_tgid() >> 32, comm))
+		return;
+	if (!bpf_map_update_elem(&tls_library_opens, &tid, &one, BPF_ANY))
+		__sync_fetch_and_add(&tls_opens_in_flight, 1);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tls_library_opened, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task;
+	struct program_file file = {};
+	struct tls_hold_record *r;
+	struct file **fds, *f;
+	struct inode *inode;
+	__u32 tid;
+
+	if (tls_opens_in_flight <= 0)
+		return 0;
+	tid = (__u32)bpf_get_current_pid_tgid();
+	if (!bpf_map_lookup_elem(&tls_library_opens, &tid))
+		return 0;
+	bpf_map_delete_elem(&tls_library_opens, &tid);
+	__sync_fetch_and_add(&tls_opens_in_flight, -1);
+	if (ret < 0)
+		return 0;
+	task = bpf_get_current_task_btf();
+	if (ret >= BPF_CORE_READ(task, files, fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(task, files, fdt, fd);
+	if (bpf_probe_read_kernel(&f, sizeof(f), &fds[ret]) || !f)
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	file.ino = BPF_CORE_READ(inode, i_ino);
+	file.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	if (bpf_map_lookup_elem(&tls_programs_seen, &file))
+		return 0;
+	r = bpf_ringbuf_reserve(&tls_holds, sizeof(*r), 0);
+	if (!r) {
+		count(COUNTER_TLS_NOT_HELD);
+		return 0;
+	}
+	r->type = RECORD_TLS_HOLD;
+	r->tgid = bpf_get_current_pid_tgid() >> 32;
+	r->file = file;
+	r->fd = ret;
+	r->pad = 0;
+	if (bpf_send_signal(TLS_SIGSTOP)) {
+		bpf_ringbuf_discard(r, 0);
+		count(COUNTER_TLS_NOT_HELD);
+		return 0;
+	}
+	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	return 0;
 }
 
 /* Sends one secret; false if it could not be read (counted). The label is

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -128,6 +129,14 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	bpf_program__set_autoload(skel->progs.gnutls_keylog, o->tls);
 	bpf_program__set_autoload(skel->progs.go_keylog, o->tls);
 	skel->rodata->tls_hold_new_programs = o->tls_hold;
+#ifdef SYS_open
+	skel->rodata->open_nr = SYS_open;
+#else
+	skel->rodata->open_nr = -1;
+#endif
+	skel->rodata->openat_nr = SYS_openat;
+	skel->rodata->pidcap_tgid = getpid();
+	bpf_program__set_autoload(skel->progs.tls_library_opened, o->tls_hold);
 	skel->rodata->tls_data = o->tls_data;
 	bpf_program__set_autoload(skel->progs.openssl_write, o->tls_data);
 	bpf_program__set_autoload(skel->progs.openssl_read, o->tls_data);
@@ -528,6 +537,9 @@ int capture__attach(struct capture *c)
 	err = keep_link(c, bpf_program__attach(s->progs.process_fork), "the fork hook");
 	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exec), "the exec hook");
 	err = err ?: keep_link(c, bpf_program__attach(s->progs.process_exit), "the exit hook");
+	if (!err && o->tls_hold)
+		err = keep_link(c, bpf_program__attach(s->progs.tls_library_opened),
+				"the hook that sees TLS libraries opened");
 	if (err)
 		return err;
 	if (o->sel->follow_forks)
@@ -627,6 +639,14 @@ int capture__tls_program_seen(struct capture *c, const struct program_file *file
 
 	return bpf_map__update_elem(c->skel->maps.tls_programs_seen, file, sizeof(*file), &one,
 				    sizeof(one), BPF_ANY);
+}
+
+int capture__tls_file_seen(struct capture *c, dev_t dev, ino_t ino)
+{
+	/* (the kernel's own encoding of a device: major << 20 | minor) */
+	struct program_file file = { .ino = ino, .dev = major(dev) << 20 | minor(dev) };
+
+	return capture__tls_program_seen(c, &file);
 }
 
 int capture__watch_holds(struct capture *c, capture_record_fn fn, void *ctx)

@@ -93,6 +93,8 @@ int capture__attach_tls_data(struct capture *c, enum tls_data_hook hook, const c
 /* --tls: the program file has been looked at; a process that execs it
  * again is not stopped (RECORD_TLS_HOLD). */
 int capture__tls_program_seen(struct capture *c, const struct program_file *file);
+/* The same, for a file as stat() names it. */
+int capture__tls_file_seen(struct capture *c, dev_t dev, ino_t ino);
 /* --tls: the records of processes stopped at exec (RECORD_TLS_HOLD) go to
  * fn, apart from all others, when capture__poll_holds() is called (by a
  * thread of their own: nothing else may keep them waiting). */

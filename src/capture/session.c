@@ -491,7 +491,9 @@ static void print_stats(struct capture *c, const struct session *s)
 
 /*
  * --tls: processes stopped at exec, running a program not looked at yet,
- * are hooked if they are Go programs with TLS, then let go: by a thread of
+ * are hooked if they are Go programs with TLS, and those stopped as they
+ * open a TLS library file not hooked yet have that file hooked; then they
+ * are let go: by a thread of
  * their own, which nothing else keeps waiting (not the packets, not an
  * output whose reader is itself such a process). It alone attaches hooks
  * while the capture runs; the main thread detaches them once it is joined.
@@ -510,7 +512,10 @@ static int handle_tls_hold(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*r) || r->type != RECORD_TLS_HOLD)
 		return 0;
-	tls_libraries__exec(h->capture, r->tgid);
+	if (r->fd >= 0)
+		tls_libraries__opened(h->capture, r->tgid, r->fd);
+	else
+		tls_libraries__exec(h->capture, r->tgid);
 	capture__tls_program_seen(h->capture, &r->file);
 	kill(r->tgid, SIGCONT);
 	return 0;

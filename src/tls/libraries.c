@@ -213,7 +213,8 @@ static const struct calibrated *calibrate(struct calibrated *cache, int *ncache,
 	for (int i = 0; i < *ncache; i++)
 		if (build_id[0] && !strcmp(cache[i].build_id, build_id))
 			return &cache[i];
-	c = &cache[(*ncache)++];
+	/* (past MAX_FILES builds, each is calibrated anew: not remembered) */
+	c = *ncache < MAX_FILES ? &cache[(*ncache)++] : &cache[MAX_FILES];
 	snprintf(c->build_id, sizeof(c->build_id), "%s", build_id);
 	c->err = lib->kind == OPENSSL
 			 ? tls_calibrate__openssl(lib->path, &c->addr, c->why, sizeof(c->why))
@@ -222,9 +223,14 @@ static const struct calibrated *calibrate(struct calibrated *cache, int *ncache,
 	return c;
 }
 
-/* The Go programs hooked: each once, whether found running or as it starts.
- * (The thread that looks at new programs runs beside the first hooking.) */
-static struct seen hooked_programs;
+/* The Go programs and the libraries hooked: each once, whether found in use
+ * at the start or as it starts or is opened. (The thread that looks at new
+ * programs and libraries runs beside the first hooking.) */
+static struct seen hooked_programs, hooked_libraries;
+static bool hook_data_too; /* --tls=data */
+/* What each build's calibration found, and one more for builds past them. */
+static struct calibrated cache[MAX_FILES + 1];
+static int ncache;
 static pthread_mutex_t hooking = PTHREAD_MUTEX_INITIALIZER;
 
 /* A Go program: crypto/tls is in the program file, found by name. */
@@ -365,9 +371,8 @@ int tls_libraries__hook(struct capture *c, const char *program, bool data)
 
 static int hook_all(struct capture *c, const char *program, bool data)
 {
-	static struct calibrated cache[MAX_FILES];
 	struct found *f = calloc(1, sizeof(*f));
-	int ncache = 0, hooked = 0;
+	int hooked = 0;
 
 	if (!f) {
 		log_err("--tls: %s", strerror(ENOMEM));
@@ -393,8 +398,16 @@ static int hook_all(struct capture *c, const char *program, bool data)
 	if (f->full)
 		log_warn("--tls: more than %d TLS library files: only the first %d are hooked",
 			 MAX_FILES, MAX_FILES);
-	for (int i = 0; i < f->n; i++)
+	hook_data_too = data;
+	for (int i = 0; i < f->n; i++) {
+		struct stat st = { .st_dev = f->files[i].dev, .st_ino = f->files[i].ino };
+
+		if (f->files[i].kind != GO)
+			seen__add(&hooked_libraries, &st);
 		hooked += hook_file(c, &f->files[i], cache, &ncache, data) == 0;
+		/* (a process that opens or runs it from now on is not stopped) */
+		capture__tls_file_seen(c, f->files[i].dev, f->files[i].ino);
+	}
 	if (!hooked)
 		log_err("--tls: no TLS library to hook (%s, %s or a Go program): %s",
 			NAMES[OPENSSL], NAMES[GNUTLS],
@@ -420,4 +433,37 @@ void tls_libraries__exec(struct capture *c, pid_t pid)
 		pthread_mutex_unlock(&hooking);
 		elf_file__close(f);
 	}
+}
+
+void tls_libraries__opened(struct capture *c, pid_t pid, int fd)
+{
+	char link[64], file[4096], path[4096 + 32];
+	struct library lib = { .kind = NOT_TLS };
+	struct stat want, st;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
+	if (stat(link, &want) || !S_ISREG(want.st_mode))
+		return;
+	n = readlink(link, file, sizeof(file) - 1);
+	if (n <= 0 || file[0] != '/')
+		return;
+	file[n] = '\0';
+	/* (its name in the process's own root: a container's, a chroot's) */
+	snprintf(path, sizeof(path), "%s", file);
+	if (stat(path, &st) || st.st_dev != want.st_dev || st.st_ino != want.st_ino) {
+		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, file);
+		if (stat(path, &st) || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
+			return;
+	}
+	lib.kind = kind_of(path);
+	if (lib.kind == NOT_TLS)
+		return;
+	snprintf(lib.path, sizeof(lib.path), "%s", path);
+	lib.dev = want.st_dev;
+	lib.ino = want.st_ino;
+	pthread_mutex_lock(&hooking);
+	if (seen__add(&hooked_libraries, &want))
+		hook_file(c, &lib, cache, &ncache, hook_data_too);
+	pthread_mutex_unlock(&hooking);
 }

@@ -23,5 +23,8 @@ int tls_libraries__hook(struct capture *c, const char *program, bool data);
 /* A process has just exec'd a program not looked at yet (and waits, stopped):
  * hooks it if it is a Go program with TLS, or says why it cannot. */
 void tls_libraries__exec(struct capture *c, pid_t pid);
+/* A process has just opened a TLS library file as fd, before mapping it
+ * (and waits, stopped): hooks the file if it is new. */
+void tls_libraries__opened(struct capture *c, pid_t pid, int fd);
 
 #endif

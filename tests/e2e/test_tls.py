@@ -97,6 +97,9 @@ CLIENTS = {
 }
 
 
+SYSTEM_LIBS = "/usr/lib/x86_64-linux-gnu"
+
+
 def go_client(build):
     """The Go client (tests/e2e/go), as built by make: plain, stripped, pie or
     pie-stripped."""
@@ -243,11 +246,92 @@ def test_tls_new_program_not_kept_waiting_by_a_full_output(tmp):
         r = subprocess.run([program], timeout=60)
         check(r.returncode == 0, "the new program exit %d" % r.returncode)
     finally:
-        drain = threading.Thread(target=cap.proc.stdout.read, daemon=True)
+        # (binary: pcapng, though Pidcap's pipes are text)
+        drain = threading.Thread(target=cap.proc.stdout.buffer.read, daemon=True)
         drain.start()
         rc, err = cap.stop()
     # (stopped while its reader drains a full pipe: it may say the output is cut)
     check(rc in (0, 1) and "Traceback" not in err, "pidcap exit %d: %s" % (rc, err))
+
+
+def own_libssl(tmp, name):
+    """A copy of the system's libssl (and its libcrypto): a file no process
+    had when the capture started."""
+    libs = os.path.join(tmp, name)
+    os.makedirs(libs)
+    for lib in ("libssl.so.3", "libcrypto.so.3"):
+        shutil.copy(os.path.join(SYSTEM_LIBS, lib), libs)
+    return libs
+
+
+def test_tls_library_files_opened_during_the_capture(tmp):
+    """A copy of libssl that no process had when the capture started, found
+    as it is opened: by curl's loader at its start (LD_LIBRARY_PATH), and by
+    Python's import of ssl (dlopen)."""
+    for client in ("curl", "python3"):
+        sub = os.path.join(tmp, client)
+        libs = own_libssl(sub, "lib")
+        out = os.path.join(sub, "tls.pcapng")
+        with Namespaces() as ns:
+            server, port = start_server(ns, sub, "1.3")
+            try:
+                r = subprocess.run(
+                    [PIDCAP, "--tls", "-w", out, "--"] +
+                    ns.run(ns.a, "env", "LD_LIBRARY_PATH=" + libs, *CLIENTS[client],
+                           "https://%s:%d/own-%s" % (ns.b4, port, client)),
+                    capture_output=True, text=True, timeout=120)
+            finally:
+                server.kill()
+        check(r.returncode == 0 and "hello over tls /own-" + client in r.stdout,
+              "%s: pidcap exit %d: %s; got %r" % (client, r.returncode, r.stderr, r.stdout))
+        check("1 with their keys" in r.stderr, "%s: the summary: %s" % (client, r.stderr))
+        requests = [x for x in http_rows(out) if len(x) > 2 and x[2] == "/own-" + client]
+        check(len(requests) == 1, "%s: not decrypted: %s" % (client, http_rows(out)))
+
+
+def test_tls_library_files_opened_during_a_capture_of_every_process(tmp):
+    """pidcap --tls for every process (its own calibration children open
+    libssl too, and must not wait for it): a copy in LD_LIBRARY_PATH, and
+    one that only a mount namespace has, bind-mounted over the system's
+    (as a container's own libssl), are each hooked as they are opened, and
+    their connections decrypt with the clients' PIDs."""
+    out = os.path.join(tmp, "every.pcapng")
+    own = own_libssl(tmp, "lib")
+    theirs = own_libssl(tmp, "container")
+    system_ssl = os.path.join(SYSTEM_LIBS, "libssl.so.3")
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, "1.3")
+        cap = Pidcap("--tls", "-w", out, "--events", "none")
+        try:
+            url = "https://%s:%d/" % (ns.b4, port)
+            clients = {
+                "/ld-library-path": ns.run(ns.a, "env", "LD_LIBRARY_PATH=" + own, "curl", "-sk",
+                                           url + "ld-library-path"),
+                "/container": ns.run(ns.a, "unshare", "-m", "sh", "-c",
+                                     'mount --bind "$0/libssl.so.3" "$1" && exec curl -sk "$2"',
+                                     theirs, system_ssl, url + "container"),
+            }
+            pids, bodies, probes = {}, {}, []
+            for path, argv in clients.items():
+                client = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+                pids[path] = client.pid
+                bodies[path] = client.communicate(timeout=60)[0]
+            probes = uprobes_of(cap.proc.pid)
+        finally:
+            rc, err = cap.stop()
+            server.kill()
+    check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+    check("no keys from" not in err, "a library not hooked: %s" % err)
+    for path in clients:
+        check("hello over tls " + path in bodies[path], "%s: curl got %r" % (path, bodies[path]))
+        requests = [x for x in http_rows(out) if len(x) > 2 and x[2] == path]
+        check(len(requests) == 1 and requests[0][0] == str(pids[path]),
+              "%s: not decrypted on curl's packets (%d): %s" % (path, pids[path],
+                                                                http_rows(out)))
+    files = {f for f, _ in probes}
+    check(os.path.join(own, "libssl.so.3") in files, "the LD_LIBRARY_PATH copy: %s" % files)
+    check(any(re.match(r"/proc/\d+/root%s$" % re.escape(system_ssl), f) for f in files),
+          "the copy in the mount namespace, through its root: %s" % files)
 
 
 def test_tls_server_side_keys(tmp):
