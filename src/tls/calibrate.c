@@ -282,6 +282,29 @@ static int child_drop_privileges(void)
 	return 0;
 }
 
+/* A library in a container's root, named /proc/PID/root/FILE: the child
+ * takes that root as its own, so that the library's own dependencies are
+ * the container's too (and the name stays reachable once it is nobody).
+ * Returns the name inside that root, or NULL (errno set). */
+static const char *child_enter_root(const char *path)
+{
+	static const char proc[] = "/proc/", root[] = "/root/";
+	char dir[64];
+	size_t digits;
+
+	if (strncmp(path, proc, sizeof(proc) - 1))
+		return path;
+	digits = strspn(path + sizeof(proc) - 1, "0123456789");
+	if (!digits || digits > 10 ||
+	    strncmp(path + sizeof(proc) - 1 + digits, root, sizeof(root) - 1))
+		return path;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(sizeof(proc) - 1 + digits + sizeof(root) - 2),
+		 path);
+	if (chroot(dir) || chdir("/"))
+		return NULL;
+	return path + strlen(dir);
+}
+
 /* Reads the child's one line within the timeout, then reaps it. */
 static int read_answer(pid_t pid, int in, char *buf, size_t size)
 {
@@ -337,6 +360,12 @@ static int run_child(void (*child)(const char *, int), const char *path, char *a
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		path = child_enter_root(path);
+		if (!path) {
+			dprintf(fds[1], "error cannot enter the process's root: %s\n",
+				strerror(errno));
+			_exit(1);
+		}
 		if (child_drop_privileges()) {
 			dprintf(fds[1], "error cannot give up privileges: %s\n", strerror(errno));
 			_exit(1);

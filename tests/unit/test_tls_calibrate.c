@@ -7,10 +7,14 @@
  * code ran with: none.
  */
 #include <inttypes.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tap.h"
@@ -175,12 +179,57 @@ static void test_privileges(const char *dir)
 	CHECK(nnp == 1, "its code ran with no new privileges", "no_new_privs %u", nnp);
 }
 
+/* A library only a container has: a process in a mount namespace of its
+ * own has a copy of libssl under /mnt, which pidcap sees only through
+ * /proc/PID/root. Calibrated through that name, it gives the address the
+ * system's copy gives (one build). */
+static void test_in_a_containers_root(void)
+{
+	char why[256] = "", path[128], ready = 0;
+	uint64_t want = 0, got = 0;
+	bool calibrated;
+	int fds[2];
+	pid_t pid;
+
+	if (geteuid() != 0 || pipe(fds))
+		return;
+	pid = fork();
+	if (pid == 0) {
+		close(fds[0]);
+		if (!unshare(CLONE_NEWNS) && !mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) &&
+		    !mount("tmpfs", "/mnt", "tmpfs", 0, NULL) &&
+		    !system("mkdir /mnt/own && cp " LIBSSL " /mnt/own/"))
+			ready = 1;
+		if (write(fds[1], &ready, 1) != 1)
+			_exit(1);
+		pause();
+		_exit(0);
+	}
+	close(fds[1]);
+	if (pid < 0 || read(fds[0], &ready, 1) != 1)
+		ready = 0;
+	close(fds[0]);
+	CHECK(ready, "a process with a copy of libssl in its own mount namespace", "fork %d", pid);
+	snprintf(path, sizeof(path), "/proc/%d/root/mnt/own/libssl.so.3", (int)pid);
+	CHECK(access("/mnt/own/libssl.so.3", F_OK) != 0 && access(path, F_OK) == 0,
+	      "its copy is only under its root", "%s", path);
+	calibrated = tls_calibrate__openssl(LIBSSL, &want, why, sizeof(why)) == 0 &&
+		     tls_calibrate__openssl(path, &got, why, sizeof(why)) == 0;
+	CHECK(calibrated && got == want, "calibrated through /proc/PID/root, as the system's copy",
+	      "%s: %#" PRIx64 ", the system's %#" PRIx64 " (%s)", path, got, want, why);
+	if (pid > 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/pidcap-calib-XXXXXX", cmd[300];
 
 	test_libssl();
 	test_libgnutls();
+	test_in_a_containers_root();
 	if (mkdtemp(dir)) {
 		test_not_openssl(dir);
 		test_privileges(dir);
