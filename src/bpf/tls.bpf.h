@@ -36,22 +36,26 @@ struct {
 
 #define TLS_SIGSTOP 19 /* (x86 and arm64) */
 
-/* At exec: a process running a program file not looked at yet is stopped
- * before its first instruction, so that a Go program's first connection
- * is hooked too; user space continues it. Nothing is stopped when the
- * record cannot be sent: no one would continue it. */
-static __always_inline void tls_hold_new_program(struct linux_binprm *bprm)
-{
-	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
-	struct program_file file = {};
-	struct tls_hold_record *r;
+/* The processes stopped and not let go yet: if pidcap dies without letting
+ * them go (SIGKILL), its guard does (capture/hold_guard.c). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32); /* tgid */
+	__type(value, __u8);
+} tls_held SEC(".maps");
 
-	if (!tls_hold_new_programs ||
-	    (filter_uid && (__u32)bpf_get_current_uid_gid() != target_uid))
-		return;
-	file.ino = BPF_CORE_READ(inode, i_ino);
-	file.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (bpf_map_lookup_elem(&tls_programs_seen, &file))
+/* Stops the current process until user space has looked at the file (fd:
+ * the descriptor it has just opened it as, or -1 when it exec'd it), unless
+ * it already has. Nothing is stopped when the record cannot be sent, or
+ * the guard could not know of it: no one would continue it. */
+static __always_inline void tls_hold(const struct program_file *file, __s32 fd)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct tls_hold_record *r;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&tls_programs_seen, file))
 		return;
 	r = bpf_ringbuf_reserve(&tls_holds, sizeof(*r), 0);
 	if (!r) {
@@ -59,16 +63,38 @@ static __always_inline void tls_hold_new_program(struct linux_binprm *bprm)
 		return;
 	}
 	r->type = RECORD_TLS_HOLD;
-	r->tgid = bpf_get_current_pid_tgid() >> 32;
-	r->file = file;
-	r->fd = -1;
+	r->tgid = tgid;
+	r->file = *file;
+	r->fd = fd;
 	r->pad = 0;
+	if (bpf_map_update_elem(&tls_held, &tgid, &one, BPF_ANY)) {
+		bpf_ringbuf_discard(r, 0);
+		count(COUNTER_TLS_NOT_HELD);
+		return;
+	}
 	if (bpf_send_signal(TLS_SIGSTOP)) {
+		bpf_map_delete_elem(&tls_held, &tgid);
 		bpf_ringbuf_discard(r, 0);
 		count(COUNTER_TLS_NOT_HELD);
 		return;
 	}
 	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+}
+
+/* At exec: a process running a program file not looked at yet is stopped
+ * before its first instruction, so that a Go program's first connection
+ * is hooked too; user space continues it. */
+static __always_inline void tls_hold_new_program(struct linux_binprm *bprm)
+{
+	struct inode *inode = BPF_CORE_READ(bprm, file, f_inode);
+	struct program_file file = {};
+
+	if (!tls_hold_new_programs ||
+	    (filter_uid && (__u32)bpf_get_current_uid_gid() != target_uid))
+		return;
+	file.ino = BPF_CORE_READ(inode, i_ino);
+	file.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+	tls_hold(&file, -1);
 }
 
 /* A TLS library file opened by name, not yet mapped: the process stops as
@@ -142,7 +168,6 @@ int BPF_PROG(tls_library_opened, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task;
 	struct program_file file = {};
-	struct tls_hold_record *r;
 	struct file **fds, *f;
 	struct inode *inode;
 	__u32 tid;
@@ -165,24 +190,7 @@ int BPF_PROG(tls_library_opened, struct pt_regs *regs, long ret)
 	inode = BPF_CORE_READ(f, f_inode);
 	file.ino = BPF_CORE_READ(inode, i_ino);
 	file.dev = BPF_CORE_READ(inode, i_sb, s_dev);
-	if (bpf_map_lookup_elem(&tls_programs_seen, &file))
-		return 0;
-	r = bpf_ringbuf_reserve(&tls_holds, sizeof(*r), 0);
-	if (!r) {
-		count(COUNTER_TLS_NOT_HELD);
-		return 0;
-	}
-	r->type = RECORD_TLS_HOLD;
-	r->tgid = bpf_get_current_pid_tgid() >> 32;
-	r->file = file;
-	r->fd = ret;
-	r->pad = 0;
-	if (bpf_send_signal(TLS_SIGSTOP)) {
-		bpf_ringbuf_discard(r, 0);
-		count(COUNTER_TLS_NOT_HELD);
-		return 0;
-	}
-	bpf_ringbuf_submit(r, BPF_RB_FORCE_WAKEUP);
+	tls_hold(&file, ret);
 	return 0;
 }
 

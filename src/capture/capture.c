@@ -649,6 +649,18 @@ int capture__tls_file_seen(struct capture *c, dev_t dev, ino_t ino)
 	return capture__tls_program_seen(c, &file);
 }
 
+int capture__tls_held_fd(struct capture *c)
+{
+	return bpf_map__fd(c->skel->maps.tls_held);
+}
+
+void capture__tls_let_go(struct capture *c, pid_t tgid)
+{
+	uint32_t key = tgid;
+
+	bpf_map__delete_elem(c->skel->maps.tls_held, &key, sizeof(key), 0);
+}
+
 int capture__watch_holds(struct capture *c, capture_record_fn fn, void *ctx)
 {
 	c->holds = ring_buffer__new(bpf_map__fd(c->skel->maps.tls_holds), fn, ctx, NULL);

@@ -95,6 +95,10 @@ int capture__attach_tls_data(struct capture *c, enum tls_data_hook hook, const c
 int capture__tls_program_seen(struct capture *c, const struct program_file *file);
 /* The same, for a file as stat() names it. */
 int capture__tls_file_seen(struct capture *c, dev_t dev, ino_t ino);
+/* The kernel's list of the processes it stopped for --tls; and a process
+ * continued, taken off it. */
+int capture__tls_held_fd(struct capture *c);
+void capture__tls_let_go(struct capture *c, pid_t tgid);
 /* --tls: the records of processes stopped at exec (RECORD_TLS_HOLD) go to
  * fn, apart from all others, when capture__poll_holds() is called (by a
  * thread of their own: nothing else may keep them waiting). */

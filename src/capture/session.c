@@ -24,6 +24,7 @@
 #include "base/signals.h"
 #include "bpf/record.h"
 #include "capture/capture.h"
+#include "capture/hold_guard.h"
 #include "capture/holdback.h"
 #include "capture/launch.h"
 #include "capture/session.h"
@@ -503,6 +504,7 @@ struct holds {
 	pthread_t thread;
 	bool running;
 	atomic_bool stop;
+	int guard; /* (kept open until pidcap ends: capture/hold_guard.h) */
 };
 
 static int handle_tls_hold(void *ctx, void *data, size_t size)
@@ -518,6 +520,8 @@ static int handle_tls_hold(void *ctx, void *data, size_t size)
 		tls_libraries__exec(h->capture, r->tgid);
 	capture__tls_program_seen(h->capture, &r->file);
 	kill(r->tgid, SIGCONT);
+	/* (after: pidcap killed in between, the guard continues it again) */
+	capture__tls_let_go(h->capture, r->tgid);
 	return 0;
 }
 
@@ -535,7 +539,8 @@ static int holds__start(struct holds *h, struct capture *c)
 	int err;
 
 	h->capture = c;
-	err = capture__watch_holds(c, handle_tls_hold, h);
+	h->guard = hold_guard__start(capture__tls_held_fd(c));
+	err = h->guard < 0 ? h->guard : capture__watch_holds(c, handle_tls_hold, h);
 	if (!err)
 		err = -pthread_create(&h->thread, NULL, holds__run, h);
 	if (err) {

@@ -334,6 +334,44 @@ def test_tls_library_files_opened_during_a_capture_of_every_process(tmp):
           "the copy in the mount namespace, through its root: %s" % files)
 
 
+def state_of(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        return f.read().rsplit(") ", 1)[1].split()[0]
+
+
+def test_tls_stopped_process_let_go_when_pidcap_is_killed(tmp):
+    """pidcap killed with SIGKILL while a new program waits for it, stopped
+    at exec: its guard continues that program, says so, and ends."""
+    program = os.path.join(tmp, "fresh-true")
+    shutil.copy("/bin/true", program)  # (a file pidcap has never looked at)
+    cap = Pidcap("--tls", "-w", os.path.join(tmp, "killed.pcapng"), "--events", "none")
+    waiting = None
+    try:
+        os.kill(cap.proc.pid, signal.SIGSTOP)  # (it cannot look at the program now)
+        wait_until(lambda: state_of(cap.proc.pid) == "T", "pidcap to stop")
+        waiting = subprocess.Popen([program])
+        wait_until(lambda: state_of(waiting.pid) == "T", "the new program to be stopped at exec")
+        os.kill(cap.proc.pid, signal.SIGKILL)
+        rc, _ = cap.stop()
+        try:
+            code = waiting.wait(60)
+        except subprocess.TimeoutExpired:
+            code = "none: still %s" % state_of(waiting.pid)
+        check(code == 0, "the program's exit: %s" % code)
+        cap.reader.join(60)  # (the guard has pidcap's stderr until it ends)
+        err = "".join(cap.err_lines)
+    finally:
+        cap.kill()
+        if waiting and waiting.poll() is None:
+            waiting.kill()
+            os.kill(waiting.pid, signal.SIGCONT)
+    check(rc == -signal.SIGKILL, "pidcap exit %d: %s" % (rc, err))
+    check("1 processes it had stopped for --tls continued after it ended" in err,
+          "the guard's line: %s" % err)
+    wait_until(lambda: not sh("pgrep", "-x", "pidcap-guard", check_rc=False).stdout,
+               "the guard to end")
+
+
 def test_tls_server_side_keys(tmp):
     """The server selected (--pid), not the client: its own secrets decrypt."""
     out = os.path.join(tmp, "server.pcapng")
