@@ -13,7 +13,7 @@ import subprocess
 import threading
 
 from lib import (check, sh, Namespaces, Pidcap, Peer, journal_events, wait_until,
-                 wireshark_config, attached_programs, BUILD, PIDCAP)
+                 wireshark_config, attached_programs, read_line, BUILD, PIDCAP)
 
 SERVER = r"""
 import http.server, ssl, sys
@@ -262,6 +262,67 @@ def own_libssl(tmp, name):
     for lib in ("libssl.so.3", "libcrypto.so.3"):
         shutil.copy(os.path.join(SYSTEM_LIBS, lib), libs)
     return libs
+
+
+def start_s_server(ns, tmp, version):
+    """openssl s_server -www (it answers any GET with a status page) in
+    namespace b, TLS 1.2 or 1.3 only, ready once it says ACCEPT."""
+    cert, key = certificate(tmp)
+    server = Peer(ns.run(ns.b, "openssl", "s_server", "-accept", "4433", "-cert", cert, "-key",
+                         key, "-www", "-tls" + version.replace(".", "_")))
+    line = server.first
+    while line.strip() != "ACCEPT":
+        line = read_line(server.proc, "openssl s_server")
+    return server
+
+
+def test_tls_openssl_s_server_and_s_client(tmp):
+    """openssl s_server, TLS 1.2 and 1.3: openssl s_client's request
+    decrypts with the keys pidcap took from s_client (the ones s_client
+    writes to -keylogfile), and curl's with the keys it took from s_server
+    (--pid of the server)."""
+    for version in ("1.2", "1.3"):
+        sub = os.path.join(tmp, version)
+        os.mkdir(sub)
+        client_out, server_out = (os.path.join(sub, n) for n in ("client.pcapng",
+                                                                 "server.pcapng"))
+        keylog = os.path.join(sub, "s_client.keys")
+        uri = "/s-client-" + version
+        with Namespaces() as ns:
+            server = start_s_server(ns, sub, version)
+            try:
+                client = subprocess.run(
+                    [PIDCAP, "--tls", "-w", client_out, "--"] + ns.run(
+                        ns.a, "sh", "-c",
+                        'printf "GET %s HTTP/1.0\\r\\n\\r\\n" | '
+                        'exec openssl s_client -connect %s:4433 -quiet -ign_eof -keylogfile %s'
+                        % (uri, ns.b4, keylog)),
+                    capture_output=True, text=True, timeout=120)
+                cap = Pidcap("--tls", "-w", server_out, "--pid", str(server.proc.pid),
+                             "--events", "none")
+                curl = sh(*ns.run(ns.a, "curl", "-sk", "https://%s:4433/to-s-server" % ns.b4),
+                          timeout=60)
+                rc, err = cap.stop()
+            finally:
+                server.kill()
+        check(client.returncode == 0 and "HTTP/1.0 200 ok" in client.stdout,
+              "%s: pidcap exit %d: %s; s_client got %r" % (version, client.returncode,
+                                                           client.stderr, client.stdout))
+        s_client = [e["pid"] for e in journal_events(client_out)
+                    if e["comm"] == "openssl" and e["pid"]]
+        requests = [x for x in http_rows(client_out) if len(x) > 2 and x[2] == uri]
+        check(s_client and len(requests) == 1 and requests[0][0] == str(s_client[0]),
+              "%s: s_client's request (%s) not decrypted: %s" % (version, s_client,
+                                                                 http_rows(client_out)))
+        check(sorted(secrets_in(client_out)[0]) == key_lines(keylog),
+              "%s: the secrets differ from s_client's -keylogfile" % version)
+        check(rc == 0 and "s_server" in curl.stdout, "%s: pidcap exit %d: %s; curl got %r"
+              % (version, rc, err, curl.stdout[:200]))
+        requests = [x for x in http_rows(server_out) if len(x) > 2 and x[2] == "/to-s-server"]
+        # (the request is curl's packet, s_server its local receiver: pid, epid)
+        check(len(requests) == 1 and str(server.proc.pid) in requests[0][:2],
+              "%s: not decrypted with s_server's keys (%d): %s"
+              % (version, server.proc.pid, http_rows(server_out)))
 
 
 def test_tls_library_files_opened_during_the_capture(tmp):
