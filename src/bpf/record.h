@@ -199,20 +199,27 @@ struct program_file {
 	__u32 pad;
 };
 
+/* --tls: a process stopped until pidcap has looked at a file: the kernel's
+ * list of them (map tls_held) has one entry per stop, so that continuing
+ * one stop never takes a later one of the same process off the list. */
+struct tls_hold_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 stopped_ns; /* (a process stops once at a time) */
+};
+
 /* --tls: a process that has just exec'd a program file pidcap has not looked
  * at yet (or opened a TLS library file), stopped (SIGSTOP) before its next
- * instruction, until user space
- * has looked (and hooked it, if it is a Go program with TLS) and continues
- * it (SIGCONT). */
+ * instruction, until user space has looked (and hooked it, if it is a Go
+ * program with TLS or a TLS library) and continues it (SIGCONT). */
 struct tls_hold_record {
 	__u32 type; /* RECORD_TLS_HOLD */
-	__u32 tgid;
-	struct program_file file;
 	/* -1: it exec'd the file; else it has just opened a TLS library file
 	 * (by its name) as this descriptor, not mapped yet (dlopen, a library
 	 * of a container or of LD_LIBRARY_PATH) */
 	__s32 fd;
-	__u32 pad;
+	struct tls_hold_key key;
+	struct program_file file;
 };
 
 /* --tls=data: the connection a TLS library's call moved data on, read from

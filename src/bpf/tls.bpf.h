@@ -41,7 +41,7 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u32); /* tgid */
+	__type(key, struct tls_hold_key);
 	__type(value, __u8);
 } tls_held SEC(".maps");
 
@@ -51,7 +51,7 @@ struct {
  * the guard could not know of it: no one would continue it. */
 static __always_inline void tls_hold(const struct program_file *file, __s32 fd)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct tls_hold_key key = { .tgid = bpf_get_current_pid_tgid() >> 32 };
 	struct tls_hold_record *r;
 	__u8 one = 1;
 
@@ -62,18 +62,18 @@ static __always_inline void tls_hold(const struct program_file *file, __s32 fd)
 		count(COUNTER_TLS_NOT_HELD);
 		return;
 	}
+	key.stopped_ns = bpf_ktime_get_ns();
 	r->type = RECORD_TLS_HOLD;
-	r->tgid = tgid;
-	r->file = *file;
 	r->fd = fd;
-	r->pad = 0;
-	if (bpf_map_update_elem(&tls_held, &tgid, &one, BPF_ANY)) {
+	r->key = key;
+	r->file = *file;
+	if (bpf_map_update_elem(&tls_held, &key, &one, BPF_NOEXIST)) {
 		bpf_ringbuf_discard(r, 0);
 		count(COUNTER_TLS_NOT_HELD);
 		return;
 	}
 	if (bpf_send_signal(TLS_SIGSTOP)) {
-		bpf_map_delete_elem(&tls_held, &tgid);
+		bpf_map_delete_elem(&tls_held, &key);
 		bpf_ringbuf_discard(r, 0);
 		count(COUNTER_TLS_NOT_HELD);
 		return;
@@ -159,7 +159,7 @@ static __always_inline void tls_note_open(struct pt_regs *regs, __u32 nr)
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (tls_pidcap_itself() || !tls_process_selected(bpf_get_current_pid_tgid() >> 32, comm))
 		return;
-	if (!bpf_map_update_elem(&tls_library_opens, &tid, &one, BPF_ANY))
+	if (!bpf_map_update_elem(&tls_library_opens, &tid, &one, BPF_NOEXIST))
 		__sync_fetch_and_add(&tls_opens_in_flight, 1);
 }
 

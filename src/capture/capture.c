@@ -654,11 +654,9 @@ int capture__tls_held_fd(struct capture *c)
 	return bpf_map__fd(c->skel->maps.tls_held);
 }
 
-void capture__tls_let_go(struct capture *c, pid_t tgid)
+void capture__tls_let_go(struct capture *c, const struct tls_hold_key *stop)
 {
-	uint32_t key = tgid;
-
-	bpf_map__delete_elem(c->skel->maps.tls_held, &key, sizeof(key), 0);
+	bpf_map__delete_elem(c->skel->maps.tls_held, stop, sizeof(*stop), 0);
 }
 
 int capture__watch_holds(struct capture *c, capture_record_fn fn, void *ctx)

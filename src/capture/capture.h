@@ -76,6 +76,7 @@ enum tls_hook {
 int capture__attach_tls_keylog(struct capture *c, enum tls_hook hook, const char *path,
 			       uint64_t offset, uint64_t cookie);
 struct program_file;
+struct tls_hold_key;
 /* --tls=data: the TLS library calls whose plaintext is taken. */
 enum tls_data_hook {
 	TLS_DATA_SSL_WRITE,
@@ -98,8 +99,9 @@ int capture__tls_file_seen(struct capture *c, dev_t dev, ino_t ino);
 /* The kernel's list of the processes it stopped for --tls; and a process
  * continued, taken off it. */
 int capture__tls_held_fd(struct capture *c);
-void capture__tls_let_go(struct capture *c, pid_t tgid);
-/* --tls: the records of processes stopped at exec (RECORD_TLS_HOLD) go to
+void capture__tls_let_go(struct capture *c, const struct tls_hold_key *stop);
+/* --tls: the records of processes stopped at exec or at the open of a TLS
+ * library (RECORD_TLS_HOLD) go to
  * fn, apart from all others, when capture__poll_holds() is called (by a
  * thread of their own: nothing else may keep them waiting). */
 int capture__watch_holds(struct capture *c, capture_record_fn fn, void *ctx);

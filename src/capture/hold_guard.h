@@ -10,8 +10,9 @@
 #ifndef PIDCAP_HOLD_GUARD_H
 #define PIDCAP_HOLD_GUARD_H
 
-/* Starts the guard over the map of held processes (tgid keys). Returns the
- * descriptor pidcap keeps open until it ends, or -errno. */
+/* Starts the guard over the map of held processes (struct tls_hold_key
+ * keys). Returns the descriptor pidcap keeps open until it ends, or
+ * -errno. */
 int hold_guard__start(int held_map_fd);
 
 #endif

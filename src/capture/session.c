@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -481,8 +482,8 @@ static void print_stats(struct capture *c, const struct session *s)
 				(unsigned long long)st.tls_data_dropped);
 		if (st.tls_not_held)
 			fprintf(stderr,
-				"%llu programs started before --tls looked at them (kernel buffer "
-				"full): a Go program among them may lack keys\n",
+				"%llu programs run or TLS libraries opened before --tls looked at "
+				"them (kernel buffer full): their keys may be missing\n",
 				(unsigned long long)st.tls_not_held);
 		if (st.tls_keys_dropped || t.invalid)
 			fprintf(stderr, "%llu TLS keys lost (kernel buffer full, or unreadable)\n",
@@ -515,13 +516,13 @@ static int handle_tls_hold(void *ctx, void *data, size_t size)
 	if (size < sizeof(*r) || r->type != RECORD_TLS_HOLD)
 		return 0;
 	if (r->fd >= 0)
-		tls_libraries__opened(h->capture, r->tgid, r->fd);
+		tls_libraries__opened(h->capture, r->key.tgid, r->fd);
 	else
-		tls_libraries__exec(h->capture, r->tgid);
+		tls_libraries__exec(h->capture, r->key.tgid);
 	capture__tls_program_seen(h->capture, &r->file);
-	kill(r->tgid, SIGCONT);
+	kill(r->key.tgid, SIGCONT);
 	/* (after: pidcap killed in between, the guard continues it again) */
-	capture__tls_let_go(h->capture, r->tgid);
+	capture__tls_let_go(h->capture, &r->key);
 	return 0;
 }
 
@@ -538,12 +539,14 @@ static int holds__start(struct holds *h, struct capture *c)
 {
 	int err;
 
-	h->capture = c;
 	h->guard = hold_guard__start(capture__tls_held_fd(c));
 	err = h->guard < 0 ? h->guard : capture__watch_holds(c, handle_tls_hold, h);
-	if (!err)
+	if (!err) {
+		h->capture = c;
 		err = -pthread_create(&h->thread, NULL, holds__run, h);
+	}
 	if (err) {
+		/* (holds__drain then lets go what has stopped meanwhile) */
 		log_err("--tls: cannot watch new programs: %s", strerror(-err));
 		return err;
 	}
@@ -570,6 +573,17 @@ static void holds__drain(struct holds *h, struct capture *c, bool watched)
 	h->capture = c;
 	while (capture__poll_holds(c, 0) > 0)
 		;
+}
+
+/* The kernel names processes by their PIDs in the first PID namespace: a
+ * pidcap in another (a container's, without --pid=host) could not continue
+ * the processes --tls stops. */
+static bool in_first_pid_namespace(void)
+{
+	struct stat st;
+
+	/* (the first one's inode number is fixed: PROC_PID_INIT_INO) */
+	return stat("/proc/self/ns/pid", &st) || st.st_ino == 0xEFFFFFFCU;
 }
 
 /* -Z: everything that needs root is done (hooks attached, file open); the
@@ -685,7 +699,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 		.tls = o->tls,
 		.tls_data = o->tls_data,
 		/* (-Z: a process stopped at exec could not be hooked, nor let go) */
-		.tls_hold = o->tls && !o->drop_to_user,
+		.tls_hold = o->tls && !o->drop_to_user && in_first_pid_namespace(),
 		.debug = o->debug,
 	};
 	s.opts = o;
@@ -722,8 +736,10 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 		goto abandon;
 	if (o->tls && !tls_libraries__hook(c, o->command ? cmd.path : NULL, o->tls_data))
 		goto abandon;
-	if (o->tls && o->drop_to_user)
-		log_warn("--tls with -Z: Go programs that start during the capture are not hooked");
+	if (o->tls && !cfg.tls_hold)
+		log_warn("--tls %s: Go programs and TLS library copies that start during the "
+			 "capture are not hooked",
+			 o->drop_to_user ? "with -Z" : "in a PID namespace of its own");
 	/* (after the exec hook is attached, so no process is missed) */
 	proctable__know_all(s.procs);
 	/* A command that cannot run is a bad input: one line, no file. What it

@@ -282,6 +282,22 @@ static int child_drop_privileges(void)
 	return 0;
 }
 
+/* The library's code must not reach what pidcap holds open (its maps and
+ * links, the capture file, stdout): the child keeps only stderr and the
+ * pipe of its answer. */
+static void keep_only_answer(int answer)
+{
+	int null = open("/dev/null", O_RDWR);
+
+	if (null >= 0 && answer > STDOUT_FILENO) {
+		dup2(null, STDIN_FILENO);
+		dup2(null, STDOUT_FILENO);
+	}
+	if (answer > 3)
+		close_range(3, answer - 1, 0);
+	close_range(answer + 1, ~0U, 0);
+}
+
 /* A library in a container's root, named /proc/PID/root/FILE: the child
  * takes that root as its own, so that the library's own dependencies are
  * the container's too (and the name stays reachable once it is nobody).
@@ -350,7 +366,8 @@ static int run_child(void (*child)(const char *, int), const char *path, char *a
 		snprintf(why, whysize, "pipe: %s", strerror(errno));
 		return -1;
 	}
-	fflush(NULL);
+	/* (no fflush: the hold thread calibrates too, beside the main thread's
+	 * writing, and the child never flushes: it ends with _exit) */
 	pid = fork();
 	if (pid < 0) {
 		snprintf(why, whysize, "fork: %s", strerror(errno));
@@ -360,6 +377,7 @@ static int run_child(void (*child)(const char *, int), const char *path, char *a
 	}
 	if (pid == 0) {
 		close(fds[0]);
+		keep_only_answer(fds[1]);
 		path = child_enter_root(path);
 		if (!path) {
 			dprintf(fds[1], "error cannot enter the process's root: %s\n",

@@ -72,15 +72,20 @@ static void found__add(struct found *f, const char *path, enum kind kind)
 	f->n++;
 }
 
-/* Which TLS library a mapped file is; NOT_TLS for none. */
+/* Which TLS library a file is, by its name or the real file's behind it
+ * (as maps and /proc/PID/fd show it: libgnutls.so.30.34.3, Fedora's
+ * libssl.so.3.0.9); NOT_TLS for none. */
 static enum kind kind_of(const char *path)
 {
 	const char *base = strrchr(path, '/');
 	int k;
 
-	for (k = 0; base && k < GO; k++)
-		if (!strcmp(base + 1, NAMES[k]))
+	for (k = 0; base && k < GO; k++) {
+		size_t len = strlen(NAMES[k]);
+
+		if (!strncmp(base + 1, NAMES[k], len) && (!base[1 + len] || base[1 + len] == '.'))
 			return k;
+	}
 	return NOT_TLS;
 }
 
@@ -402,8 +407,9 @@ static int hook_all(struct capture *c, const char *program, bool data)
 	for (int i = 0; i < f->n; i++) {
 		struct stat st = { .st_dev = f->files[i].dev, .st_ino = f->files[i].ino };
 
-		if (f->files[i].kind != GO)
-			seen__add(&hooked_libraries, &st);
+		/* (one the hold thread was quicker to hook is hooked already) */
+		if (f->files[i].kind != GO && !seen__add(&hooked_libraries, &st))
+			continue;
 		hooked += hook_file(c, &f->files[i], cache, &ncache, data) == 0;
 		/* (a process that opens or runs it from now on is not stopped) */
 		capture__tls_file_seen(c, f->files[i].dev, f->files[i].ino);

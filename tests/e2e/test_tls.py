@@ -254,13 +254,20 @@ def test_tls_new_program_not_kept_waiting_by_a_full_output(tmp):
     check(rc in (0, 1) and "Traceback" not in err, "pidcap exit %d: %s" % (rc, err))
 
 
-def own_libssl(tmp, name):
-    """A copy of the system's libssl (and its libcrypto): a file no process
-    had when the capture started."""
+def own_libs(tmp, name):
+    """Copies of the system's libssl (with its libcrypto) and libgnutls: files
+    no process had when the capture started, laid out as installed (the
+    real file named by its full version, the name the loader opens a
+    symbolic link to it)."""
     libs = os.path.join(tmp, name)
     os.makedirs(libs)
-    for lib in ("libssl.so.3", "libcrypto.so.3"):
-        shutil.copy(os.path.join(SYSTEM_LIBS, lib), libs)
+    for lib in ("libssl.so.3", "libcrypto.so.3", "libgnutls.so.30"):
+        real = os.path.realpath(os.path.join(SYSTEM_LIBS, lib))
+        versioned = os.path.basename(real)
+        if versioned == lib:  # (Debian's libssl.so.3 is no link: make it one, as Fedora's)
+            versioned += ".0.0"
+        shutil.copy(real, os.path.join(libs, versioned))
+        os.symlink(versioned, os.path.join(libs, lib))
     return libs
 
 
@@ -326,12 +333,12 @@ def test_tls_openssl_s_server_and_s_client(tmp):
 
 
 def test_tls_library_files_opened_during_the_capture(tmp):
-    """A copy of libssl that no process had when the capture started, found
-    as it is opened: by curl's loader at its start (LD_LIBRARY_PATH), and by
-    Python's import of ssl (dlopen)."""
-    for client in ("curl", "python3"):
+    """Copies of libssl and libgnutls that no process had when the capture
+    started, found as they are opened: by curl's and wget's loader at their
+    start (LD_LIBRARY_PATH), and by Python's import of ssl (dlopen)."""
+    for client in ("curl", "python3", "wget"):
         sub = os.path.join(tmp, client)
-        libs = own_libssl(sub, "lib")
+        libs = own_libs(sub, "lib")
         out = os.path.join(sub, "tls.pcapng")
         with Namespaces() as ns:
             server, port = start_server(ns, sub, "1.3")
@@ -357,8 +364,8 @@ def test_tls_library_files_opened_during_a_capture_of_every_process(tmp):
     (as a container's own libssl), are each hooked as they are opened, and
     their connections decrypt with the clients' PIDs."""
     out = os.path.join(tmp, "every.pcapng")
-    own = own_libssl(tmp, "lib")
-    theirs = own_libssl(tmp, "container")
+    own = own_libs(tmp, "lib")
+    theirs = own_libs(tmp, "container")
     system_ssl = os.path.join(SYSTEM_LIBS, "libssl.so.3")
     with Namespaces() as ns:
         server, port = start_server(ns, tmp, "1.3")
@@ -390,7 +397,8 @@ def test_tls_library_files_opened_during_a_capture_of_every_process(tmp):
               "%s: not decrypted on curl's packets (%d): %s" % (path, pids[path],
                                                                 http_rows(out)))
     files = {f for f, _ in probes}
-    check(os.path.join(own, "libssl.so.3") in files, "the LD_LIBRARY_PATH copy: %s" % files)
+    check(os.path.realpath(os.path.join(own, "libssl.so.3")) in files,
+          "the LD_LIBRARY_PATH copy: %s" % files)
     check(any(re.match(r"/proc/\d+/root%s$" % re.escape(system_ssl), f) for f in files),
           "the copy in the mount namespace, through its root: %s" % files)
 
