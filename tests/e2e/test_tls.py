@@ -628,3 +628,37 @@ def test_tls_bad_input(tmp):
         lines = r.stderr.strip().splitlines()
         check(r.returncode != 0 and len(lines) == 1 and words in lines[0],
               "%s: exit %d, %r" % (args, r.returncode, r.stderr))
+
+
+def test_tls_in_a_pid_namespace_of_its_own(tmp):
+    """pidcap inside a PID namespace of its own could not continue what it
+    stops: one warning says what is not hooked, and curl's keys still come
+    from the library hooked at the start."""
+    out = os.path.join(tmp, "pidns.pcapng")
+    with Namespaces() as ns:
+        server, port = start_server(ns, tmp, "1.3")
+        cap = subprocess.Popen(["unshare", "--pid", "--fork", "--kill-child", "--mount-proc", PIDCAP, "--tls",
+                                "-w", out, "--events", "none"],
+                               stderr=subprocess.PIPE, text=True)
+        lines = []
+        try:
+            while not lines or "capturing" not in lines[-1]:
+                lines.append(cap.stderr.readline())
+                check(lines[-1], "pidcap did not start: %s" % "".join(lines))
+            curl = sh(*ns.run(ns.a, "curl", "-sk", "https://%s:%d/pidns" % (ns.b4, port)),
+                      timeout=60)
+            # (to pidcap itself, unshare's child: unshare passes no signal on)
+            with open("/proc/%d/task/%d/children" % (cap.pid, cap.pid)) as f:
+                os.kill(int(f.read().split()[0]), signal.SIGINT)
+            err = "".join(lines) + cap.communicate(timeout=60)[1]
+        finally:
+            if cap.poll() is None:
+                cap.kill()  # (--kill-child: pidcap goes with it)
+                cap.wait()
+            server.kill()
+    warnings = [x for x in err.splitlines() if "warning" in x]
+    check(cap.returncode == 0 and len(warnings) == 1 and "PID namespace" in warnings[0],
+          "exit %d: %s" % (cap.returncode, err))
+    check("/pidns" in curl.stdout, "curl got %r" % curl.stdout)
+    check([x for x in http_rows(out) if len(x) > 2 and x[2] == "/pidns"],
+          "not decrypted: %s" % http_rows(out))
