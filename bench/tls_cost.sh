@@ -6,8 +6,9 @@
 # `pidcap -w`, `pidcap --tls -w` (keys) and `pidcap --tls=data -w` (keys and
 # plaintext); prints the median rate of ROUNDS rounds, the ratio against the
 # uncaptured rate, and the time each --tls mode adds per handshake and per
-# record. Not a test: the machine is shared and noisy, so
-# compare ratios measured in the same run.
+# record. Last, what one bare uprobe hit costs here (perf probe), the floor
+# under any uprobe-based hook. Not a test: the machine is shared and noisy,
+# so compare ratios measured in the same run.
 #
 #   sudo bash bench/tls_cost.sh [HANDSHAKES] [RECORDS] [ROUNDS]
 set -euo pipefail
@@ -125,3 +126,35 @@ for what in handshakes records; do
 	done
 	unset got
 done
+
+# The floor under any uprobe-based hook: what one bare uprobe hit costs on
+# this machine (perf probe, no BPF program), on a function that does nothing.
+if command -v perf >/dev/null && command -v cc >/dev/null; then
+	cat >"$dir/hit.c" <<'C'
+#include <stdio.h>
+#include <time.h>
+__attribute__((noinline)) int hit(int x) { __asm__ volatile(""); return x + 1; }
+int main(void)
+{
+	struct timespec a, b;
+	int s = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (int i = 0; i < 100000; i++)
+		s = hit(s);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%.2f\n", ((b.tv_sec - a.tv_sec) * 1e9 + (b.tv_nsec - a.tv_nsec)) / 1e3 / s);
+	return 0;
+}
+C
+	cc -O2 -o "$dir/hit" "$dir/hit.c"
+	bare=$("$dir/hit")
+	if perf probe -q -x "$dir/hit" hit 2>/dev/null; then
+		probed=$(perf stat -e "probe_hit:hit" "$dir/hit" 2>/dev/null | head -1)
+		perf probe -q -d 'probe_hit:*' >/dev/null 2>&1 || true
+		printf '%-11s %-22s %12.1f us each\n' uprobe "one bare hit costs" \
+			"$(echo "$probed - $bare" | bc -l)"
+	fi
+else
+	echo "(perf or cc missing: the cost of a bare uprobe hit is not measured)"
+fi
