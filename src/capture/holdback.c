@@ -104,6 +104,7 @@ struct held {
 	bool awaiting;	    /* a packet waiting for its local receiver */
 	bool peer_pending;  /* its receiver's socket filter may still refuse it */
 	bool awaiting_keys; /* --tls: a ClientHello waiting for its connection's keys */
+	bool keys_missed;   /* it waited, and goes out before them */
 	uint8_t client_random[PIDCAP_TLS_RANDOM_LEN];
 	uint64_t keys_until_ns;
 	uint64_t skb_id;
@@ -431,10 +432,19 @@ const void *holdback__ready(struct holdback *h, uint64_t now_ns, size_t *size)
 		return NULL;
 	if (h->head->awaiting_keys) { /* written before its keys: not decrypted */
 		h->head->awaiting_keys = false;
+		h->head->keys_missed = true;
 		h->keys_missed++;
 	}
 	*size = h->head->size;
 	return h->head->record;
+}
+
+bool holdback__ready_without_keys(const struct holdback *h, uint8_t random[PIDCAP_TLS_RANDOM_LEN])
+{
+	if (!h->head || !h->head->keys_missed)
+		return false;
+	memcpy(random, h->head->client_random, PIDCAP_TLS_RANDOM_LEN);
+	return true;
 }
 
 void holdback__pop(struct holdback *h)

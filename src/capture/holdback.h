@@ -44,6 +44,9 @@ int holdback__push_for_keys(struct holdback *h, const void *record, size_t size,
 int holdback__keys_came(struct holdback *h, const uint8_t random[PIDCAP_TLS_RANDOM_LEN]);
 /* ClientHellos that went out without their keys (waited too long). */
 uint64_t holdback__keys_missed(const struct holdback *h);
+/* Whether the record holdback__ready() has just given is such a ClientHello;
+ * random gets its connection's client random. */
+bool holdback__ready_without_keys(const struct holdback *h, uint8_t random[PIDCAP_TLS_RANDOM_LEN]);
 /* Forgets the held packet skb_id; returns true if one was held. */
 bool holdback__retract(struct holdback *h, uint64_t skb_id);
 /* Names d's receiver in the held packet awaiting it; returns true if one was

@@ -411,6 +411,10 @@ static int release_held(struct session *s, uint64_t now_ns)
 	int n = 0;
 
 	while ((r = holdback__ready(s->held, now_ns, &size))) {
+		uint8_t random[PIDCAP_TLS_RANDOM_LEN];
+
+		if (s->tls && holdback__ready_without_keys(s->held, random))
+			tls_keylog__written_early(s->tls, random);
 		dispatch(s, (void *)r, size);
 		holdback__pop(s->held);
 		n++;
@@ -464,8 +468,13 @@ static void print_stats(struct capture *c, const struct session *s)
 		struct tls_keylog_stats t;
 
 		tls_keylog__stats(s->tls, &t);
-		fprintf(stderr, "%llu TLS connections seen, %llu with their keys\n",
+		fprintf(stderr, "%llu TLS connections seen, %llu with their keys",
 			(unsigned long long)t.connections, (unsigned long long)t.with_keys);
+		/* (what a reader of the file cannot decrypt: no keys, or too late) */
+		if (s->opts->write_path)
+			fprintf(stderr, ", %llu not decryptable in the file",
+				(unsigned long long)(t.connections - t.decryptable));
+		fputc('\n', stderr);
 		if (holdback__keys_missed(s->held))
 			fprintf(stderr,
 				"%llu TLS connections written before their keys came (over %llu s): "

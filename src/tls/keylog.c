@@ -19,7 +19,7 @@ enum secret_bit {
 
 struct flow {
 	struct flow *next; /* in its bucket */
-	bool used, hello, counted_keys;
+	bool used, hello, counted_keys, early;
 	unsigned int secrets; /* enum secret_bit */
 	uint8_t random[PIDCAP_TLS_RANDOM_LEN];
 };
@@ -53,6 +53,14 @@ static struct flow *find(const struct tls_keylog *k, const uint8_t *random)
 		if (!memcmp(f->random, random, PIDCAP_TLS_RANDOM_LEN))
 			return f;
 	return NULL;
+}
+
+/* A connection's secrets have all come (once per connection). */
+static void count_keys(struct tls_keylog *k, struct flow *f)
+{
+	f->counted_keys = true;
+	k->stats.with_keys++;
+	k->stats.decryptable += !f->early;
 }
 
 static struct flow *find_or_add(struct tls_keylog *k, const uint8_t *random)
@@ -141,10 +149,8 @@ int tls_keylog__add(struct tls_keylog *k, const struct tls_key_record *r, char *
 	line[len] = '\0';
 	f = find_or_add(k, r->client_random);
 	f->secrets |= secret_bit(r->label);
-	if (f->hello && !f->counted_keys && complete(f)) {
-		f->counted_keys = true;
-		k->stats.with_keys++;
-	}
+	if (f->hello && !f->counted_keys && complete(f))
+		count_keys(k, f);
 	k->stats.keys++;
 	return (int)len;
 }
@@ -164,10 +170,16 @@ void tls_keylog__hello(struct tls_keylog *k, const uint8_t random[PIDCAP_TLS_RAN
 		return;
 	f->hello = true;
 	k->stats.connections++;
-	if (complete(f)) {
-		f->counted_keys = true;
-		k->stats.with_keys++;
-	}
+	if (complete(f))
+		count_keys(k, f);
+}
+
+void tls_keylog__written_early(struct tls_keylog *k, const uint8_t random[PIDCAP_TLS_RANDOM_LEN])
+{
+	struct flow *f = find(k, random);
+
+	if (f)
+		f->early = true;
 }
 
 void tls_keylog__stats(const struct tls_keylog *k, struct tls_keylog_stats *s)

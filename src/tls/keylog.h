@@ -24,6 +24,7 @@ struct tls_keylog;
 struct tls_keylog_stats {
 	uint64_t connections; /* ClientHellos captured (distinct client randoms) */
 	uint64_t with_keys;   /* of those, the ones whose secrets all came */
+	uint64_t decryptable; /* of those, the ones whose secrets came before their packets */
 	uint64_t keys;	      /* key log lines written */
 	uint64_t invalid;     /* key records that were not a key log line */
 };
@@ -38,6 +39,9 @@ int tls_keylog__add(struct tls_keylog *k, const struct tls_key_record *r, char *
 bool tls_keylog__complete(const struct tls_keylog *k, const uint8_t random[PIDCAP_TLS_RANDOM_LEN]);
 /* A captured ClientHello with this random (counted once per connection). */
 void tls_keylog__hello(struct tls_keylog *k, const uint8_t random[PIDCAP_TLS_RANDOM_LEN]);
+/* The connection's ClientHello was written before its secrets came: a
+ * reader of the file cannot decrypt it. */
+void tls_keylog__written_early(struct tls_keylog *k, const uint8_t random[PIDCAP_TLS_RANDOM_LEN]);
 void tls_keylog__stats(const struct tls_keylog *k, struct tls_keylog_stats *s);
 void tls_keylog__free(struct tls_keylog *k);
 

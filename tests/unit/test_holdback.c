@@ -203,9 +203,10 @@ static void test_wire_order(struct holdback *h)
  * come goes at the bound, counted. */
 static void test_keys(struct holdback *h)
 {
-	uint8_t a[PIDCAP_TLS_RANDOM_LEN], b[PIDCAP_TLS_RANDOM_LEN];
+	uint8_t a[PIDCAP_TLS_RANDOM_LEN], b[PIDCAP_TLS_RANDOM_LEN], random[PIDCAP_TLS_RANDOM_LEN];
 	struct packet_record r;
 	char got[64];
+	size_t len;
 
 	memset(a, 0xaa, sizeof(a));
 	memset(b, 0xbb, sizeof(b));
@@ -222,12 +223,17 @@ static void test_keys(struct holdback *h)
 	drain(h, 900, got, sizeof(got));
 	CHECK(!strcmp(got, ""), "still waiting", "'%s'", got);
 	CHECK(holdback__keys_came(h, a) == 1, "its keys find it", "not found");
+	CHECK(holdback__ready(h, 900, &len) && !holdback__ready_without_keys(h, random),
+	      "it goes with its keys", "without");
 	drain(h, 900, got, sizeof(got));
 	CHECK(!strcmp(got, "1 2") && holdback__keys_missed(h) == 0,
 	      "with its keys it goes at once, the rest behind it", "'%s'", got);
 
 	r.ts_ns = 1000;
 	holdback__push_for_keys(h, &r, sizeof(r), b);
+	CHECK(holdback__ready(h, 1000 + HOLDBACK_KEYS_NS, &len) &&
+		      holdback__ready_without_keys(h, random) && !memcmp(random, b, sizeof(b)),
+	      "one that goes without its keys names its connection", "not named");
 	drain(h, 1000 + HOLDBACK_KEYS_NS, got, sizeof(got));
 	CHECK(!strcmp(got, "1") && holdback__keys_missed(h) == 1,
 	      "one whose keys never come goes at the bound, counted", "'%s', %llu", got,

@@ -121,10 +121,25 @@ static void test_keylog(void)
 	CHECK(tls_keylog__add(k, &r, line, sizeof(line)) == -1, "a secret too long is refused",
 	      "accepted");
 	tls_keylog__stats(k, &st);
-	CHECK(st.connections == 1 && st.with_keys == 1 && st.keys == 5 && st.invalid == 3,
-	      "counted: connections, with keys, lines, refused", "%llu %llu %llu %llu",
-	      (unsigned long long)st.connections, (unsigned long long)st.with_keys,
+	CHECK(st.connections == 1 && st.with_keys == 1 && st.decryptable == 1 && st.keys == 5 &&
+		      st.invalid == 3,
+	      "counted: connections, with keys, decryptable, lines, refused",
+	      "%llu %llu %llu %llu %llu", (unsigned long long)st.connections,
+	      (unsigned long long)st.with_keys, (unsigned long long)st.decryptable,
 	      (unsigned long long)st.keys, (unsigned long long)st.invalid);
+
+	/* Its ClientHello written before its keys came: keys, but not
+	 * decryptable in the file. */
+	memset(random, 0x15, sizeof(random));
+	tls_keylog__hello(k, random);
+	tls_keylog__written_early(k, random);
+	r = key("CLIENT_RANDOM", 0x15, 48);
+	tls_keylog__add(k, &r, line, sizeof(line));
+	tls_keylog__stats(k, &st);
+	CHECK(st.connections == 2 && st.with_keys == 2 && st.decryptable == 1,
+	      "keys that came after the packets they were for do not decrypt them",
+	      "%llu %llu %llu", (unsigned long long)st.connections,
+	      (unsigned long long)st.with_keys, (unsigned long long)st.decryptable);
 
 	/* The oldest connection is forgotten past TLS_KEYLOG_FLOWS. */
 	for (int i = 0; i < TLS_KEYLOG_FLOWS; i++) {
