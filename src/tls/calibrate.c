@@ -304,21 +304,16 @@ static void keep_only_answer(int answer)
  * Returns the name inside that root, or NULL (errno set). */
 static const char *child_enter_root(const char *path)
 {
-	static const char proc[] = "/proc/", root[] = "/root/";
-	char dir[64];
-	size_t digits;
+	char pid[16], dir[64];
+	int end = 0;
 
-	if (strncmp(path, proc, sizeof(proc) - 1))
+	/* (end stays 0 unless all of "/proc/PID/root" matched) */
+	if (sscanf(path, "/proc/%10[0-9]/root%n", pid, &end) != 1 || !end || path[end] != '/')
 		return path;
-	digits = strspn(path + sizeof(proc) - 1, "0123456789");
-	if (!digits || digits > 10 ||
-	    strncmp(path + sizeof(proc) - 1 + digits, root, sizeof(root) - 1))
-		return path;
-	snprintf(dir, sizeof(dir), "%.*s", (int)(sizeof(proc) - 1 + digits + sizeof(root) - 2),
-		 path);
+	snprintf(dir, sizeof(dir), "/proc/%s/root", pid);
 	if (chroot(dir) || chdir("/"))
 		return NULL;
-	return path + strlen(dir);
+	return path + end;
 }
 
 /* Reads the child's one line within the timeout, then reaps it. */
