@@ -194,6 +194,7 @@ static struct held *push(struct holdback *h, const void *record, size_t size)
 	e->prev = h->tail;
 	e->is_tcp = p->type == RECORD_PACKET && tcp_span(p, size, &e->span);
 	e->awaiting_keys = false;
+	e->keys_missed = false;
 	e->id_prev = NULL;
 	e->big_prev = NULL;
 	e->size = size;
