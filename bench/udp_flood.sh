@@ -4,7 +4,8 @@
 # `tcpdump -i lo -w`, and under `pidcap -w`; how many packets each captured
 # against those sent (records per datagram: one for each, as a datagram from
 # one local process to another is one packet); and what each dropped. Prints
-# medians over ROUNDS runs and ratios against the uncaptured rate. Not a test: the machine is shared and
+# medians over ROUNDS runs and ratios against the uncaptured rate, and each
+# tool's peak memory (RSS). Not a test: the machine is shared and
 # noisy, so compare ratios measured in the same run, not absolute figures.
 #
 #   sudo bash bench/udp_flood.sh [SECONDS] [ROUNDS]
@@ -40,7 +41,8 @@ print(d["packets"], round(d["packets"] / d["seconds"]))
 PY
 }
 
-# Runs the workload under a capture tool; prints "sent rate captured dropped".
+# Runs the workload under a capture tool; prints "sent rate captured dropped
+# peak_rss_kib" (the tool's VmHWM just before it is stopped).
 under() {
 	local log="$dir/capture.log"
 	"$@" 2>"$log" &
@@ -52,43 +54,49 @@ under() {
 	local result
 	result=$(workload)
 	sleep 0.5
+	local hwm
+	hwm=$(awk '/^VmHWM:/ { print $2 }' "/proc/$cap/status")
 	kill -INT $cap
 	wait $cap || true
 	local captured dropped
 	captured=$(grep -oE '^[0-9]+ packets captured' "$log" | grep -oE '^[0-9]+')
 	dropped=$(grep -oE '^[0-9]+ packets dropped by kernel' "$log" | grep -oE '^[0-9]+')
-	echo "$result $captured $dropped"
+	echo "$result $captured $dropped $hwm"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
-declare -A rate sent captured dropped
+declare -A rate sent captured dropped rss
 for round in $(seq "$rounds"); do
 	read -r s r <<<"$(workload)"
 	rate[none]+="$r "; sent[none]+="$s "
-	read -r s r c d <<<"$(under tcpdump -i lo -w "$dir/t.pcap")"
+	read -r s r c d m <<<"$(under tcpdump -i lo -w "$dir/t.pcap")"
 	rate[tcpdump]+="$r "; sent[tcpdump]+="$s "; captured[tcpdump]+="$c "; dropped[tcpdump]+="$d "
-	read -r s r c d <<<"$(under "$pidcap" -w "$dir/p.pcapng")"
+	rss[tcpdump]+="$m "
+	read -r s r c d m <<<"$(under "$pidcap" -w "$dir/p.pcapng")"
 	rate[pidcap]+="$r "; sent[pidcap]+="$s "; captured[pidcap]+="$c "; dropped[pidcap]+="$d "
+	rss[pidcap]+="$m "
 	echo "round $round done" >&2
 done
 
 med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
 base=$(med "${rate[none]}")
-printf '%-10s %14s %9s %14s %14s %10s %12s\n' mode "datagrams/s" "ratio" "sent" "captured" "dropped" \
-	"records/dgram"
-printf '%-10s %14s %9s %14s %14s %10s %12s\n' none "$base" 1.00 "$(med "${sent[none]}")" - - -
+printf '%-10s %14s %9s %14s %14s %10s %12s %9s\n' mode "datagrams/s" "ratio" "sent" "captured" \
+	"dropped" "records/dgram" "peak RSS"
+printf '%-10s %14s %9s %14s %14s %10s %12s %9s\n' none "$base" 1.00 "$(med "${sent[none]}")" - - - -
 for mode in tcpdump pidcap; do
 	r=$(med "${rate[$mode]}")
 	s=$(med "${sent[$mode]}")
 	c=$(med "${captured[$mode]}")
 	d=$(med "${dropped[$mode]}")
-	printf '%-10s %14s %9s %14s %14s %10s %12s\n' "$mode" "$r" "$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
-		"$s" "$c" "$d" "$(awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN { printf "%.3f", (c + d) / s }')"
+	m=$(med "${rss[$mode]}")
+	printf '%-10s %14s %9s %14s %14s %10s %12s %9s\n' "$mode" "$r" "$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
+		"$s" "$c" "$d" "$(awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN { printf "%.3f", (c + d) / s }')" \
+		"$(awk -v k="$m" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
 done
 # Attribution: with only iperf3 selected, a datagram pidcap could not
 # attribute (pid 0) or attributed to anyone else would be missing.
-read -r s r c d <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
+read -r s r c d _ <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
 echo "attribution: pidcap --comm iperf3 kept $c packets for $s datagrams sent (1 per datagram expected," \
 	"plus the control connection), dropped $d"
 echo "medians of $rounds rounds of $seconds s; records/dgram = (captured + dropped) / sent: each"
