@@ -137,7 +137,17 @@ def client_capture(tmp, version, client="curl", go_build=None):
 def check_decrypted(out, keylog, stderr, client, version):
     rows = http_rows(out)
     requests = [r for r in rows if len(r) > 2 and r[2] == "/hello-" + version]
-    check(len(requests) == 1, "tshark does not decrypt the client's request: %s" % rows)
+    if len(requests) != 1:
+        # (what it takes to tell why: the secrets against the client's own,
+        # pidcap's counts, and the packets as tshark sees them)
+        ours = secrets_in(out)
+        frames = sh("tshark", "-r", out, "-Y", "tcp", "-T", "fields", "-e", "frame.number",
+                    "-e", "pktap.pid", "-e", "tcp.seq", "-e", "tcp.len", "-e",
+                    "_ws.col.Info").stdout
+        check(False, "tshark does not decrypt the client's request: %s\nour secrets (%d packets "
+              "before the first): %s\nthe client's: %s\npidcap: %s\npackets:\n%s"
+              % (rows, ours[1], sorted(x.split()[0] for x in ours[0]),
+                 sorted(x.split()[0] for x in key_lines(keylog)), stderr, frames))
     check(requests[0][0] == str(client),
           "the request is not the client's (%d): %s" % (client, requests))
     responses = [r for r in rows if len(r) > 3 and r[3] == "200"]
