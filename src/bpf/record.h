@@ -189,6 +189,13 @@ struct tls_key_record {
 	__u8 client_random[PIDCAP_TLS_RANDOM_LEN];
 	__u8 secret[PIDCAP_TLS_SECRET_MAX];
 	char comm[PIDCAP_COMM_LEN];
+	/* Not 0: the label could not be read here (a constant in the library's
+	 * or program's file, on a page this process has not touched yet, which
+	 * BPF cannot fault in); user space reads it from the process at this
+	 * address: label_at_len bytes (Go), or up to a NUL (0). */
+	__u64 label_at;
+	__u32 label_at_len;
+	__u32 pad;
 };
 
 /* --tls: a program file, as the kernel names it (the inode's number and its

@@ -221,6 +221,9 @@ static __always_inline bool tls_send_key(__u64 session, const char *label, __u64
 	r->session = session;
 	r->secret_len = secret_len;
 	__builtin_memcpy(r->comm, comm, PIDCAP_COMM_LEN);
+	r->label_at = 0;
+	r->label_at_len = label_len;
+	r->pad = 0;
 	if (label_len) {
 		/* (1 to 64 for the verifier, also after a spill; 47 at most here) */
 		__u64 n = label_len - 1;
@@ -228,11 +231,14 @@ static __always_inline bool tls_send_key(__u64 session, const char *label, __u64
 		barrier_var(n);
 		n = (n & 63) + 1;
 		if (bpf_probe_read_user(r->label, n, label))
-			goto bad;
-		r->label[n & 63] = '\0';
+			r->label_at = (__u64)label;
+		else
+			r->label[n & 63] = '\0';
 	} else if (bpf_probe_read_user_str(r->label, sizeof(r->label), label) <= 0) {
-		goto bad;
+		r->label_at = (__u64)label;
 	}
+	if (r->label_at)
+		r->label[0] = '\0';
 	/* (1 to 64 for the verifier, as secret_len is here) */
 	secret_len -= 1;
 	barrier_var(secret_len);

@@ -310,12 +310,19 @@ static void know_process(struct session *s, const struct owner *o)
  * its secrets are all there. */
 static int handle_tls_key(struct session *s, const void *data, size_t size)
 {
+	const struct tls_key_record *r = data;
 	char line[TLS_KEYLOG_LINE_MAX];
+	struct tls_key_record copy;
 	int len, err;
 
 	if (!s->tls || size < sizeof(struct tls_key_record) || s->done)
 		return 0;
-	len = tls_keylog__add(s->tls, data, line, sizeof(line));
+	if (r->label_at) {
+		copy = *r;
+		tls_keylog__fetch_label(&copy);
+		r = &copy;
+	}
+	len = tls_keylog__add(s->tls, r, line, sizeof(line));
 	if (len < 0)
 		return 0;
 	err = output__secrets(s->out, line, len);

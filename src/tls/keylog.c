@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tls/keylog.h"
 
@@ -153,6 +155,32 @@ int tls_keylog__add(struct tls_keylog *k, const struct tls_key_record *r, char *
 		count_keys(k, f);
 	k->stats.keys++;
 	return (int)len;
+}
+
+int tls_keylog__fetch_label(struct tls_key_record *r)
+{
+	size_t want = r->label_at_len ? r->label_at_len : sizeof(r->label) - 1;
+	char path[32];
+	ssize_t n;
+	int fd;
+
+	r->label[0] = '\0';
+	if (want >= sizeof(r->label))
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%u/mem", r->tgid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	/* (a C string may end before the next page, which may be unmapped: a
+	 * short read is fine as long as its NUL is in it) */
+	n = pread(fd, r->label, want, (off_t)r->label_at);
+	close(fd);
+	if (n <= 0 || (r->label_at_len && (size_t)n != want)) {
+		r->label[0] = '\0';
+		return -1;
+	}
+	r->label[n] = '\0';
+	return 0;
 }
 
 bool tls_keylog__complete(const struct tls_keylog *k, const uint8_t random[PIDCAP_TLS_RANDOM_LEN])

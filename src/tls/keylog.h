@@ -34,6 +34,11 @@ struct tls_keylog *tls_keylog__new(void);
  * for its connection. Returns the line's length, or -1 (counted) for a
  * record that is not a key log line (a label of other than A-Z, 0-9, _). */
 int tls_keylog__add(struct tls_keylog *k, const struct tls_key_record *r, char *line, size_t size);
+/* A record whose label BPF could not read (label_at): the label read from
+ * the process's memory, which maps its page in. Returns 0, or -1 (label
+ * left empty, so tls_keylog__add() counts the record as unreadable) when
+ * the process is gone or may not be read. */
+int tls_keylog__fetch_label(struct tls_key_record *r);
 /* Whether every secret a decoder needs has come for the connection: TLS
  * 1.2's master secret, or TLS 1.3's four traffic secrets. */
 bool tls_keylog__complete(const struct tls_keylog *k, const uint8_t random[PIDCAP_TLS_RANDOM_LEN]);

@@ -5,7 +5,9 @@
  * which connections have all their secrets.
  */
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tap.h"
 #include "tls/hello.h"
@@ -155,9 +157,36 @@ static void test_keylog(void)
 	tls_keylog__free(k);
 }
 
+/* A label BPF could not read is read from the process (here: this one)
+ * at its address: a C string up to its NUL, or Go's counted bytes. */
+static void test_fetch_label(void)
+{
+	static const char c_label[] = "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+			  go_labels[] = "CLIENT_RANDOMX";
+	struct tls_key_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.tgid = getpid();
+	r.label_at = (uintptr_t)c_label;
+	CHECK(tls_keylog__fetch_label(&r) == 0 && !strcmp(r.label, c_label),
+	      "a C label is read from the process up to its NUL", "'%s'", r.label);
+	r.label_at = (uintptr_t)go_labels;
+	r.label_at_len = 13;
+	CHECK(tls_keylog__fetch_label(&r) == 0 && !strcmp(r.label, "CLIENT_RANDOM"),
+	      "a Go label is read for its length", "'%s'", r.label);
+	r.label_at = 8; /* (nothing is mapped there) */
+	CHECK(tls_keylog__fetch_label(&r) == -1 && r.label[0] == '\0',
+	      "an address that is not mapped leaves the label empty", "'%s'", r.label);
+	r.label_at = (uintptr_t)c_label;
+	r.label_at_len = PIDCAP_TLS_LABEL_LEN;
+	CHECK(tls_keylog__fetch_label(&r) == -1, "a label longer than a record holds is refused",
+	      "'%s'", r.label);
+}
+
 int main(void)
 {
 	test_hello();
+	test_fetch_label();
 	test_keylog();
 	return tap_done();
 }
