@@ -127,18 +127,20 @@ static bool seen__add(struct seen *s, const struct stat *st)
 	return true;
 }
 
-/* The program a process runs, by a path that names the same file (in a
- * container, under /proc/PID/root); want gets the file. */
-static bool program_path(const char *pid, char *path, size_t size, struct stat *want)
+/* The file behind one of a process's /proc links (exe, fd/N), by a path
+ * that names the same file: its own name, or in a container under
+ * /proc/PID/root; want gets the file. */
+static bool file_behind(const char *pid, const char *link_name, char *path, size_t size,
+			struct stat *want)
 {
-	char exe[64], file[4096];
+	char link[64], file[4096];
 	struct stat st;
 	ssize_t n;
 
-	snprintf(exe, sizeof(exe), "/proc/%s/exe", pid);
-	if (stat(exe, want))
+	snprintf(link, sizeof(link), "/proc/%s/%s", pid, link_name);
+	if (stat(link, want))
 		return false; /* (a kernel thread, or gone) */
-	n = readlink(exe, file, sizeof(file) - 1);
+	n = readlink(link, file, sizeof(file) - 1);
 	if (n <= 0 || file[0] != '/')
 		return false;
 	file[n] = '\0';
@@ -146,8 +148,14 @@ static bool program_path(const char *pid, char *path, size_t size, struct stat *
 	if (stat(path, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino)
 		return true;
 	snprintf(path, size, "/proc/%s/root%s", pid, file);
-	/* (false if deleted or replaced since it started) */
+	/* (false if deleted or replaced since) */
 	return stat(path, &st) == 0 && st.st_dev == want->st_dev && st.st_ino == want->st_ino;
+}
+
+/* The program a process runs. */
+static bool program_path(const char *pid, char *path, size_t size, struct stat *want)
+{
+	return file_behind(pid, "exe", path, size, want);
 }
 
 static void scan_program(struct found *f, struct seen *seen, const char *pid)
@@ -443,25 +451,14 @@ void tls_libraries__exec(struct capture *c, pid_t pid)
 
 void tls_libraries__opened(struct capture *c, pid_t pid, int fd)
 {
-	char link[64], file[4096], path[4096 + 32];
+	char id[16], link_name[32], path[4096 + 32];
 	struct library lib = { .kind = NOT_TLS };
-	struct stat want, st;
-	ssize_t n;
+	struct stat want;
 
-	snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)pid, fd);
-	if (stat(link, &want) || !S_ISREG(want.st_mode))
+	snprintf(id, sizeof(id), "%d", (int)pid);
+	snprintf(link_name, sizeof(link_name), "fd/%d", fd);
+	if (!file_behind(id, link_name, path, sizeof(path), &want) || !S_ISREG(want.st_mode))
 		return;
-	n = readlink(link, file, sizeof(file) - 1);
-	if (n <= 0 || file[0] != '/')
-		return;
-	file[n] = '\0';
-	/* (its name in the process's own root: a container's, a chroot's) */
-	snprintf(path, sizeof(path), "%s", file);
-	if (stat(path, &st) || st.st_dev != want.st_dev || st.st_ino != want.st_ino) {
-		snprintf(path, sizeof(path), "/proc/%d/root%s", (int)pid, file);
-		if (stat(path, &st) || st.st_dev != want.st_dev || st.st_ino != want.st_ino)
-			return;
-	}
 	lib.kind = kind_of(path);
 	if (lib.kind == NOT_TLS)
 		return;
