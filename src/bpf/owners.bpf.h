@@ -26,8 +26,9 @@ struct {
 } sock_owner_store SEC(".maps");
 
 /* System call number -> 1 + index of its file descriptor argument, for the
- * calls through which a process sends, receives or otherwise drives a socket.
- * Filled by the loader from its own <sys/syscall.h>, so it fits the arch. */
+ * calls through which a process sends, receives or otherwise drives a socket,
+ * with SYSCALL_FD_LAST_REF set for close. Filled by the loader from its own
+ * <sys/syscall.h>, so it fits the arch. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1024);
@@ -62,19 +63,53 @@ static __always_inline void record_owner(struct sock *sk, struct task_struct *ta
 		count(COUNTER_OWNERS_FULL);
 }
 
-/* The socket behind file descriptor fd of the current task, or NULL. This
- * runs on every read and write in the system: one helper call, the rest plain
- * loads where the kernel (6.2+) lets a tracing program cast a pointer. */
-static __always_inline struct sock *sock_of_fd(struct task_struct *task, __u64 fd)
+/* The open file behind file descriptor fd of the current task, or NULL. */
+static __always_inline struct file *file_of_fd(struct task_struct *task, __u64 fd)
 {
 	struct fdtable *fdt = task->files->fdt;
 	struct file **fds, *file;
-	struct socket *sock;
 
 	if (fd >= fdt->max_fds)
 		return NULL;
 	fds = fdt->fd;
-	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]) || !file)
+	if (bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]))
+		return NULL;
+	return file;
+}
+
+/* The reference count of an open file: an atomic_long_t f_count up to 6.12,
+ * a file_ref_t f_ref holding the count minus one from 6.13. */
+struct file___f_count {
+	struct {
+		long counter;
+	} f_count;
+} __attribute__((preserve_access_index));
+
+struct file___f_ref {
+	struct {
+		struct {
+			long counter;
+		} refcnt;
+	} f_ref;
+} __attribute__((preserve_access_index));
+
+/* Whether closing this file's descriptor would release it: no other
+ * descriptor, process or in-flight call holds it. */
+static __always_inline bool is_last_reference(struct file *file)
+{
+	if (bpf_core_field_exists(struct file___f_ref, f_ref))
+		return BPF_CORE_READ((struct file___f_ref *)file, f_ref.refcnt.counter) == 0;
+	return BPF_CORE_READ((struct file___f_count *)file, f_count.counter) == 1;
+}
+
+/* The socket an open file is, or NULL. This runs on every read and write in
+ * the system: plain loads where the kernel (6.2+) lets a tracing program cast
+ * a pointer. */
+static __always_inline struct sock *sock_of_file(struct file *file)
+{
+	struct socket *sock;
+
+	if (!file)
 		return NULL;
 	if (use_kern_ctx) {
 		struct file *f = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
@@ -96,6 +131,7 @@ static __always_inline void note_socket_use(struct pt_regs *regs, __u32 nr)
 {
 	struct task_struct *task;
 	struct owner *old;
+	struct file *file;
 	struct sock *sk;
 	__u64 key;
 	__u8 *arg;
@@ -104,7 +140,7 @@ static __always_inline void note_socket_use(struct pt_regs *regs, __u32 nr)
 	arg = bpf_map_lookup_elem(&syscall_fd_arg, &nr);
 	if (!arg || !*arg)
 		return;
-	switch (*arg) {
+	switch (*arg & ~SYSCALL_FD_LAST_REF) {
 	case 1:
 		fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
 		break;
@@ -115,8 +151,13 @@ static __always_inline void note_socket_use(struct pt_regs *regs, __u32 nr)
 		return;
 	}
 	task = bpf_get_current_task_btf();
-	sk = sock_of_fd(task, fd);
+	file = file_of_fd(task, fd);
+	sk = sock_of_file(file);
 	if (!sk)
+		return;
+	/* Closing one of several references (a parent's copy after fork, or
+	 * after passing it) sends nothing: the socket stays whose it was. */
+	if ((*arg & SYSCALL_FD_LAST_REF) && !is_last_reference(file))
 		return;
 	tls_note_socket(sk);
 	key = (__u64)sk;

@@ -19,6 +19,9 @@
 /* Largest packet copy one record can hold; longer packets (GSO super-packets
  * beyond 64 KiB) are cut here and counted. */
 #define PIDCAP_MAX_CAPLEN 65536
+/* In the system call table: the call makes its caller the socket's owner only
+ * when it drops the last reference to the socket's file (close). */
+#define SYSCALL_FD_LAST_REF 0x80
 
 enum record_type {
 	RECORD_PACKET = 1,

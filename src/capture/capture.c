@@ -182,11 +182,13 @@ static int fill_syscall_table(struct capture *c)
 		long nr;
 		unsigned char fd_arg;
 	} calls[] = {
-		{ SYS_read, 1 },     { SYS_write, 1 },	  { SYS_readv, 1 },   { SYS_writev, 1 },
-		{ SYS_sendto, 1 },   { SYS_recvfrom, 1 }, { SYS_sendmsg, 1 }, { SYS_recvmsg, 1 },
-		{ SYS_sendmmsg, 1 }, { SYS_recvmmsg, 1 }, { SYS_connect, 1 }, { SYS_accept, 1 },
-		{ SYS_accept4, 1 },  { SYS_shutdown, 1 }, { SYS_close, 1 },   { SYS_listen, 1 },
-		{ SYS_bind, 1 },     { SYS_sendfile, 1 }, { SYS_splice, 3 },
+		{ SYS_read, 1 },     { SYS_write, 1 },	  { SYS_readv, 1 },
+		{ SYS_writev, 1 },   { SYS_sendto, 1 },	  { SYS_recvfrom, 1 },
+		{ SYS_sendmsg, 1 },  { SYS_recvmsg, 1 },  { SYS_sendmmsg, 1 },
+		{ SYS_recvmmsg, 1 }, { SYS_connect, 1 },  { SYS_accept, 1 },
+		{ SYS_accept4, 1 },  { SYS_shutdown, 1 }, { SYS_close, 1 | SYSCALL_FD_LAST_REF },
+		{ SYS_listen, 1 },   { SYS_bind, 1 },	  { SYS_sendfile, 1 },
+		{ SYS_splice, 3 },
 	};
 	int fd = bpf_map__fd(c->skel->maps.syscall_fd_arg);
 	size_t i;
