@@ -27,14 +27,17 @@ failures=()
 run_suite() {
 	local name=$1
 	shift
-	local log rc ok bad
+	local log rc ok bad start
 	log=$(mktemp)
 	echo "== $name"
+	start=$(date +%s)
 	"$@" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}
 	ok=$(grep -c '^ok - ' "$log")
 	bad=$(grep -c '^not ok - ' "$log")
 	rm -f "$log"
+	# (the kernel tests' log shows these lines: where the time under emulation goes)
+	echo "== $name: $ok passed, $bad failed in $(($(date +%s) - start)) s"
 	if [ "$rc" -eq 77 ]; then
 		skipped=$((skipped + 1))
 		echo "== $name: skipped"
