@@ -164,14 +164,8 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	ring_size = round_up_pow2((uint64_t)o->buffer_kib << 10);
 	skel->rodata->wakeup_bytes = ring_size / 16 < (256 << 10) ? ring_size / 16 : (256 << 10);
 	err = bpf_map__set_max_entries(skel->maps.events, ring_size);
-	/* pidcap top's per-CPU tables are preallocated: a capture that never
-	 * fills them would pay for them at every start (a tenth of a second
-	 * here, seconds under emulation) and in kernel memory. */
-	if (!err && !o->count_only)
-		err = bpf_map__set_max_entries(skel->maps.process_stats, 1) ?:
-		      bpf_map__set_max_entries(skel->maps.syscall_counts, 1) ?:
-		      bpf_map__set_max_entries(skel->maps.tcp_connections, 1) ?:
-		      bpf_map__set_max_entries(skel->maps.tcp_counted, 1);
+	if (!err)
+		err = kernel_side__size_top_tables(skel, o->count_only);
 	if (!err)
 		err = pidcap_bpf__load(skel);
 	if (err) {

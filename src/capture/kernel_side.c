@@ -220,3 +220,13 @@ void kernel_side__load_failed(int err)
 		log_err("cannot load the BPF programs: %s%s", strerror(err),
 			debug_messages ? "" : " (run with --debug for the kernel's reasons)");
 }
+
+int kernel_side__size_top_tables(struct pidcap_bpf *skel, bool counting)
+{
+	if (counting)
+		return 0;
+	return bpf_map__set_max_entries(skel->maps.process_stats, 1) ?:
+	       bpf_map__set_max_entries(skel->maps.syscall_counts, 1) ?:
+	       bpf_map__set_max_entries(skel->maps.tcp_connections, 1) ?:
+	       bpf_map__set_max_entries(skel->maps.tcp_counted, 1);
+}

@@ -53,6 +53,12 @@ bool kernel_side__skips_ipv6_synacks(void);
  * with pidcap_bpf__destroy(). */
 struct pidcap_bpf *kernel_side__open(unsigned int features);
 
+/* Sizes pidcap top's per-CPU tables, which are preallocated: to one entry
+ * unless counting (pidcap top), so that a capture, which never fills them,
+ * does not pay for them at every start (a tenth of a second here, seconds
+ * under emulation) and in kernel memory. Before the load; 0 or -errno. */
+int kernel_side__size_top_tables(struct pidcap_bpf *skel, bool counting);
+
 /* Prints one warning line naming what a capture with only the features got
  * lacks and what that costs; nothing if it lacks nothing. */
 void kernel_side__warn_missing(unsigned int got);

@@ -98,7 +98,7 @@ static int load_with(struct loaded *l, unsigned int snaplen, bool filter_process
 	l->skel->rodata->snaplen = snaplen;
 	l->skel->rodata->filter_process = filter_process;
 	bpf_map__set_max_entries(l->skel->maps.events, 1 << 20);
-	if (pidcap_bpf__load(l->skel))
+	if (kernel_side__size_top_tables(l->skel, false) || pidcap_bpf__load(l->skel))
 		return -errno;
 	l->ring = ring_buffer__new(bpf_map__fd(l->skel->maps.events), on_record, &l->seen, NULL);
 	return l->ring ? 0 : -errno;
@@ -296,7 +296,7 @@ static void test_every_option_loads(void)
 			skel->rodata->events_mask =
 				mask & 16 ? EVENT_EXEC | EVENT_EXIT | EVENT_FORK | EVENT_TCP : 0;
 			skel->rodata->max_args = mask & 16 ? PIDCAP_ARGS_MAX : 512;
-			err = pidcap_bpf__load(skel);
+			err = kernel_side__size_top_tables(skel, false) ?: pidcap_bpf__load(skel);
 			snprintf(
 				name, sizeof(name),
 				"loads with process=%d follow=%d uid=%d ifindex=%d events=%d view=%s",
