@@ -15,10 +15,6 @@
  *   netpeer pass-fd ADDR PORT                 a parent opens and connects a UDP socket and
  *                                             passes it over a UNIX socket to a child born
  *                                             before it existed, which then uses it
- *   netpeer pass-fd-late-close ADDR PORT      a parent binds a UDP socket to ADDR PORT and
- *                                             passes it to a child, which answers one
- *                                             datagram; the parent closes its copy once the
- *                                             child waits in recvfrom, and says "closed=PID"
  *   netpeer spawn-short ADDR PORT N           a parent starting N children that live ~1 ms
  *                                             and each send one datagram
  *   netpeer udp-flood ADDR PORT SECONDS       send 64-byte datagrams as fast as possible
@@ -61,14 +57,6 @@ static void die(const char *what)
 	exit(1);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static socklen_t make_addr(const char *host, int port, struct sockaddr_storage *ss)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
@@ -109,12 +97,18 @@ static int payload(char *buf, size_t size, const char *what)
 	return snprintf(buf, size, "pid=%d %s", getpid(), what);
 }
 
-static void echo_dgrams(int fd, int count)
+static int udp_echo(const char *host, int port, int count)
 {
-	struct sockaddr_storage peer;
+	struct sockaddr_storage ss, peer;
+	socklen_t len, plen;
 	char buf[2048], out[64];
-	socklen_t plen;
+	int fd = open_socket(host, port, SOCK_DGRAM, &ss, &len), one = 1;
 
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len))
+		die("bind");
+	printf("udp-echo=%d\n", getpid());
+	fflush(stdout);
 	while (count-- > 0) {
 		plen = sizeof(peer);
 		if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&peer, &plen) < 0)
@@ -123,20 +117,6 @@ static void echo_dgrams(int fd, int count)
 			   plen) < 0)
 			die("sendto");
 	}
-}
-
-static int udp_echo(const char *host, int port, int count)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int fd = open_socket(host, port, SOCK_DGRAM, &ss, &len), one = 1;
-
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(fd, (struct sockaddr *)&ss, len))
-		die("bind");
-	printf("udp-echo=%d\n", getpid());
-	fflush(stdout);
-	echo_dgrams(fd, count);
 	return 0;
 }
 
@@ -382,67 +362,6 @@ static int pass_fd(const char *host, int port)
 	return reap(child);
 }
 
-/* Waits until process pid is blocked in system call nr (a minute at most). */
-static void wait_in_syscall(pid_t pid, long nr)
-{
-	double deadline = now() + 60;
-	char path[64], line[256];
-
-	snprintf(path, sizeof(path), "/proc/%d/syscall", pid);
-	while (now() < deadline) {
-		FILE *f = fopen(path, "r");
-		long got = -1;
-
-		if (!f)
-			die(path);
-		if (fgets(line, sizeof(line), f))
-			got = strtol(line, NULL, 10);
-		fclose(f);
-		if (got == nr && strncmp(line, "running", 7))
-			return;
-		usleep(1000);
-	}
-	errno = ETIMEDOUT;
-	die("waiting for the child to block in its system call");
-}
-
-static int pass_fd_late_close(const char *host, int port)
-{
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int pair[2], fd;
-	pid_t child;
-
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
-		die("socketpair");
-	printf("parent=%d\n", getpid());
-	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
-	if (child == 0) {
-		close(pair[0]);
-		printf("child=%d\n", getpid());
-		fflush(stdout);
-		fd = receive_fd(pair[1]);
-		if (fd < 0)
-			die("receive_fd");
-		echo_dgrams(fd, 1);
-		_exit(0);
-	}
-	close(pair[1]);
-	fd = open_socket(host, port, SOCK_DGRAM, &ss, &len);
-	if (bind(fd, (struct sockaddr *)&ss, len))
-		die("bind");
-	if (send_fd(pair[0], fd))
-		die("send_fd");
-	wait_in_syscall(child, SYS_recvfrom);
-	close(fd);
-	printf("closed=%d\n", getpid());
-	fflush(stdout);
-	return reap(child);
-}
-
 static int spawn_short(const char *host, int port, int n)
 {
 	struct sockaddr_storage ss;
@@ -470,6 +389,14 @@ static int spawn_short(const char *host, int port, int n)
 		failed |= reap(child);
 	}
 	return failed;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static int udp_flood(const char *host, int port, double seconds)
@@ -655,8 +582,6 @@ int main(int argc, char **argv)
 		return fork_tcp(argv[2], port);
 	if (argc == 4 && !strcmp(mode, "pass-fd"))
 		return pass_fd(argv[2], port);
-	if (argc == 4 && !strcmp(mode, "pass-fd-late-close"))
-		return pass_fd_late_close(argv[2], port);
 	if (argc == 5 && !strcmp(mode, "spawn-short"))
 		return spawn_short(argv[2], port, atoi(argv[4]));
 	if (argc == 5 && !strcmp(mode, "udp-flood"))

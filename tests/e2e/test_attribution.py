@@ -237,35 +237,6 @@ def test_socket_passed_over_unix_socket(tmp):
                                           (ns.a4, False): set(pids["child"])})
 
 
-def test_passed_socket_stays_the_receivers_when_the_sender_closes_its_copy(tmp):
-    """A parent that passed a socket on and then closes its own descriptor
-    releases nothing and sends nothing: a datagram arriving afterwards is the
-    child's, which waits for it in recvfrom."""
-    out = os.path.join(tmp, "lateclose.pcapng")
-    port = 47113
-    with Namespaces() as ns:
-        cap = Pidcap("-w", out)
-        holder = None
-        try:
-            holder = Peer(ns.run(ns.a, NETPEER, "pass-fd-late-close", ns.a4, str(port)))
-            text = holder.first
-            while "closed=" not in text:
-                text += read_line(holder.proc, "pass-fd-late-close")
-            sender = sh(*ns.run(ns.b, NETPEER, "udp-send", ns.a4, str(port), "1"), timeout=60)
-            text += holder.output()
-        finally:
-            if holder:
-                holder.kill()
-            rc, err = cap.stop()
-        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
-        pids = peer_pids(text)
-        rows = tshark_rows(out)
-        check_payload_pids(rows, 2)
-        n = check_endpoint_pids(rows, port, {(ns.a4, True): set(pids["child"]),
-                                             (ns.b4, False): set(peer_pids(sender.stdout)["udp-send"])})
-        check(n >= 2, "too few packets on port %d: %d" % (port, n))
-
-
 def test_raw_sockets_show_only_what_their_filter_keeps(tmp):
     """The kernel hands a raw ICMP socket every ICMP packet; its socket filter
     then keeps what it wants. A packet is shown as received only if the
