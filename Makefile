@@ -123,6 +123,7 @@ test = $(CC) $(LDFLAGS) $^ -o $@
 parts = $(patsubst tests/%.c,$(OBJ)/tests/%.o,$(wildcard tests/unit/test_$(1)/*.c))
 GO_CLIENTS := $(addprefix $(OUTPUT)/go-tlsclient,-plain -stripped -pie -pie-stripped)
 TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTPUT)/test_holdback \
+	     $(OUTPUT)/test_record_queue \
 	     $(OUTPUT)/test_comment $(OUTPUT)/test_events $(OUTPUT)/test_rotation $(OUTPUT)/test_options \
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile \
 	     $(OUTPUT)/test_procfs $(OUTPUT)/test_elf_file \
@@ -149,6 +150,8 @@ $(OUTPUT)/test_pcapng: $(OBJ)/tests/unit/test_pcapng.o $(call parts,pcapng) \
 		       $(call obj,src/output/pcapng.c src/output/exported_pdu.c)
 	$(test)
 $(OUTPUT)/test_holdback: $(OBJ)/tests/unit/test_holdback.o $(call obj,src/capture/holdback.c)
+	$(test)
+$(OUTPUT)/test_record_queue: $(OBJ)/tests/unit/test_record_queue.o $(call obj,src/capture/record_queue.c)
 	$(test)
 $(OUTPUT)/test_comment: $(OBJ)/tests/unit/test_comment.o $(call obj,src/model/comment.c)
 	$(test)

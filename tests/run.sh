@@ -59,6 +59,7 @@ if [ "$group" = all ]; then
 	run_suite "packet printer" "$build/test_print"
 	run_suite "pcap and pcapng reader" "$build/test_savefile"
 	run_suite "packets held for their verdict" "$build/test_holdback"
+	run_suite "process records waiting for older packets" "$build/test_record_queue"
 	run_suite "the packet comment, written and read" "$build/test_comment"
 	run_suite "events: records, journal entries, read back" "$build/test_events"
 	run_suite "/proc/PID/stat, read and parsed" "$build/test_procfs"

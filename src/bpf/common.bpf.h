@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What every part of the kernel side shares: the ring buffer of records, the
+ * What every part of the kernel side shares: the ring buffers of records, the
  * counters of what was seen and lost, and the few constants the kernel's
  * headers do not bring.
  */
@@ -18,6 +18,14 @@ struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 32 << 20); /* resized by the loader */
 } events SEC(".maps");
+
+/* Exec, fork and exit records have a ring of their own: a flood of packets
+ * cannot crowd out the records that name its processes. They are few, so
+ * the reader is woken as soon as it has caught up (adaptive wakeup). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 2 << 20);
+} process_events SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

@@ -25,7 +25,7 @@ static __always_inline void fill_exec(struct exec_record *r, struct task_struct 
  * smallest record that holds it (the ring buffer wants constant sizes). */
 #define EMIT_EXEC_CLASS(N)                                                             \
 	if (size <= (N)) {                                                             \
-		r = bpf_ringbuf_reserve(&events, sizeof(*r) + (N), 0);                 \
+		r = bpf_ringbuf_reserve(&process_events, sizeof(*r) + (N), 0);         \
 		if (!r)                                                                \
 			goto dropped;                                                  \
 		fill_exec(r, p, comm);                                                 \
@@ -35,7 +35,7 @@ static __always_inline void fill_exec(struct exec_record *r, struct task_struct 
 		if (size > 0 && size <= (N) &&                                         \
 		    !bpf_probe_read_user(r->args, size, (void *)arg_start))            \
 			r->args_size = size;                                           \
-		bpf_ringbuf_submit(r, submit_flags());                                 \
+		bpf_ringbuf_submit(r, 0);                                              \
 		return 0;                                                              \
 	}
 
@@ -128,7 +128,7 @@ int BPF_PROG(exec_result, struct pt_regs *regs, long ret)
 	bpf_get_current_comm(comm, sizeof(comm));
 	if (ret >= 0 || (filter_process && !process_selected(p->tgid, comm)))
 		goto out;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r) + FAILED_EXEC_ROOM, 0);
+	r = bpf_ringbuf_reserve(&process_events, sizeof(*r) + FAILED_EXEC_ROOM, 0);
 	if (!r) {
 		count(COUNTER_EVENTS_DROPPED);
 		goto out;
@@ -156,7 +156,7 @@ int BPF_PROG(exec_result, struct pt_regs *regs, long ret)
 	if (i == FAILED_EXEC_MAX_ARGV)
 		r->args_truncated = 1;
 	r->args_size = off < FAILED_EXEC_ARGS ? off : FAILED_EXEC_ARGS;
-	bpf_ringbuf_submit(r, submit_flags());
+	bpf_ringbuf_submit(r, 0);
 out:
 	bpf_map_delete_elem(&pending_execs, &tid);
 	return 0;
@@ -183,7 +183,7 @@ int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child
 	}
 	if (!selected)
 		return 0;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	r = bpf_ringbuf_reserve(&process_events, sizeof(*r), 0);
 	if (!r) {
 		count(COUNTER_EVENTS_DROPPED);
 		return 0;
@@ -194,7 +194,7 @@ int BPF_PROG(process_fork, struct task_struct *parent, struct task_struct *child
 	r->child_tgid = child_tgid;
 	r->uid = BPF_CORE_READ(parent, cred, uid.val);
 	BPF_CORE_READ_STR_INTO(&r->comm, parent, group_leader, comm);
-	bpf_ringbuf_submit(r, submit_flags());
+	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
 
@@ -209,7 +209,7 @@ int BPF_PROG(process_exit, struct task_struct *p)
 		return 0;
 	if (filter_process && !bpf_map_lookup_elem(&selected_pids, &tgid))
 		return 0;
-	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	r = bpf_ringbuf_reserve(&process_events, sizeof(*r), 0);
 	if (!r) {
 		count(COUNTER_EVENTS_DROPPED);
 		return 0;
@@ -223,7 +223,7 @@ int BPF_PROG(process_exit, struct task_struct *p)
 	r->ppid = BPF_CORE_READ(p, real_parent, tgid);
 	r->pad = 0;
 	BPF_CORE_READ_STR_INTO(&r->comm, p, group_leader, comm);
-	bpf_ringbuf_submit(r, submit_flags());
+	bpf_ringbuf_submit(r, 0);
 	return 0;
 }
 

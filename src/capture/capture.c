@@ -14,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -28,6 +30,7 @@
 #include "bpf/record.h"
 #include "capture/capture.h"
 #include "capture/kernel_side.h"
+#include "capture/record_queue.h"
 #include "filter/filter.h"
 #include "pidcap.skel.h"
 
@@ -45,8 +48,12 @@ struct capture {
 	const struct capture_config *opts;
 	unsigned int features; /* enum optional_feature the kernel took */
 	struct pidcap_bpf *skel;
-	struct ring_buffer *ring;
-	struct ring_buffer *holds; /* --tls: processes stopped at exec */
+	struct ring_buffer *ring;	    /* packets and the rest */
+	struct ring_buffer *process_ring;   /* exec, fork, exit */
+	struct record_queue *process_queue; /* ... taken, waiting for their turn */
+	uint64_t process_ring_read_ns;	    /* when process_ring was last emptied */
+	int epoll_fd;			    /* both rings */
+	struct ring_buffer *holds;	    /* --tls: processes stopped at exec */
 	struct bpf_link *links[MAX_LINKS];
 	int n_links;
 	int cgroup_fd;
@@ -319,6 +326,7 @@ struct capture *capture__load(const struct capture_config *o, capture_record_fn 
 	c->fn = fn;
 	c->ctx = ctx;
 	c->cgroup_fd = -1;
+	c->epoll_fd = -1;
 	c->filter_fds[0] = c->filter_fds[1] = -1;
 	c->filter_links[0] = c->filter_links[1] = -1;
 	kernel_side__set_debug(o->debug);
@@ -531,6 +539,72 @@ static void attach_traced_packets(struct capture *c)
 			   "ip6_output: the IPv6 SYN-ACKs local servers send are not captured");
 }
 
+static uint64_t monotonic_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int queue_process_record(void *ctx, void *data, size_t size)
+{
+	struct capture *c = ctx;
+
+	return record_queue__push(c->process_queue, data, size);
+}
+
+static void read_process_ring(struct capture *c)
+{
+	c->process_ring_read_ns = monotonic_ns();
+	ring_buffer__consume(c->process_ring);
+}
+
+/* A record from the packet ring goes after the process records older than
+ * it. A process record written before the packet was taken (an exec before
+ * the new program's first packet) is in the process ring by now: it is read
+ * again whenever a packet is newer than its last reading. */
+static int take_record(void *ctx, void *data, size_t size)
+{
+	struct capture *c = ctx;
+	uint64_t ts;
+	int err;
+
+	if (size < 16) /* every record starts with its type and time */
+		return 0;
+	memcpy(&ts, (const char *)data + 8, sizeof(ts));
+	if (ts > c->process_ring_read_ns)
+		read_process_ring(c);
+	err = record_queue__flush(c->process_queue, ts, c->fn, c->ctx);
+	return err < 0 ? err : c->fn(c->ctx, data, size);
+}
+
+static int open_rings(struct capture *c)
+{
+	struct pidcap_bpf *s = c->skel;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int err = 0;
+
+	c->process_queue = record_queue__new();
+	c->ring = ring_buffer__new(bpf_map__fd(s->maps.events), take_record, c, NULL);
+	if (c->ring)
+		c->process_ring = ring_buffer__new(bpf_map__fd(s->maps.process_events),
+						   queue_process_record, c, NULL);
+	if (!c->process_queue || !c->ring || !c->process_ring)
+		err = c->process_queue ? -errno : -ENOMEM;
+	if (!err) {
+		c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+		if (c->epoll_fd < 0 ||
+		    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->ring), &ev) ||
+		    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->process_ring),
+			      &ev))
+			err = -errno;
+	}
+	if (err)
+		log_err("cannot open the ring buffers: %s", strerror(-err));
+	return err;
+}
+
 int capture__attach(struct capture *c)
 {
 	const struct capture_config *o = c->opts;
@@ -565,12 +639,9 @@ int capture__attach(struct capture *c)
 	if (err)
 		return err;
 
-	c->ring = ring_buffer__new(bpf_map__fd(s->maps.events), c->fn, c->ctx, NULL);
-	if (!c->ring) {
-		err = -errno;
-		log_err("cannot open the ring buffer: %s", strerror(-err));
+	err = open_rings(c);
+	if (err)
 		return err;
-	}
 	if (!err && o->events & EVENT_EXEC)
 		err = keep_link(c, bpf_program__attach(s->progs.exec_result),
 				"the exec result hook");
@@ -676,16 +747,25 @@ int capture__poll_holds(struct capture *c, int timeout_ms)
 
 int capture__poll(struct capture *c, int timeout_ms)
 {
-	int n, more;
+	struct epoll_event ev[2];
+	int n, f;
 
-	if (!c->ring)
+	if (c->epoll_fd < 0)
 		return 0; /* (not attached yet: nothing can have come) */
-	n = ring_buffer__poll(c->ring, timeout_ms);
+	/* The kernel wakes us only for a batch of packets: after the wait,
+	 * take what waits anyway. */
+	if (epoll_wait(c->epoll_fd, ev, 2, timeout_ms) < 0)
+		return -errno;
+	read_process_ring(c);
+	n = ring_buffer__consume(c->ring);
 	if (n < 0)
 		return n;
-	/* The kernel wakes us only for a batch: take what waits anyway. */
-	more = ring_buffer__consume(c->ring);
-	return more < 0 ? more : n + more;
+	/* The packet ring is empty now: every packet a process sent before
+	 * its exit has gone, so the exit may go. */
+	f = record_queue__flush(c->process_queue, UINT64_MAX, c->fn, c->ctx);
+	if (f < 0)
+		return f;
+	return n + f;
 }
 
 void capture__detach(struct capture *c)
@@ -752,6 +832,10 @@ void capture__free(struct capture *c)
 		if (c->filter_fds[i] >= 0)
 			close(c->filter_fds[i]);
 	ring_buffer__free(c->ring);
+	ring_buffer__free(c->process_ring);
+	record_queue__free(c->process_queue);
+	if (c->epoll_fd >= 0)
+		close(c->epoll_fd);
 	ring_buffer__free(c->holds);
 	pidcap_bpf__destroy(c->skel);
 	if (c->cgroup_fd >= 0)
