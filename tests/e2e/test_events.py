@@ -136,3 +136,28 @@ def test_arguments_cut_are_said_to_be_cut(tmp):
     r = subprocess.run([PIDCAP, "--no-packets", "--events", "exec", "--", "sh", "-c", "true", long_arg],
                        capture_output=True, text=True, timeout=60)
     check(long_arg in r.stdout and "cut" not in r.stdout, "the default keeps 5000 bytes")
+
+
+def test_process_records_kept_when_packets_fill_the_buffer(tmp):
+    """Packets that fill the kernel buffer while pidcap cannot read (stopped)
+    are dropped and counted; the execs and exits of the same moment are not
+    lost with them: they have a buffer of their own."""
+    out = os.path.join(tmp, "full.pcapng")
+    script = """
+        kill -STOP $PPID
+        {peer} udp-flood 127.0.0.1 47140 1 > {tmp}/flood.out
+        i=0
+        while [ $i -lt 30 ]; do /bin/true; i=$((i + 1)); done
+        kill -CONT $PPID""".format(peer=NETPEER, tmp=tmp)
+    r = subprocess.run([PIDCAP, "-B", "64", "-w", out, "--", "sh", "-c", script],
+                       capture_output=True, text=True, timeout=120)
+    check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
+    dropped = re.search(r"^(\d+) packets dropped by kernel$", r.stderr, re.M)
+    check(dropped and int(dropped.group(1)) > 0,
+          "the flood did not fill the 64 KiB buffer: %s" % r.stderr)
+    check(re.search(r"^0 events dropped by kernel$", r.stderr, re.M), r.stderr)
+    events = journal_events(out)
+    trues = [e["pid"] for e in events if e["EVENT"] == "exec" and e["exe"] == "/bin/true"]
+    check(len(trues) == 30, "%d execs of /bin/true, not 30" % len(trues))
+    exits = {e["pid"] for e in events if e["EVENT"] == "exit"}
+    check(set(trues) <= exits, "execs without their exit: %s" % (set(trues) - exits))
