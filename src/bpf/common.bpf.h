@@ -24,7 +24,7 @@ struct {
  * the reader is woken as soon as it has caught up (adaptive wakeup). */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 2 << 20);
+	__uint(max_entries, 1 << 20);
 } process_events SEC(".maps");
 
 struct {

@@ -40,7 +40,7 @@ static const char usage[] =
 	"                     darwin (plain IP packets + process blocks: libpcap filters work)\n"
 	"  -c COUNT           stop after COUNT packets\n"
 	"  -s SNAPLEN         bytes to keep of each packet (default 262144; also --snapshot-length)\n"
-	"  -B KIB             kernel buffer size in KiB (default 32768)\n"
+	"  -B KIB             kernel buffer size in KiB (default 4096)\n"
 	"  -C SIZE            start a new file when this one exceeds SIZE million bytes (or 10k, 5m, 1g)\n"
 	"  -G SECONDS         start a new file every SECONDS (-w may hold strftime(3) patterns)\n"
 	"  -W COUNT           with -C: keep COUNT files, overwriting the oldest; with -G: stop after COUNT\n"
@@ -247,7 +247,7 @@ int options__parse(struct options *o, int argc, char **argv)
 		}
 	}
 	o->snaplen = 262144;
-	o->buffer_kib = 32768;
+	o->buffer_kib = 4096;
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
 	optind = 0; /* (glibc: parsed again from the start, whoever parsed before) */

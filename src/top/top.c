@@ -677,7 +677,7 @@ int top__main(int argc, char **argv)
 	t->config = (struct capture_config){
 		.sel = &t->sel,
 		.snaplen = 262144,
-		.buffer_kib = 32768, /* for the process records that name processes */
+		.buffer_kib = 256, /* (TCP records only: processes have their own ring) */
 		.args_size = 16384,
 		.count_only = true,
 		.debug = t->debug,
