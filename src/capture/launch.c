@@ -53,8 +53,8 @@ static void child(int go_fd, int status_fd, char **argv, const char *path, const
 	char go;
 	int err = 0;
 
-	/* -w -: pidcap's standard output is the capture; what the command
-	 * prints there would break it, so it goes to standard error. */
+	/* pidcap's standard output is the capture; what the command prints
+	 * there would break it, so it goes to standard error. */
 	if (stdout_taken && dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 		_exit(127);
 

@@ -739,8 +739,11 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	if (!s.out)
 		goto out;
 	if (o->command) {
+		/* Unless -w names a file, standard output carries the capture
+		 * (lines, JSON or pcapng) and the command's output would land
+		 * inside it, cut at pidcap's buffer boundaries. */
 		if (launch__prepare(&cmd, o->command, o->run_as,
-				    o->write_path && !strcmp(o->write_path, "-")))
+				    !o->write_path || !strcmp(o->write_path, "-")))
 			goto abandon;
 		if (capture__select_pid(c, cmd.pid))
 			goto abandon;

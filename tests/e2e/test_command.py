@@ -1,9 +1,10 @@
 """Processes: a command and its children, --pid with and without -f,
 --cgroup, another user."""
+import json
 import os
 import subprocess
 
-from lib import (check, sh, Pidcap, tshark_rows, check_payload_pids, peer_pids, Peer,
+from lib import (Failure, check, sh, Pidcap, tshark_rows, check_payload_pids, peer_pids, Peer,
                  cgroup2_mount, PIDCAP, NETPEER, TAG)
 
 
@@ -45,6 +46,22 @@ def test_command_exit_status_is_pidcaps(tmp):
     check(r.returncode == 127 and r.stderr.startswith("pidcap: cannot run") and
           len(r.stderr.splitlines()) == 1, "exit %d: %r" % (r.returncode, r.stderr))
     check(not os.path.exists(out), "a command that cannot run left a file")
+
+
+def test_command_output_stays_out_of_the_printed_capture(tmp):
+    """Without -w FILE, standard output is the capture: the command's own
+    output goes to standard error, so every line is one whole JSON object."""
+    r = subprocess.run([PIDCAP, "--json", "--events", "none", "--", "ping", "-c", "3", "-i", "0.2",
+                        "127.0.0.1"], capture_output=True, text=True, timeout=60)
+    check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
+    try:
+        objects = [json.loads(line) for line in r.stdout.splitlines()]
+    except ValueError as e:
+        raise Failure("a line that is not JSON (%s): %s" % (e, r.stdout[-2000:]))
+    check(len(objects) == 6 and
+          all("ping" in (o.get("comm"), o.get("peer_comm")) for o in objects),
+          "ping's 3 requests and 3 replies expected: %s" % objects)
+    check("3 packets transmitted" in r.stderr, "ping's own output is not on stderr: %s" % r.stderr)
 
 
 def test_run_as_another_user(tmp):
