@@ -1,9 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Which process a socket belongs to: the last one to use it in a system call
- * (recorded at sys_enter, before the call moves data), the owners of sockets
- * that predate the capture (a task_file iterator), and the owner kept with the
- * socket itself past close (socket storage, cloned to accepted sockets).
+ * Which process a packet and a socket belong to.
+ *
+ * A packet sent in process context is the current task's: a user task that is
+ * neither interrupted nor serving a softirq sends on its own behalf, so each
+ * of two processes sharing a socket gets its own packets. Everything else (what
+ * is received, what the kernel sends from a softirq: ACKs, retransmits, a
+ * loopback receiver's answers) takes the socket's recorded owner: its creator
+ * (sock_create), then the last process to send or receive through it. Where
+ * the kernel has the sock_send_length and sock_recv_length tracepoints (6.3),
+ * those keep the owner and no system call is hooked; before that, sys_enter
+ * records the caller before the call moves data. The owners of sockets that
+ * predate the capture come from a task_file iterator, and the owner is kept
+ * with the socket itself past close (socket storage, cloned to accepted
+ * sockets).
  */
 #ifndef PIDCAP_OWNERS_BPF_H
 #define PIDCAP_OWNERS_BPF_H
@@ -61,6 +71,19 @@ static __always_inline void record_owner(struct sock *sk, struct task_struct *ta
 	fill_owner(&o, task, BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum));
 	if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY))
 		count(COUNTER_OWNERS_FULL);
+}
+
+/* Refreshes a socket's owner to the current task, unless it is already the
+ * same thread of the same program (the common case: one load, one compare). */
+static __always_inline void note_socket_user(struct sock *sk, struct task_struct *task)
+{
+	__u64 key = (__u64)sk;
+	struct owner *old = bpf_map_lookup_elem(&sock_owners, &key);
+
+	if (old && old->tid == task->pid && old->exec_id == (__u32)task->self_exec_id)
+		return;
+	if (is_inet(sk))
+		record_owner(sk, task);
 }
 
 /* The open file behind file descriptor fd of the current task, or NULL. */
@@ -130,10 +153,8 @@ static __always_inline struct sock *sock_of_file(struct file *file)
 static __always_inline void note_socket_use(struct pt_regs *regs, __u32 nr)
 {
 	struct task_struct *task;
-	struct owner *old;
 	struct file *file;
 	struct sock *sk;
-	__u64 key;
 	__u8 *arg;
 	__u64 fd;
 
@@ -160,13 +181,44 @@ static __always_inline void note_socket_use(struct pt_regs *regs, __u32 nr)
 	if ((*arg & SYSCALL_FD_LAST_REF) && !is_last_reference(file))
 		return;
 	tls_note_socket(sk);
-	key = (__u64)sk;
-	old = bpf_map_lookup_elem(&sock_owners, &key);
-	/* The common case: the same thread of the same program again. */
-	if (old && old->tid == task->pid && old->exec_id == (__u32)task->self_exec_id)
-		return;
-	if (is_inet(sk))
-		record_owner(sk, task);
+	note_socket_user(sk, task);
+}
+
+/* A new socket is its creator's until someone else uses it: a server's socket
+ * that receives before it ever sends has its process from the start. */
+SEC("cgroup/sock_create")
+int socket_created(struct bpf_sock *ctx)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct owner o = {};
+	__u64 key = (__u64)ctx;
+
+	if (ctx->family != AF_INET && ctx->family != AF_INET6)
+		return 1;
+	/* (socket() makes it in the caller's network namespace) */
+	fill_owner(&o, task, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
+	if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY))
+		count(COUNTER_OWNERS_FULL);
+	return 1;
+}
+
+/* Where the kernel has them (6.3), these two fire in the calling process as a
+ * send or receive through a socket completes: they keep the owner without a
+ * hook on every system call, which would tax every process. */
+SEC("tp_btf/sock_send_length")
+int BPF_PROG(socket_sent, struct sock *sk, int ret, int flags)
+{
+	tls_note_socket(sk);
+	note_socket_user(sk, bpf_get_current_task_btf());
+	return 0;
+}
+
+SEC("tp_btf/sock_recv_length")
+int BPF_PROG(socket_received, struct sock *sk, int ret, int flags)
+{
+	tls_note_socket(sk);
+	note_socket_user(sk, bpf_get_current_task_btf());
+	return 0;
 }
 
 /* Seeds the owners of sockets that existed before pidcap started. */
@@ -231,10 +283,57 @@ static __always_inline bool owner_of_sock(struct sock *sk, struct owner *out)
 	return true;
 }
 
-static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out)
+#define PF_KTHREAD 0x00200000
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_RAW 3
+#define IPPROTO_ICMPV6 58
+
+/*
+ * Whether the current task sends this packet on its own behalf. A datagram or
+ * raw socket sends only from the sendmsg of whoever holds it; the kernel's own
+ * such sockets (ICMP replies, tunnels), which may send from a softirq, have no
+ * recorded owner and are not asked about. A TCP socket also sends from softirqs
+ * (ACKs, retransmits, data the window lets out) for whatever task was
+ * interrupted, but never while a task holds its lock: it defers that work to
+ * the task, so a locked socket sends for the task holding the lock.
+ */
+static __always_inline bool sent_by_current(struct bpf_sock *sk, struct task_struct *task)
+{
+	struct tcp_sock *tp;
+
+	if (!owner_from_context || task->flags & PF_KTHREAD)
+		return false;
+	if (sk->type == SOCK_RAW ||
+	    (sk->type == SOCK_DGRAM &&
+	     (sk->protocol == IPPROTO_UDP || sk->protocol == IPPROTO_UDPLITE ||
+	      sk->protocol == IPPROTO_ICMP || sk->protocol == IPPROTO_ICMPV6)))
+		return true;
+	if (sk->type != SOCK_STREAM || sk->protocol != IPPROTO_TCP)
+		return false;
+	tp = bpf_skc_to_tcp_sock(sk);
+	return tp && BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.sk_lock.owned);
+}
+
+/* The sender of a packet is its socket's owner from now on (key: the
+ * socket's address). */
+static __always_inline void sender_owns(__u64 key, struct owner *old, struct task_struct *task,
+					struct owner *out)
+{
+	if (old->tid == task->pid && old->exec_id == (__u32)task->self_exec_id) {
+		*out = *old;
+		return;
+	}
+	fill_owner(out, task, old->netns);
+	if (bpf_map_update_elem(&sock_owners, &key, out, BPF_ANY))
+		count(COUNTER_OWNERS_FULL);
+}
+
+static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out, __u8 direction)
 {
 	struct bpf_sock *sk = skb->sk;
 	struct owner *o, *stored;
+	struct task_struct *task;
 	__u64 key;
 
 	if (!sk)
@@ -244,6 +343,15 @@ static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out)
 		return false;
 	key = (__u64)sk;
 	o = bpf_map_lookup_elem(&sock_owners, &key);
+	/* (a socket with no owner recorded is the kernel's own) */
+	if (o && direction == PACKET_OUT &&
+	    sent_by_current(sk, task = bpf_get_current_task_btf())) {
+		sender_owns(key, o, task, out);
+		stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (stored && (stored->tid != out->tid || stored->tgid != out->tgid))
+			*stored = *out;
+		return true;
+	}
 	stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, o ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (o) {
 		if (stored && (stored->tid != o->tid || stored->tgid != o->tgid))

@@ -340,7 +340,7 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	count(COUNTER_SEEN);
 	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
 		return 1;
-	m.has_owner = find_owner(skb, &m.owner);
+	m.has_owner = find_owner(skb, &m.owner, direction);
 	m.protocol = bpf_ntohs(skb->protocol);
 	m.ifindex = skb->ifindex;
 	m.len = skb->len;

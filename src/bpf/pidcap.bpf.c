@@ -6,16 +6,18 @@
  * every IPv4/IPv6 packet that a local socket sends or receives, in every
  * network namespace. Each packet is attributed through its socket.
  *
- * Owners: a socket belongs to the process that last used it in a system
- * call. sys_enter records that process for the socket behind the call's file
- * descriptor *before* the call moves data, so the first packet a process sends
- * on a socket it inherited, or on one opened before pidcap started, carries the
- * right process. The packet programs never look at the current task: packets
- * are often sent or received in softirq context or on behalf of another
- * socket (a loopback ACK runs in the sender's context), where "current" lies.
- * The owner is kept in a hash keyed by the socket's address while the socket
- * is open, and copied into socket-local storage, which the kernel clones to
- * accepted sockets and frees with the socket.
+ * Owners: a packet a process sends on its own behalf (a datagram socket's
+ * send, a TCP socket's while the process holds its lock) is the current
+ * task's; everything else takes its socket's recorded owner, since packets are
+ * often sent or received in softirq context or on behalf of another socket (a
+ * loopback ACK runs in the sender's context), where "current" lies. The owner
+ * is the socket's creator, then the last process to send or receive through
+ * it: recorded by the sock_send_length and sock_recv_length tracepoints where
+ * the kernel has them (6.3), else at sys_enter before the call moves data,
+ * and seeded at start for sockets opened before. It is kept in a hash keyed by
+ * the socket's address while the socket is open, and copied into socket-local
+ * storage, which the kernel clones to accepted sockets and frees with the
+ * socket (see owners.bpf.h).
  *
  * Processes: exec, fork and exit records let user space name every process,
  * even one that lived a millisecond, and fork keeps -f selections complete.
@@ -67,6 +69,10 @@ const volatile bool tls_hold_new_programs = false;	/* --tls: hook Go programs as
 const volatile __s32 open_nr = 2, openat_nr = 257;	/* set by the loader; -1: none */
 const volatile __u32 pidcap_tgid = 0;			/* set by the loader */
 const volatile bool tls_data = false;			/* --tls=data: plaintext of TLS calls */
+/* A packet sent in process context is the current task's (see owners.bpf.h);
+ * off where the preempt count cannot be read. */
+const volatile bool owner_from_context = false;
+const volatile bool record_failed_execs = false; /* --failed-execs */
 
 #ifndef PIDCAP_NO_KFUNCS
 extern void *bpf_cast_to_kern_ctx(void *obj) __ksym __weak;
@@ -96,7 +102,10 @@ static __always_inline void *bpf_rdonly_cast(void *obj, __u32 btf_id)
 #include "packet.bpf.h"
 #include "tcp.bpf.h"
 
-/* One hook for every system call, and three uses of it. */
+/* One hook for every system call, and its uses: pidcap top's counts, failed
+ * execs, TLS library files opened, and sockets' owners on kernels before 6.3.
+ * Attached only where one of them is wanted: it slows every system call of
+ * every process. */
 SEC("tp_btf/sys_enter")
 int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
 {
@@ -104,7 +113,7 @@ int BPF_PROG(socket_syscall_enter, struct pt_regs *regs, long id)
 
 	if (count_only)
 		count_syscall(nr);
-	if ((nr == execve_nr || nr == execveat_nr) && events_mask & EVENT_EXEC) {
+	if ((nr == execve_nr || nr == execveat_nr) && record_failed_execs) {
 		remember_exec(regs, nr);
 		return 0;
 	}

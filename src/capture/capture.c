@@ -127,6 +127,7 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 					  : o->direction == DIRECTION_OUT ? PACKET_OUT
 									  : PACKET_IN | PACKET_OUT;
 	skel->rodata->events_mask = o->events;
+	skel->rodata->record_failed_execs = o->failed_execs && o->events & EVENT_EXEC;
 	skel->rodata->max_args = o->args_size;
 	skel->rodata->execve_nr = SYS_execve;
 	skel->rodata->execveat_nr = SYS_execveat;
@@ -276,15 +277,19 @@ static int check_kernel_features(void)
  * first, and says once what is missing. */
 static struct pidcap_bpf *load_what_kernel_takes(struct capture *c)
 {
+#define NEWEST (FEATURE_SENDER_CONTEXT | FEATURE_SOCKET_CALLS)
 	static const unsigned int ladder[] = {
 		0,
-		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK, /* (a kernel without BPF trampolines) */
-		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT,
-		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT |
-			FEATURE_SEED,
-		FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX | FEATURE_RETRACT |
-			FEATURE_SEED | FEATURE_RELEASE,
+		FEATURE_SENDER_CONTEXT,
+		NEWEST | FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK, /* (no BPF trampolines) */
+		NEWEST | FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX |
+			FEATURE_RETRACT,
+		NEWEST | FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX |
+			FEATURE_RETRACT | FEATURE_SEED,
+		NEWEST | FEATURE_TRACED_SKB | FEATURE_IPV6_SYNACK | FEATURE_KERN_CTX |
+			FEATURE_RETRACT | FEATURE_SEED | FEATURE_RELEASE,
 	};
+#undef NEWEST
 	unsigned int all = kernel_side__features(), tried = ~0u;
 	struct pidcap_bpf *skel = NULL;
 	size_t i;
@@ -627,8 +632,19 @@ int capture__attach(struct capture *c)
 	err = c->features & FEATURE_SEED ? seed_socket_owners(c) : 0;
 	if (err && o->debug)
 		log_warn("cannot seed the owners of existing sockets: %s", strerror(-err));
-	err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
-			"the system call hook");
+	err = keep_link(c, bpf_program__attach_cgroup(s->progs.socket_created, c->cgroup_fd),
+			"the socket creation hook");
+	if (!err && c->features & FEATURE_SOCKET_CALLS)
+		err = keep_link(c, bpf_program__attach(s->progs.socket_sent), "the send hook");
+	if (!err && c->features & FEATURE_SOCKET_CALLS)
+		err = keep_link(c, bpf_program__attach(s->progs.socket_received),
+				"the receive hook");
+	/* A hook on every system call taxes every process on the machine:
+	 * only where something needs it. */
+	if (!err && (!(c->features & FEATURE_SOCKET_CALLS) || o->count_only || o->tls_hold ||
+		     (o->failed_execs && o->events & EVENT_EXEC)))
+		err = keep_link(c, bpf_program__attach(s->progs.socket_syscall_enter),
+				"the system call hook");
 	if (!err && c->features & FEATURE_RETRACT)
 		err = keep_link(c, bpf_program__attach(s->progs.packet_discarded),
 				"the packet discard hook");
@@ -642,7 +658,7 @@ int capture__attach(struct capture *c)
 	err = open_rings(c);
 	if (err)
 		return err;
-	if (!err && o->events & EVENT_EXEC)
+	if (!err && o->failed_execs && o->events & EVENT_EXEC)
 		err = keep_link(c, bpf_program__attach(s->progs.exec_result),
 				"the exec result hook");
 	if (!err && (o->events & EVENT_TCP || o->count_only))

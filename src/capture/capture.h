@@ -42,6 +42,7 @@ struct capture_config {
 	uint32_t buffer_kib; /* -B */
 	uint32_t args_size;  /* --args-size */
 	unsigned int events; /* enum event_kind: what --events asked for */
+	bool failed_execs;   /* --failed-execs: execs that fail too (a system call hook) */
 	bool no_packets;     /* events only */
 	bool count_only;     /* pidcap top: count per process, record nothing */
 	bool tls;	     /* --tls: the TLS key hooks are loaded (attached apart) */

@@ -19,16 +19,21 @@
 /* How much of a refused program's verifier log says why: its last lines. */
 #define DECISIVE_LINES 10
 
-bool kernel_side__has_btf_func(const char *name)
+static bool has_btf(const char *name, int kind)
 {
 	struct btf *vmlinux = btf__load_vmlinux_btf();
 	bool found;
 
 	if (!vmlinux)
 		return false;
-	found = btf__find_by_name_kind(vmlinux, name, BTF_KIND_FUNC) > 0;
+	found = btf__find_by_name_kind(vmlinux, name, kind) > 0;
 	btf__free(vmlinux);
 	return found;
+}
+
+bool kernel_side__has_btf_func(const char *name)
+{
+	return has_btf(name, BTF_KIND_FUNC);
 }
 
 bool kernel_side__skips_ipv6_synacks(void)
@@ -55,6 +60,10 @@ unsigned int kernel_side__features(void)
 		f &= ~FEATURE_RETRACT; /* it takes back what those two mark */
 	if (kernel_side__skips_ipv6_synacks() && kernel_side__has_btf_func("ip6_output"))
 		f |= FEATURE_IPV6_SYNACK;
+	f |= FEATURE_SENDER_CONTEXT; /* (the load says whether the verifier agrees) */
+	if (has_btf("btf_trace_sock_send_length", BTF_KIND_TYPEDEF) &&
+	    has_btf("btf_trace_sock_recv_length", BTF_KIND_TYPEDEF))
+		f |= FEATURE_SOCKET_CALLS;
 	return f;
 }
 
@@ -103,6 +112,9 @@ struct pidcap_bpf *kernel_side__open(unsigned int features)
 	skel->rodata->use_kern_ctx = features & FEATURE_KERN_CTX;
 	skel->rodata->use_traced_skb = features & FEATURE_TRACED_SKB;
 	skel->rodata->trace_ipv6_synacks = features & FEATURE_IPV6_SYNACK;
+	skel->rodata->owner_from_context = features & FEATURE_SENDER_CONTEXT;
+	bpf_program__set_autoload(skel->progs.socket_sent, features & FEATURE_SOCKET_CALLS);
+	bpf_program__set_autoload(skel->progs.socket_received, features & FEATURE_SOCKET_CALLS);
 	bpf_program__set_autoload(skel->progs.ipv6_synack_output, features & FEATURE_IPV6_SYNACK);
 	bpf_program__set_autoload(skel->progs.ipv6_synack_output_done,
 				  features & FEATURE_IPV6_SYNACK);
@@ -135,6 +147,9 @@ void kernel_side__warn_missing(unsigned int got)
 		{ FEATURE_IPV6_SYNACK,
 		  "packet hooks for IPv6 SYN-ACKs (Linux 6.5), or BPF trampolines",
 		  "the IPv6 SYN-ACKs local servers send are not captured" },
+		{ FEATURE_SENDER_CONTEXT, "the current task in packet programs",
+		  "packets that two processes send through one socket at once may show "
+		  "either of them" },
 	};
 	char what[256] = "", cost[640] = "";
 	size_t i;

@@ -35,6 +35,12 @@ enum kernel_feature {
 	/* before 6.5, with BPF trampolines: local servers' IPv6 SYN-ACKs, for
 	 * which those kernels run no packet program, recorded at ip6_output() */
 	FEATURE_IPV6_SYNACK = 32,
+	/* the current task and a TCP socket's lock in cgroup_skb programs: a
+	 * packet a process sends is its own, also on a socket two share */
+	FEATURE_SENDER_CONTEXT = 64,
+	/* 6.3: the sock_send_length and sock_recv_length tracepoints keep
+	 * sockets' owners; without them a hook on every system call does */
+	FEATURE_SOCKET_CALLS = 128,
 };
 
 /* Whether the running kernel's BTF has the function (a kernel function, or

@@ -712,6 +712,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 		.args_size = o->args_size,
 		.events = o->events,
 		.no_packets = o->no_packets,
+		.failed_execs = o->failed_execs,
 		.tls = o->tls,
 		.tls_data = o->tls_data,
 		/* (-Z: a process stopped at exec could not be hooked, nor let go) */

@@ -20,6 +20,7 @@ enum long_only {
 	OPT_JSON,
 	OPT_EVENTS,
 	OPT_NO_PACKETS,
+	OPT_FAILED_EXECS,
 	OPT_ARGS_SIZE,
 	OPT_EXTCAP_CAPTURE,
 	OPT_TLS,
@@ -64,6 +65,8 @@ static const char usage[] =
 	"      --events LIST  exec,exit,fork,tcp, all or none\n"
 	"      --no-packets   events only: an exec, exit and connection tracer\n"
 	"      --args-size N  bytes of an exec's arguments to keep (default 16384, at most 65536)\n"
+	"      --failed-execs also execs that fail, with their arguments and error; this hooks\n"
+	"                     every system call of every process, which slows all of them\n"
 	"\n"
 	"TLS:\n"
 	"      --tls          put the keys of the TLS connections made through OpenSSL 3, GnuTLS or Go's\n"
@@ -224,6 +227,7 @@ int options__parse(struct options *o, int argc, char **argv)
 		{ "events", required_argument, NULL, OPT_EVENTS },
 		{ "snapshot-length", required_argument, NULL, 's' },
 		{ "no-packets", no_argument, NULL, OPT_NO_PACKETS },
+		{ "failed-execs", no_argument, NULL, OPT_FAILED_EXECS },
 		{ "args-size", required_argument, NULL, OPT_ARGS_SIZE },
 		{ "extcap-capture", no_argument, NULL, OPT_EXTCAP_CAPTURE }, /* see extcap.c */
 		{ "tls", optional_argument, NULL, OPT_TLS },
@@ -326,6 +330,9 @@ int options__parse(struct options *o, int argc, char **argv)
 		case OPT_NO_PACKETS:
 			o->no_packets = true;
 			break;
+		case OPT_FAILED_EXECS:
+			o->failed_execs = true;
+			break;
 		case OPT_EXTCAP_CAPTURE:
 			o->extcap = true;
 			break;
@@ -425,6 +432,10 @@ int options__parse(struct options *o, int argc, char **argv)
 				    : 0;
 	if (o->no_packets && !o->events)
 		return bad("%s and no events: nothing to capture", "--no-packets");
+	if (o->failed_execs && (o->read_path || !(o->events & EVENT_EXEC)))
+		return bad("%s records exec events of a live capture: not with -r, and with "
+			   "--events including exec",
+			   "--failed-execs");
 	if (o->read_path &&
 	    (o->command || o->sel.cgroup_path || o->n_ifnames || o->sel.follow_forks))
 		return bad("%s reads a file: -- COMMAND, --cgroup, -i and -f need a live capture",

@@ -36,6 +36,7 @@ struct options {
 	bool json;	     /* --json */
 	unsigned int events; /* enum event_kind bits, from --events (or the default) */
 	bool no_packets;     /* --no-packets: events only */
+	bool failed_execs;   /* --failed-execs: execs that fail too */
 	bool tls;	     /* --tls: TLS keys into the file */
 	bool tls_data;	     /* --tls=data: and the plaintext, in the file or printed */
 	uint32_t args_size;  /* --args-size: bytes of an exec's arguments kept */

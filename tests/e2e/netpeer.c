@@ -15,6 +15,8 @@
  *   netpeer pass-fd ADDR PORT                 a parent opens and connects a UDP socket and
  *                                             passes it over a UNIX socket to a child born
  *                                             before it existed, which then uses it
+*   netpeer shared-udp ADDR PORT N            a parent opens and connects a UDP socket, forks,
+ *                                             and both send N datagrams through it at once
  *   netpeer spawn-short ADDR PORT N           a parent starting N children that live ~1 ms
  *                                             and each send one datagram
  *   netpeer udp-flood ADDR PORT SECONDS       send 64-byte datagrams as fast as possible
@@ -264,6 +266,39 @@ static int fork_udp(const char *host, int port)
 		exchange_dgram(fd, "from-child");
 		_exit(0);
 	}
+	return reap(child);
+}
+
+/* Two processes sending through one socket at the same time: the packets
+ * interleave, and each must be its own sender's. */
+static int shared_udp(const char *host, int port, int n)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int fd = open_socket(host, port, SOCK_DGRAM, &ss, &len), go[2], i;
+	char out[64], start;
+	pid_t child;
+
+	if (connect(fd, (struct sockaddr *)&ss, len) || pipe(go))
+		die("connect");
+	printf("parent=%d\n", getpid());
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		printf("child=%d\n", getpid());
+		fflush(stdout);
+		if (read(go[0], &start, 1) != 1)
+			die("read");
+	} else if (write(go[1], "g", 1) != 1) {
+		die("write");
+	}
+	for (i = 0; i < n; i++)
+		if (send(fd, out, payload(out, sizeof(out), "shared"), 0) < 0)
+			die("send");
+	if (child == 0)
+		_exit(0);
 	return reap(child);
 }
 
@@ -580,6 +615,8 @@ int main(int argc, char **argv)
 		return fork_udp(argv[2], port);
 	if (argc == 4 && !strcmp(mode, "fork-tcp"))
 		return fork_tcp(argv[2], port);
+	if (argc == 5 && !strcmp(mode, "shared-udp"))
+		return shared_udp(argv[2], port, atoi(argv[4]));
 	if (argc == 4 && !strcmp(mode, "pass-fd"))
 		return pass_fd(argv[2], port);
 	if (argc == 5 && !strcmp(mode, "spawn-short"))

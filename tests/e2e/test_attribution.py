@@ -237,6 +237,31 @@ def test_socket_passed_over_unix_socket(tmp):
                                           (ns.a4, False): set(pids["child"])})
 
 
+def test_socket_two_processes_send_through_at_once(tmp):
+    """A forked worker pool's shared UDP socket: parent and child send 2000
+    datagrams each through it at the same time; each is its sender's."""
+    out = os.path.join(tmp, "shared.pcapng")
+    port = 47113
+    with Namespaces() as ns:
+        sink = Peer(ns.run(ns.b, NETPEER, "udp-sink", ns.b4, str(port), "120"))
+        cap = Pidcap("-w", out, "--events", "none")
+        try:
+            p = sh(*ns.run(ns.a, NETPEER, "shared-udp", ns.b4, str(port), "2000"), timeout=120)
+        finally:
+            rc, err = cap.stop()
+            sink.kill()
+        check(rc == 0, "pidcap exit %d: %s" % (rc, err))
+        pids = peer_pids(p.stdout)
+        rows = [r for r in tshark_rows(out, "udp.dstport == %d" % port) if r["dir"] == "out"]
+        senders = {r["payload_pid"] for r in rows}
+        check(senders == set(pids["parent"]) | set(pids["child"]),
+              "datagrams of both processes expected: %s, %s" % (senders, pids))
+        wrong = [(r["frame.number"], r["payload_pid"], r["pid"]) for r in rows
+                 if r["pid"] != r["payload_pid"]]
+        check(len(rows) == 4000 and not wrong,
+              "%d datagrams, %d with the other process: %s" % (len(rows), len(wrong), wrong[:10]))
+
+
 def test_raw_sockets_show_only_what_their_filter_keeps(tmp):
     """The kernel hands a raw ICMP socket every ICMP packet; its socket filter
     then keeps what it wants. A packet is shown as received only if the

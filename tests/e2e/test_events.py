@@ -5,7 +5,7 @@ import os
 import re
 import subprocess
 
-from lib import check, sh, Namespaces, peer_pids, journal_events, PIDCAP, NETPEER
+from lib import check, sh, Namespaces, Pidcap, peer_pids, journal_events, PIDCAP, NETPEER
 
 
 def test_events_in_the_file_with_every_field(tmp):
@@ -23,7 +23,8 @@ def test_events_in_the_file_with_every_field(tmp):
             /nonexistent-pidcap-test arg1 'two words' 2>/dev/null
             wait
             exit 0""".format(b=ns.b, peer=NETPEER, b4=ns.b4, tmp=tmp)
-        r = subprocess.run([PIDCAP, "-w", out, "--", "ip", "netns", "exec", ns.a, "sh", "-c", script],
+        r = subprocess.run([PIDCAP, "-w", out, "--failed-execs", "--", "ip", "netns", "exec", ns.a,
+                            "sh", "-c", script],
                            capture_output=True, text=True, timeout=120)
     check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
     server = peer_pids(open(os.path.join(tmp, "srv.out")).read())["tcp-server"][0]
@@ -161,3 +162,42 @@ def test_process_records_kept_when_packets_fill_the_buffer(tmp):
     check(len(trues) == 30, "%d execs of /bin/true, not 30" % len(trues))
     exits = {e["pid"] for e in events if e["EVENT"] == "exit"}
     check(set(trues) <= exits, "execs without their exit: %s" % (set(trues) - exits))
+
+
+def raw_tracepoints():
+    """The tracepoints BPF links are attached to, each as often as it is."""
+    links = json.loads(sh("bpftool", "-j", "link", "list").stdout.strip() or "[]")
+    return sorted(l.get("tp_name", "") for l in links if l.get("type") == "raw_tracepoint")
+
+
+def test_no_system_call_hook_unless_failed_execs(tmp):
+    """A capture hooks no system call where the kernel has the socket
+    tracepoints (6.3): such a hook would slow every process on the machine.
+    --failed-execs hooks them, and says so in its help; a failed exec is
+    recorded only then."""
+    with open("/sys/kernel/btf/vmlinux", "rb") as f:
+        socket_tracepoints = b"\0btf_trace_sock_send_length\0" in f.read()
+    before = raw_tracepoints()
+    for args in ([], ["--failed-execs"]):
+        out = os.path.join(tmp, "hooks%d.pcapng" % len(args))
+        cap = Pidcap("-w", out, *args)
+        try:
+            during = raw_tracepoints()
+            sh("sh", "-c", "/nonexistent-pidcap-hooks 2>/dev/null; true")
+        finally:
+            rc, err = cap.stop()
+        check(rc == 0, "pidcap %s exit %d: %s" % (args, rc, err))
+        added = list(during)
+        for name in before:
+            if name in added:
+                added.remove(name)
+        hooked = {"sys_enter", "sys_exit"} & set(added)
+        if args:
+            check(hooked == {"sys_enter", "sys_exit"}, "--failed-execs: hooks %s" % added)
+        elif socket_tracepoints:
+            check(not hooked and {"sock_send_length", "sock_recv_length"} <= set(added),
+                  "a default capture hooks %s" % added)
+        failed = [e for e in journal_events(out)
+                  if e.get("EVENT") == "exec" and e.get("exe") == "/nonexistent-pidcap-hooks"]
+        check(len(failed) == (1 if args else 0), "%s: failed execs %s" % (args, failed))
+    check("--failed-execs" in sh(PIDCAP, "--help").stdout, "--help does not name --failed-execs")
