@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <mntent.h>
@@ -133,4 +134,104 @@ int cgroup__path_of_id(uint64_t id, char *buf, size_t size)
 		return -ENOENT;
 	snprintf(buf, size, "%s", path + root);
 	return 0;
+}
+
+/* The cgroup v2 directory the calling process is in, as a full path. */
+static int own_cgroup_dir(char *buf, size_t size)
+{
+	char root[4096], line[4096];
+	FILE *f;
+	int err = -ENOENT;
+
+	if (cgroup__mount_point(root, sizeof(root)))
+		return -ENOENT;
+	f = fopen("/proc/self/cgroup", "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		/* (the v2 hierarchy's line; "/" is its root) */
+		if (strncmp(line, "0::/", 4))
+			continue;
+		if ((size_t)snprintf(buf, size, "%s%s", root,
+				     strcmp(line + 3, "/") ? line + 3 : "") < size)
+			err = 0;
+		break;
+	}
+	fclose(f);
+	return err;
+}
+
+static int write_pid(const char *dir, pid_t pid)
+{
+	char path[PATH_MAX + 16];
+	FILE *f;
+	int err = 0;
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	f = fopen(path, "we");
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%d\n", (int)pid) < 0)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	return err;
+}
+
+int cgroup__make_for(pid_t pid, char *path, size_t size)
+{
+	char own[PATH_MAX];
+	DIR *dir;
+	struct dirent *de;
+	int err;
+
+	err = own_cgroup_dir(own, sizeof(own));
+	if (err)
+		return err;
+	/* Those a pidcap that was killed left behind (rmdir takes only empty
+	 * ones, and a live pidcap's holds its command). */
+	dir = opendir(own);
+	while (dir && (de = readdir(dir))) {
+		char stale[PATH_MAX + 256];
+		int other;
+
+		if (sscanf(de->d_name, "pidcap-%d", &other) == 1 && kill(other, 0) &&
+		    errno == ESRCH &&
+		    (size_t)snprintf(stale, sizeof(stale), "%s/%s", own, de->d_name) <
+			    sizeof(stale))
+			rmdir(stale);
+	}
+	if (dir)
+		closedir(dir);
+	if ((size_t)snprintf(path, size, "%s/pidcap-%d", own, (int)getpid()) >= size)
+		return -ENAMETOOLONG;
+	if (mkdir(path, 0755))
+		return -errno;
+	err = write_pid(path, pid);
+	if (err)
+		rmdir(path);
+	return err;
+}
+
+void cgroup__remove(const char *path)
+{
+	char parent[PATH_MAX], procs[PATH_MAX + 16];
+	int tries;
+
+	snprintf(parent, sizeof(parent), "%s", path);
+	*strrchr(parent, '/') = '\0';
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
+	/* What the command left running goes on where pidcap runs. (A process
+	 * forking meanwhile may put a new one there: a few rounds.) */
+	for (tries = 0; tries < 8 && rmdir(path) && errno == EBUSY; tries++) {
+		FILE *f = fopen(procs, "re");
+		int pid;
+
+		if (!f)
+			break;
+		while (fscanf(f, "%d", &pid) == 1)
+			write_pid(parent, pid);
+		fclose(f);
+	}
 }

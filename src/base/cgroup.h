@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Writes the cgroup2 mount point into buf; returns 0 or -ENOENT. */
 int cgroup__mount_point(char *buf, size_t size);
@@ -20,5 +21,14 @@ int cgroup__id_and_level(const char *path, uint64_t *id, uint32_t *level);
 /* The path (from the hierarchy's root, "/" for the root) of the cgroup v2
  * directory whose id (inode number) is id, searched for; 0 or -ENOENT. */
 int cgroup__path_of_id(uint64_t id, char *buf, size_t size);
+
+/* Makes a cgroup v2 directory for a command pidcap runs, beside pidcap in
+ * its own cgroup (pidcap-PID), and moves process pid into it; its path goes
+ * into path. Empty ones that a killed pidcap left are removed first. 0 or
+ * -errno, with nothing left behind; prints nothing. */
+int cgroup__make_for(pid_t pid, char *path, size_t size);
+
+/* Removes that directory, moving what still runs there to its parent. */
+void cgroup__remove(const char *path);
 
 #endif

@@ -610,6 +610,17 @@ static int open_rings(struct capture *c)
 	return err;
 }
 
+int capture__scope_to_cgroup(struct capture *c, const char *path)
+{
+	int fd = cgroup__open(path);
+
+	if (fd < 0)
+		return fd;
+	close(c->cgroup_fd);
+	c->cgroup_fd = fd;
+	return 0;
+}
+
 int capture__attach(struct capture *c)
 {
 	const struct capture_config *o = c->opts;

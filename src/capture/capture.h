@@ -63,6 +63,11 @@ struct sock_filter;
 int capture__set_filter(struct capture *c, const struct sock_filter *classic, size_t count);
 /* Selects a process (thread group id) from now on. */
 int capture__select_pid(struct capture *c, pid_t pid);
+/* Attaches the packet and socket hooks to the cgroup v2 directory path
+ * instead of the one the configuration names (before capture__attach): only
+ * the packets of its sockets run them. Prints one line and returns -errno on
+ * failure. */
+int capture__scope_to_cgroup(struct capture *c, const char *path);
 /* Attaches every hook. Prints one line and returns -errno on failure. */
 int capture__attach(struct capture *c);
 /* --tls: where the secrets are taken, in each kind of TLS code. */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <grp.h>
+#include <limits.h>
 #include <pwd.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/cgroup.h"
 #include "base/formats.h"
 #include "base/log.h"
 #include "base/signals.h"
@@ -698,6 +700,7 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 	struct launch cmd = { .pid = 0, .go_fd = -1, .status_fd = -1 };
 	int cmd_status = 0, err, exit_code = 1;
 	bool cmd_done = false;
+	char cmd_cgroup[PATH_MAX] = "";
 
 	if (selection__check_pids(&o->sel))
 		goto out;
@@ -748,6 +751,19 @@ int session__run(const struct options *o, const struct sock_filter *classic, siz
 			goto abandon;
 		if (capture__select_pid(c, cmd.pid))
 			goto abandon;
+		/* The command and its descendants in a cgroup of their own, where
+		 * the packet programs alone run: everything else on the machine
+		 * sends and receives as if pidcap were not there. Without it
+		 * (no right to make one), they run for every packet and pass
+		 * over what is not the command's. */
+		if (!o->sel.cgroup_path) {
+			err = cgroup__make_for(cmd.pid, cmd_cgroup, sizeof(cmd_cgroup));
+			if (err && o->debug)
+				log_info("no cgroup of its own for the command: %s",
+					 strerror(-err));
+			if (!err && capture__scope_to_cgroup(c, cmd_cgroup))
+				goto abandon;
+		}
 	}
 	if (capture__attach(c))
 		goto abandon;
@@ -826,6 +842,8 @@ abandon:
 out:
 	output__close(s.out);
 	capture__free(c);
+	if (*cmd_cgroup)
+		cgroup__remove(cmd_cgroup);
 	ifnames__free(s.ifnames);
 	holdback__free(s.held);
 	tls_keylog__free(s.tls);

@@ -2,6 +2,7 @@
 --cgroup, another user."""
 import json
 import os
+import re
 import subprocess
 
 from lib import (Failure, check, sh, Pidcap, tshark_rows, check_payload_pids, peer_pids, Peer,
@@ -62,6 +63,33 @@ def test_command_output_stays_out_of_the_printed_capture(tmp):
           all("ping" in (o.get("comm"), o.get("peer_comm")) for o in objects),
           "ping's 3 requests and 3 replies expected: %s" % objects)
     check("3 packets transmitted" in r.stderr, "ping's own output is not on stderr: %s" % r.stderr)
+
+
+def test_command_runs_in_a_cgroup_of_its_own_removed_at_the_end(tmp):
+    """-- CMD: the command and its children run in a cgroup beside pidcap's,
+    where alone the packet programs run; at the end it is gone, and what the
+    command left running is back in pidcap's cgroup."""
+    out = os.path.join(tmp, "cg.pcapng")
+    r = subprocess.run([PIDCAP, "-w", out, "--", "sh", "-c",
+                        "cat /proc/self/cgroup; sleep 60 >/dev/null 2>&1 & echo left=$!; "
+                        "ping -c 1 127.0.0.1 >&2"],
+                       capture_output=True, text=True, timeout=60)
+    left = [int(l.split("=")[1]) for l in r.stdout.splitlines() if l.startswith("left=")]
+    try:
+        check(r.returncode == 0, "exit %d: %s" % (r.returncode, r.stderr))
+        inside = [l[3:] for l in r.stdout.splitlines() if l.startswith("0::")]
+        check(len(inside) == 1 and re.search(r"/pidcap-\d+$", inside[0]),
+              "the command's cgroup: %s" % r.stdout)
+        check(not os.path.exists(cgroup2_mount() + inside[0]), "%s is left" % inside[0])
+        with open("/proc/%d/cgroup" % left[0]) as f:
+            now = [l[3:].strip() for l in f if l.startswith("0::")]
+        check(now == [os.path.dirname(inside[0]) or "/"],
+              "what the command left runs in %s, not beside pidcap" % now)
+        rows = tshark_rows(out, "icmp")
+        check(len(rows) == 2, "ping's request and reply: %s" % rows)
+    finally:
+        for pid in left:
+            os.kill(pid, 9)
 
 
 def test_run_as_another_user(tmp):
