@@ -35,11 +35,20 @@ struct {
 } counters SEC(".maps");
 
 /* Waking the reader for each record costs several times the record itself:
- * wake it once a batch is waiting; it also polls on a short timeout. */
-static __always_inline __u64 submit_flags(void)
+ * wake it once, when the record of size bytes just reserved made the waiting
+ * data reach a batch; it also polls on a short timeout. Not for every record
+ * past that point, while the reader works through the batch: a wakeup each.
+ * (The window is wide enough that records reserved at once on other CPUs
+ * cannot carry the waiting data past it unseen.) */
+#define WAKEUP_WINDOW (16 << 10)
+
+static __always_inline __u64 submit_flags(__u64 size)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-									     : BPF_RB_NO_WAKEUP;
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	return avail >= wakeup_bytes && avail < wakeup_bytes + size + WAKEUP_WINDOW
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
 }
 
 /* The value at key, made from init if there is none yet (another CPU may

@@ -120,7 +120,7 @@ static __always_inline void emit_delivery(const struct packet_meta *m)
 	r->verdict_id = m->skb_id;
 	r->owner = m->owner;
 	r->pending = m->pending;
-	bpf_ringbuf_submit(r, submit_flags());
+	bpf_ringbuf_submit(r, submit_flags(sizeof(*r)));
 }
 
 /*

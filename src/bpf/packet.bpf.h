@@ -61,7 +61,7 @@ static __always_inline __u32 bounded_size(__u32 n, __u32 size)
 			bpf_ringbuf_discard(r, 0);                     \
 			goto dropped;                                  \
 		}                                                      \
-		bpf_ringbuf_submit(r, submit_flags());                 \
+		bpf_ringbuf_submit(r, submit_flags(sizeof(*r) + (N))); \
 		return 0;                                              \
 	}
 
@@ -477,7 +477,7 @@ int BPF_PROG(packet_discarded, struct sk_buff *skb, void *location, int reason)
 	r->pad = 0;
 	r->ts_ns = bpf_ktime_get_ns();
 	r->skb_id = (__u64)skb;
-	bpf_ringbuf_submit(r, submit_flags());
+	bpf_ringbuf_submit(r, submit_flags(sizeof(*r)));
 	return 0;
 }
 

@@ -95,7 +95,7 @@ int BPF_PROG(tcp_state, struct sock *sk, int oldstate, int newstate)
 	r->has_owner = has_owner;
 	r->pad = 0;
 	r->owner = o;
-	bpf_ringbuf_submit(r, submit_flags());
+	bpf_ringbuf_submit(r, submit_flags(sizeof(*r)));
 out:
 	if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&tcp_started, &key);

@@ -527,7 +527,7 @@ fill:
 	r->flow = flow;
 	r->session = call.session;
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
-	bpf_ringbuf_submit(r, submit_flags());
+	bpf_ringbuf_submit(r, submit_flags(sizeof(*r) + PIDCAP_TLS_DATA_MAX));
 	return 0;
 }
 
