@@ -24,6 +24,10 @@ struct dumpfile {
 	uint64_t bytes_closed; /* in files already closed */
 	int error;
 	char journal[sizeof(((struct event *)0)->text) + 4096]; /* an event's entry */
+	/* The file's stdio buffer: large writes (glibc's own would be 4 KiB,
+	 * a write for every few packets of a flood). pidcap flushes it
+	 * itself while packets flow. */
+	char buffer[1 << 20];
 };
 
 static const char *reason(int err)
@@ -33,7 +37,7 @@ static const char *reason(int err)
 
 /* O_NOFOLLOW: a link planted where the file goes must not redirect root's
  * writes; 0600: packets are private. */
-static FILE *open_private(const char *name, int flags)
+static FILE *open_private(const char *name, int flags, char *buffer, size_t size)
 {
 	int fd = open(name, O_WRONLY | O_NOFOLLOW | O_CLOEXEC | flags, 0600);
 	struct stat st;
@@ -51,8 +55,7 @@ static FILE *open_private(const char *name, int flags)
 		close(fd);
 		return NULL;
 	}
-	/* Large writes: pidcap flushes after each batch from the kernel anyway. */
-	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	setvbuf(f, buffer, _IOFBF, size);
 	return f;
 }
 
@@ -81,11 +84,11 @@ struct dumpfile *dumpfile__open(const struct dumpfile_options *o, uint64_t now_n
 		free(d);
 		return NULL;
 	}
-	d->file = open_private(d->name, O_CREAT | O_EXCL);
+	d->file = open_private(d->name, O_CREAT | O_EXCL, d->buffer, sizeof(d->buffer));
 	if (d->file)
 		d->created = strdup(d->name);
 	else if (errno == EEXIST)
-		d->file = open_private(d->name, 0);
+		d->file = open_private(d->name, 0, d->buffer, sizeof(d->buffer));
 	if (!d->file) {
 		log_err("cannot write '%s': %s", d->name, reason(errno));
 		dumpfile__abandon(d);
@@ -151,7 +154,7 @@ static int rotate(struct dumpfile *d, uint64_t ts_ns)
 		log_err("file name too long: '%s'", d->opts.path);
 		return -ENAMETOOLONG;
 	}
-	d->file = open_private(d->name, O_CREAT | O_TRUNC);
+	d->file = open_private(d->name, O_CREAT | O_TRUNC, d->buffer, sizeof(d->buffer));
 	if (!d->file) {
 		err = -errno;
 		log_err("cannot write '%s': %s", d->name, reason(-err));
