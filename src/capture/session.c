@@ -55,6 +55,8 @@ struct session {
 	uint64_t late_deliveries;      /* receivers that came after their packet went out */
 	struct event *event;	       /* room to format one event */
 	uint64_t events_captured;
+	uint64_t flushed_ns;	/* when the output was last flushed */
+	bool unflushed;		/* written since then */
 	int64_t wall_offset_ns; /* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	uint64_t captured;
 	bool done;			     /* -c reached or the output failed */
@@ -647,6 +649,8 @@ static void show_status(struct capture *c, struct session *s, bool last)
 	s->status_captured = s->captured;
 }
 
+#define FLUSH_NS 100000000ull
+
 /* Polls until a signal, -c, an output error or the command's end. After the
  * command exits, what it sent is already queued; a short wait catches the
  * replies still on their way to its sockets. */
@@ -675,8 +679,16 @@ static int run(struct capture *c, struct session *s, struct launch *cmd, int *cm
 			signals_stats = 0;
 			print_stats(c, s);
 		}
-		if (n > 0 && output__flush(s->out))
-			break;
+		/* While packets flow, the file is flushed every FLUSH_NS (a write
+		 * each time round would cost a flood more than the records do);
+		 * as soon as they pause, at once. */
+		s->unflushed |= n > 0;
+		if (s->unflushed && (n == 0 || now - s->flushed_ns >= FLUSH_NS)) {
+			if (output__flush(s->out))
+				break;
+			s->unflushed = false;
+			s->flushed_ns = now;
+		}
 		if (output__reader_gone(s->out))
 			break; /* as tcpdump ends on a closed pipe: quietly */
 		if (!cmd)
