@@ -15,10 +15,14 @@ seconds=${1:-5}
 rounds=${2:-3}
 pidcap=${PIDCAP:-./pidcap}
 port=5299
+# The idle process a capture of one process selects (its own argument, to
+# find it again).
+idle_seconds=86399
 dir=$(mktemp -d)
 server=
 cleanup() {
 	[ -n "$server" ] && kill "$server" 2>/dev/null || true
+	pkill -f "sleep $idle_seconds" 2>/dev/null || true
 	rm -rf "$dir"
 }
 trap cleanup EXIT
@@ -62,7 +66,9 @@ under() {
 	captured=$(grep -oE '^[0-9]+ packets captured' "$log" | grep -oE '^[0-9]+')
 	dropped=$(grep -oE '^[0-9]+ packets dropped by kernel' "$log" | grep -oE '^[0-9]+')
 	echo "$result $captured $dropped $hwm"
+	pkill -f "sleep $idle_seconds" 2>/dev/null || true
 }
+
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
@@ -76,6 +82,17 @@ for round in $(seq "$rounds"); do
 	read -r s r c d m <<<"$(under "$pidcap" -w "$dir/p.pcapng")"
 	rate[pidcap]+="$r "; sent[pidcap]+="$s "; captured[pidcap]+="$c "; dropped[pidcap]+="$d "
 	rss[pidcap]+="$m "
+	# One idle process captured: as a command (its own cgroup), and by pid
+	# (the programs run machine-wide and pass over every other packet).
+	read -r s r c d m <<<"$(under "$pidcap" -w "$dir/c.pcapng" -- sleep $idle_seconds)"
+	rate[idle_cmd]+="$r "; sent[idle_cmd]+="$s "; captured[idle_cmd]+="$c "; dropped[idle_cmd]+="$d "
+	rss[idle_cmd]+="$m "
+	sleep $idle_seconds &
+	idle=$!
+	read -r s r c d m <<<"$(under "$pidcap" -w "$dir/i.pcapng" --pid $idle)"
+	kill $idle 2>/dev/null || true
+	rate[idle_pid]+="$r "; sent[idle_pid]+="$s "; captured[idle_pid]+="$c "; dropped[idle_pid]+="$d "
+	rss[idle_pid]+="$m "
 	echo "round $round done" >&2
 done
 
@@ -84,7 +101,7 @@ base=$(med "${rate[none]}")
 printf '%-10s %14s %9s %14s %14s %10s %12s %9s\n' mode "datagrams/s" "ratio" "sent" "captured" \
 	"dropped" "records/dgram" "peak RSS"
 printf '%-10s %14s %9s %14s %14s %10s %12s %9s\n' none "$base" 1.00 "$(med "${sent[none]}")" - - - -
-for mode in tcpdump pidcap; do
+for mode in tcpdump pidcap idle_cmd idle_pid; do
 	r=$(med "${rate[$mode]}")
 	s=$(med "${sent[$mode]}")
 	c=$(med "${captured[$mode]}")
@@ -94,6 +111,9 @@ for mode in tcpdump pidcap; do
 		"$s" "$c" "$d" "$(awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN { printf "%.3f", (c + d) / s }')" \
 		"$(awk -v k="$m" 'BEGIN { printf "%.1f MiB", k / 1024 }')"
 done
+awk -v p="$(med "${rate[pidcap]}")" -v t="$(med "${rate[tcpdump]}")" \
+	'BEGIN { printf "pidcap -w keeps %.2f x the rate tcpdump -i lo -w keeps\n", p / t }'
+echo "idle_cmd: pidcap -w -- sleep (an idle command); idle_pid: pidcap -w --pid (an idle process)"
 # Attribution: with only iperf3 selected, a datagram pidcap could not
 # attribute (pid 0) or attributed to anyone else would be missing.
 read -r s r c d _ <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
