@@ -19,16 +19,25 @@
 /* How much of a refused program's verifier log says why: its last lines. */
 #define DECISIVE_LINES 10
 
+/* The running kernel's BTF, parsed once: each parse of its megabytes costs a
+ * tenth of a second at start, and the features ask it several questions. */
+static struct btf *vmlinux_btf(void)
+{
+	static struct btf *btf;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+	}
+	return btf;
+}
+
 static bool has_btf(const char *name, int kind)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
-	bool found;
+	struct btf *vmlinux = vmlinux_btf();
 
-	if (!vmlinux)
-		return false;
-	found = btf__find_by_name_kind(vmlinux, name, kind) > 0;
-	btf__free(vmlinux);
-	return found;
+	return vmlinux && btf__find_by_name_kind(vmlinux, name, kind) > 0;
 }
 
 bool kernel_side__has_btf_func(const char *name)
