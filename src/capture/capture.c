@@ -52,6 +52,8 @@ struct capture {
 	struct ring_buffer *process_ring;   /* exec, fork, exit */
 	struct record_queue *process_queue; /* ... taken, waiting for their turn */
 	uint64_t process_ring_read_ns;	    /* when process_ring was last emptied */
+	unsigned int batch;		    /* records taken in this round (see BATCH_RECORDS) */
+	bool backlog;			    /* the last round stopped with records waiting */
 	int epoll_fd;			    /* both rings */
 	struct ring_buffer *holds;	    /* --tls: processes stopped at exec */
 	struct bpf_link *links[MAX_LINKS];
@@ -569,6 +571,11 @@ static void read_process_ring(struct capture *c)
  * it. A process record written before the packet was taken (an exec before
  * the new program's first packet) is in the process ring by now: it is read
  * again whenever a packet is newer than its last reading. */
+/* Records taken from the ring in one round at most: libbpf reads on while
+ * the kernel keeps writing, and under a flood a round would never end, with
+ * nothing held back ever released or flushed. */
+#define BATCH_RECORDS 4096
+
 static int take_record(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
@@ -581,7 +588,12 @@ static int take_record(void *ctx, void *data, size_t size)
 	if (ts > c->process_ring_read_ns)
 		read_process_ring(c);
 	err = record_queue__flush(c->process_queue, ts, c->fn, c->ctx);
-	return err < 0 ? err : c->fn(c->ctx, data, size);
+	err = err < 0 ? err : c->fn(c->ctx, data, size);
+	if (err >= 0 && ++c->batch >= BATCH_RECORDS) {
+		c->backlog = true;
+		return -1; /* (this record is taken: libbpf stops after it) */
+	}
+	return err;
 }
 
 static int open_rings(struct capture *c)
@@ -780,13 +792,19 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (c->epoll_fd < 0)
 		return 0; /* (not attached yet: nothing can have come) */
 	/* The kernel wakes us only for a batch of packets: after the wait,
-	 * take what waits anyway. */
-	if (epoll_wait(c->epoll_fd, ev, 2, timeout_ms) < 0)
+	 * take what waits anyway. What the last round left is not waited for. */
+	if (epoll_wait(c->epoll_fd, ev, 2, c->backlog ? 0 : timeout_ms) < 0)
 		return -errno;
 	read_process_ring(c);
+	c->batch = 0;
+	c->backlog = false;
 	n = ring_buffer__consume(c->ring);
+	if (n < 0 && c->backlog)
+		n = c->batch;
 	if (n < 0)
 		return n;
+	if (c->backlog)
+		return n; /* (the ring is not empty: exits wait for the next round) */
 	/* The packet ring is empty now: every packet a process sent before
 	 * its exit has gone, so the exit may go. */
 	f = record_queue__flush(c->process_queue, UINT64_MAX, c->fn, c->ctx);
