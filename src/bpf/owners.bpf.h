@@ -2,9 +2,10 @@
 /*
  * Which process a packet and a socket belong to.
  *
- * A packet sent in process context is the current task's: a user task that is
- * neither interrupted nor serving a softirq sends on its own behalf, so each
- * of two processes sharing a socket gets its own packets. Everything else (what
+ * A packet a process sends on its own behalf is the current task's: a send
+ * through a datagram or raw socket, or through a TCP socket whose lock the
+ * task holds (see sent_by_current), so each of two processes sharing a socket
+ * gets its own packets. Everything else (what
  * is received, what the kernel sends from a softirq: ACKs, retransmits, a
  * loopback receiver's answers) takes the socket's recorded owner: its creator
  * (sock_create), then the last process to send or receive through it. Where
@@ -73,14 +74,20 @@ static __always_inline void record_owner(struct sock *sk, struct task_struct *ta
 		count(COUNTER_OWNERS_FULL);
 }
 
-/* Refreshes a socket's owner to the current task, unless it is already the
- * same thread of the same program (the common case: one load, one compare). */
+/* Whether a recorded owner is this task: the same thread of the same program
+ * (the common case, which then costs two compares). */
+static __always_inline bool owner_is(const struct owner *o, struct task_struct *task)
+{
+	return o->tid == task->pid && o->exec_id == (__u32)task->self_exec_id;
+}
+
+/* Refreshes a socket's owner to the current task, unless it is that already. */
 static __always_inline void note_socket_user(struct sock *sk, struct task_struct *task)
 {
 	__u64 key = (__u64)sk;
 	struct owner *old = bpf_map_lookup_elem(&sock_owners, &key);
 
-	if (old && old->tid == task->pid && old->exec_id == (__u32)task->self_exec_id)
+	if (old && owner_is(old, task))
 		return;
 	if (is_inet(sk))
 		record_owner(sk, task);
@@ -320,7 +327,7 @@ static __always_inline bool sent_by_current(struct bpf_sock *sk, struct task_str
 static __always_inline void sender_owns(__u64 key, struct owner *old, struct task_struct *task,
 					struct owner *out)
 {
-	if (old->tid == task->pid && old->exec_id == (__u32)task->self_exec_id) {
+	if (owner_is(old, task)) {
 		*out = *old;
 		return;
 	}

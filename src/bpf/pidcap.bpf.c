@@ -69,8 +69,8 @@ const volatile bool tls_hold_new_programs = false;	/* --tls: hook Go programs as
 const volatile __s32 open_nr = 2, openat_nr = 257;	/* set by the loader; -1: none */
 const volatile __u32 pidcap_tgid = 0;			/* set by the loader */
 const volatile bool tls_data = false;			/* --tls=data: plaintext of TLS calls */
-/* A packet sent in process context is the current task's (see owners.bpf.h);
- * off where the preempt count cannot be read. */
+/* A packet a process sends on its own behalf is the current task's (see
+ * owners.bpf.h); off where the verifier refuses what that needs. */
 const volatile bool owner_from_context = false;
 const volatile bool record_failed_execs = false; /* --failed-execs */
 
