@@ -246,6 +246,22 @@ static int reap(pid_t pid)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
+/* Forks a child that says "child=PID"; the parent gets its pid. */
+static pid_t fork_child(void)
+{
+	pid_t child;
+
+	fflush(stdout);
+	child = fork();
+	if (child < 0)
+		die("fork");
+	if (child == 0) {
+		printf("child=%d\n", getpid());
+		fflush(stdout);
+	}
+	return child;
+}
+
 static int fork_udp(const char *host, int port)
 {
 	struct sockaddr_storage ss;
@@ -256,13 +272,8 @@ static int fork_udp(const char *host, int port)
 	printf("parent=%d\n", getpid());
 	if (connect(fd, (struct sockaddr *)&ss, len))
 		die("connect");
-	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = fork_child();
 	if (child == 0) {
-		printf("child=%d\n", getpid());
-		fflush(stdout);
 		exchange_dgram(fd, "from-child");
 		_exit(0);
 	}
@@ -282,13 +293,8 @@ static int shared_udp(const char *host, int port, int n)
 	if (connect(fd, (struct sockaddr *)&ss, len) || pipe(go))
 		die("connect");
 	printf("parent=%d\n", getpid());
-	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = fork_child();
 	if (child == 0) {
-		printf("child=%d\n", getpid());
-		fflush(stdout);
 		if (read(go[0], &start, 1) != 1)
 			die("read");
 	} else if (write(go[1], "g", 1) != 1) {
@@ -310,12 +316,8 @@ static int fork_tcp(const char *host, int port)
 	printf("parent=%d\n", getpid());
 	fflush(stdout);
 	fd = tcp_connect(host, port);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = fork_child();
 	if (child == 0) {
-		printf("child=%d\n", getpid());
-		fflush(stdout);
 		exchange_stream(fd, "from-child");
 		shutdown(fd, SHUT_WR);
 		_exit(0);
@@ -373,14 +375,9 @@ static int pass_fd(const char *host, int port)
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair))
 		die("socketpair");
 	printf("parent=%d\n", getpid());
-	fflush(stdout);
-	child = fork();
-	if (child < 0)
-		die("fork");
+	child = fork_child();
 	if (child == 0) {
 		close(pair[0]);
-		printf("child=%d\n", getpid());
-		fflush(stdout);
 		fd = receive_fd(pair[1]);
 		if (fd < 0)
 			die("receive_fd");
