@@ -19,30 +19,9 @@
 /* How much of a refused program's verifier log says why: its last lines. */
 #define DECISIVE_LINES 10
 
-/* The running kernel's BTF, parsed once: each parse of its megabytes costs a
- * tenth of a second at start, and the features ask it several questions. */
-static struct btf *vmlinux_btf(void)
+static bool has_btf(const struct btf *vmlinux, const char *name, int kind)
 {
-	static struct btf *btf;
-	static bool tried;
-
-	if (!tried) {
-		tried = true;
-		btf = btf__load_vmlinux_btf();
-	}
-	return btf;
-}
-
-static bool has_btf(const char *name, int kind)
-{
-	struct btf *vmlinux = vmlinux_btf();
-
 	return vmlinux && btf__find_by_name_kind(vmlinux, name, kind) > 0;
-}
-
-bool kernel_side__has_btf_func(const char *name)
-{
-	return has_btf(name, BTF_KIND_FUNC);
 }
 
 bool kernel_side__skips_ipv6_synacks(void)
@@ -56,23 +35,34 @@ bool kernel_side__skips_ipv6_synacks(void)
 	return major < 6 || (major == 6 && minor < 5);
 }
 
+/* The running kernel's BTF is parsed once, for all the questions, and freed
+ * before libbpf parses its own copy to load the programs: each copy is
+ * megabytes, and holding both at once sets the capture's peak memory. */
 unsigned int kernel_side__features(void)
 {
-	unsigned int f = FEATURE_SEED | FEATURE_RELEASE | FEATURE_RETRACT;
+	static unsigned int f;
+	static bool known;
+	struct btf *vmlinux;
 
-	if (kernel_side__has_btf_func("bpf_cast_to_kern_ctx") &&
-	    kernel_side__has_btf_func("bpf_rdonly_cast"))
+	if (known)
+		return f;
+	known = true;
+	vmlinux = btf__load_vmlinux_btf();
+	f = FEATURE_SEED | FEATURE_RELEASE | FEATURE_RETRACT;
+	if (has_btf(vmlinux, "bpf_cast_to_kern_ctx", BTF_KIND_FUNC) &&
+	    has_btf(vmlinux, "bpf_rdonly_cast", BTF_KIND_FUNC))
 		f |= FEATURE_KERN_CTX;
-	else if (kernel_side__has_btf_func(CGROUP_SKB_RUNNER))
+	else if (has_btf(vmlinux, CGROUP_SKB_RUNNER, BTF_KIND_FUNC))
 		f |= FEATURE_TRACED_SKB;
 	else
 		f &= ~FEATURE_RETRACT; /* it takes back what those two mark */
-	if (kernel_side__skips_ipv6_synacks() && kernel_side__has_btf_func("ip6_output"))
+	if (kernel_side__skips_ipv6_synacks() && has_btf(vmlinux, "ip6_output", BTF_KIND_FUNC))
 		f |= FEATURE_IPV6_SYNACK;
 	f |= FEATURE_SENDER_CONTEXT; /* (the load says whether the verifier agrees) */
-	if (has_btf("btf_trace_sock_send_length", BTF_KIND_TYPEDEF) &&
-	    has_btf("btf_trace_sock_recv_length", BTF_KIND_TYPEDEF))
+	if (has_btf(vmlinux, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) &&
+	    has_btf(vmlinux, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF))
 		f |= FEATURE_SOCKET_CALLS;
+	btf__free(vmlinux);
 	return f;
 }
 

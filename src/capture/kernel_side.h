@@ -43,10 +43,6 @@ enum kernel_feature {
 	FEATURE_SOCKET_CALLS = 128,
 };
 
-/* Whether the running kernel's BTF has the function (a kernel function, or
- * one BPF trampolines may trace). */
-bool kernel_side__has_btf_func(const char *name);
-
 /* The features worth trying on this kernel (enum kernel_feature). */
 unsigned int kernel_side__features(void);
 
