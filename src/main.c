@@ -43,12 +43,11 @@ int main(int argc, char **argv)
 		exit_code = err > 0 ? 0 : 2;
 		goto out;
 	}
-	/* A bad expression is refused before anything else happens. Files may
-	 * hold link layers (Ethernet, ARP): the words are checked there; a live
-	 * capture sees IP packets. */
-	if (o.expression &&
-	    filter__compile_linktype(o.expression, o.read_path ? LINKTYPE_ETHERNET : LINKTYPE_RAW,
-				     o.snaplen, &classic, &classic_count, msg, sizeof(msg))) {
+	/* A bad expression is refused before anything else happens; a live
+	 * capture sees IP packets. A file's expression is compiled for its link
+	 * type once that is known (see replay.c). */
+	if (o.expression && !o.read_path &&
+	    filter__compile(o.expression, o.snaplen, &classic, &classic_count, msg, sizeof(msg))) {
 		log_err("%s", msg);
 		goto out;
 	}

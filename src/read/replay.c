@@ -20,11 +20,14 @@
 #include "read/replay.h"
 #include "read/savefile.h"
 
-/* The expression compiled once per link type met in the file: for the IP
- * packet when there is one (as in a live capture), else for the frame. */
+/* The expression compiled once per link type met in the file, for the whole
+ * frame as tcpdump -r compiles it; for PKTAP, which libpcap cannot filter,
+ * for the IP packet inside, as a live capture runs it. */
+_Static_assert(REPLAY_BAD_EXPRESSION != DUMPFILE_COMPLETE, "two meanings for one value");
+
 struct compiled {
 	uint32_t linktype;
-	struct sock_filter *insns; /* NULL: the expression cannot apply here */
+	struct sock_filter *insns;
 	struct compiled *next;
 };
 
@@ -32,42 +35,58 @@ struct replay {
 	const struct options *opts;
 	struct output *out;
 	struct compiled *filters;
+	bool bad_expression; /* libpcap refused it for a link type (said) */
 	struct event *event; /* room to read one event into */
 	unsigned long long written, not_ip, damaged_events, damaged_tls;
 };
 
+/* The program for a link type, or NULL: refused (said) or out of memory. */
 static const struct compiled *filter_for(struct replay *r, uint32_t linktype)
 {
 	struct compiled *c;
 	char err[512];
 	size_t n;
+	int ret;
 
 	for (c = r->filters; c; c = c->next)
 		if (c->linktype == linktype)
 			return c;
 	c = calloc(1, sizeof(*c));
-	if (!c)
+	if (!c) {
+		log_err("%s: %s", r->opts->read_path, strerror(ENOMEM));
+		r->bad_expression = true;
 		return NULL;
+	}
 	c->linktype = linktype;
-	if (filter__compile_linktype(r->opts->expression, linktype, r->opts->snaplen, &c->insns, &n,
-				     err, sizeof(err)))
-		c->insns = NULL;
+	if (linktype == LINKTYPE_PKTAP)
+		ret = filter__compile(r->opts->expression, r->opts->snaplen, &c->insns, &n, err,
+				      sizeof(err));
+	else
+		ret = filter__compile_for_file(r->opts->expression, linktype, r->opts->snaplen,
+					       &c->insns, &n, err, sizeof(err));
+	if (ret) {
+		log_err("%s", err);
+		r->bad_expression = true;
+		free(c);
+		return NULL;
+	}
 	c->next = r->filters;
 	r->filters = c;
 	return c;
 }
 
-static bool expression_matches(struct replay *r, const struct savefile_packet *p)
+/* 1: the packet matches, 0: not, -1: the expression cannot apply (said). */
+static int expression_matches(struct replay *r, const struct savefile_packet *p)
 {
 	const struct compiled *c;
 
 	if (!r->opts->expression)
-		return true;
-	c = filter_for(r, p->ip ? LINKTYPE_RAW : p->linktype);
-	if (!c || !c->insns)
-		return false;
-	if (p->ip)
-		return filter__matches(c->insns, p->ip, p->ip_caplen, p->ip_len);
+		return 1;
+	c = filter_for(r, p->linktype);
+	if (!c)
+		return -1;
+	if (p->linktype == LINKTYPE_PKTAP)
+		return p->ip && filter__matches(c->insns, p->ip, p->ip_caplen, p->ip_len);
 	return filter__matches(c->insns, p->frame, p->caplen, p->len);
 }
 
@@ -128,8 +147,12 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 	struct packet_view v;
 
 	*written = false;
-	if (!expression_matches(r, p))
+	switch (expression_matches(r, p)) {
+	case 0:
 		return 0;
+	case -1:
+		return REPLAY_BAD_EXPRESSION;
+	}
 	v = (struct packet_view){
 		.ts_ns = p->ts_ns,
 		.ifname = p->ifname,
@@ -243,6 +266,10 @@ int replay__main(const struct options *o)
 		return 1;
 	}
 	err = replay__run(o, out, &signals_stop);
+	if (err == REPLAY_BAD_EXPRESSION) {
+		output__abandon(out);
+		return 1;
+	}
 	close_err = output__close(out);
 	if (close_err && !log__reader_left(close_err))
 		log_err("the output is incomplete: %s", strerror(-close_err));
@@ -293,6 +320,10 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 			got = o->no_packets ? 0 : replay_packet(&r, &p, &written);
 		if (got == DUMPFILE_COMPLETE)
 			break;
+		if (got == REPLAY_BAD_EXPRESSION) {
+			rc = got;
+			break;
+		}
 		if (got < 0) {
 			log_write_error(p.journal ? "write events" : "write packets", got);
 			rc = log__reader_left(got) ? 0 : got;
@@ -302,6 +333,10 @@ int replay__run(const struct options *o, struct output *out, volatile sig_atomic
 		if (written && (o->no_packets ? p.journal != NULL : p.journal == NULL))
 			r.written++;
 	}
+	/* A file with no packet still has its expression checked (for
+	 * Ethernet, the link type most files have). */
+	if (o->expression && !r.filters && !rc && !filter_for(&r, LINKTYPE_ETHERNET))
+		rc = REPLAY_BAD_EXPRESSION;
 	if (r.not_ip)
 		log_warn(
 			"%llu packets not written: not IP, and pidcap's files hold IP packets only",

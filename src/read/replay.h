@@ -9,9 +9,14 @@
 #include "cli/options.h"
 #include "output/output.h"
 
-/* Reads o->read_path ("-" for stdin) to out, applying the expression and the
- * process filters. Prints one line and returns -errno on a damaged file or a
- * write error, 0 otherwise. */
+/* Returned when libpcap refuses the expression for the file's link type, as
+ * tcpdump -r does (said in one line): the output is to be abandoned. */
+#define REPLAY_BAD_EXPRESSION 2 /* (not DUMPFILE_COMPLETE) */
+
+/* Reads o->read_path ("-" for stdin) to out, applying the expression (to the
+ * whole frame, compiled for the file's link type as tcpdump -r does; to the IP
+ * packet inside PKTAP) and the process filters. Prints one line and returns
+ * -errno on a damaged file or a write error, REPLAY_BAD_EXPRESSION, or 0. */
 int replay__run(const struct options *o, struct output *out, volatile sig_atomic_t *stop);
 
 /* -r as a mode: opens the output the options name, reads, closes. No kernel

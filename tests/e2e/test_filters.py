@@ -90,6 +90,53 @@ def test_expression_selects_what_tcpdump_selects(tmp):
         len(ours), len(theirs), sorted(set(ours) ^ set(theirs))))
 
 
+def test_file_expression_applies_to_the_whole_frame_as_tcpdump(tmp):
+    """-r compiles the expression for the file's link type and runs it on the
+    whole frame, as tcpdump -r does: link-layer words and lengths match what
+    tcpdump's do, and what libpcap refuses for that link type is refused with
+    libpcap's words, nothing written. tcpdump 4.99 is the judge."""
+    inputs = os.path.join(ROOT, "tests", "golden", "inputs")
+    ethernet = os.path.join(inputs, "ethernet-arp.pcap")  # EN10MB
+    cooked = os.path.join(inputs, "mixed-darwin.pcapng")  # LINUX_SLL2
+    cases = [(ethernet, e) for e in (
+        "ether multicast", "ether broadcast", "ether host 6a:16:db:b4:21:66",
+        "ether src be:12:5e:8d:59:7f", "ether[12:2] = 0x86dd", "less 80", "greater 100",
+        "len > 90", "arp", "ip broadcast", "icmp6", "inbound", "vlan and ip", "ip and and")]
+    cases += [(cooked, e) for e in ("inbound", "outbound", "udp", "less 60", "vlan",
+                                    "ether host 6a:16:db:b4:21:66")]
+
+    def run(tool, path, expr):
+        r = subprocess.run([tool, "-n", "-r", path, expr], capture_output=True, text=True,
+                           timeout=60)
+        errors = [line.split(": ", 1)[1] for line in r.stderr.splitlines()
+                  if line.startswith(os.path.basename(tool) + ": ")]
+        return r.returncode, len(r.stdout.splitlines()), errors
+
+    selected = refused = 0
+    for path, expr in cases:
+        t_rc, t_lines, t_err = run("tcpdump", path, expr)
+        p_rc, p_lines, p_err = run(PIDCAP, path, expr)
+        where = "%s '%s'" % (os.path.basename(path), expr)
+        check((p_rc == 0) == (t_rc == 0), "%s: pidcap exit %d, tcpdump %d (%s)" % (
+            where, p_rc, t_rc, p_err or t_err))
+        check(p_lines == t_lines, "%s: pidcap printed %d packets, tcpdump %d" % (
+            where, p_lines, t_lines))
+        if t_rc:
+            check(p_err == t_err, "%s: pidcap said %s, tcpdump %s" % (where, p_err, t_err))
+            refused += 1
+        elif t_lines:
+            selected += 1
+    # (the cases are chosen to have both kinds, and packets selected)
+    check(refused == 4 and selected >= 12, "%d refused, %d selecting" % (refused, selected))
+    # A refused expression leaves no file behind.
+    out = os.path.join(tmp, "refused.pcapng")
+    r = subprocess.run([PIDCAP, "-r", ethernet, "-w", out, "inbound"], capture_output=True,
+                       text=True, timeout=60)
+    check(r.returncode != 0 and len(r.stderr.splitlines()) == 1 and not os.path.exists(out),
+          "-w with a refused expression: exit %d, %r, file left: %s" % (
+              r.returncode, r.stderr, os.path.exists(out)))
+
+
 def test_bad_input_one_line_nonzero_nothing_left(tmp):
     target = os.path.join(tmp, "bad.pcapng")
     link = os.path.join(tmp, "link.pcapng")
