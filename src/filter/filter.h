@@ -21,10 +21,6 @@ struct sock_filter;
 int filter__compile(const char *expr, uint32_t snaplen, struct sock_filter **insns, size_t *count,
 		    char *err, size_t errsize);
 void filter__free_classic(struct sock_filter *insns);
-/* The same for frames of link type linktype (LINKTYPE_*), as a live capture
- * on such an interface compiles it. */
-int filter__compile_linktype(const char *expr, uint32_t linktype, uint32_t snaplen,
-			     struct sock_filter **insns, size_t *count, char *err, size_t errsize);
 /* The same as tcpdump -r compiles it for a file of that link type: the whole
  * frame, with libpcap's refusals for savefiles and a netmask of 0. */
 int filter__compile_for_file(const char *expr, uint32_t linktype, uint32_t snaplen,

@@ -12,30 +12,10 @@
 #include <pcap/pcap.h>
 #include <linux/filter.h>
 
-#include "base/formats.h"
 #include "filter/filter.h"
 
 _Static_assert(sizeof(struct bpf_insn) == sizeof(struct sock_filter),
 	       "libpcap's and the kernel's classic instructions differ");
-
-/* libpcap names link types by DLT_ value; they are the LINKTYPE_ value but
- * for the raw IP ones. */
-static int dlt_of(uint32_t linktype)
-{
-	switch (linktype) {
-	case LINKTYPE_RAW:
-	case DLT_RAW_OPENBSD:
-		return DLT_RAW;
-	default:
-		return (int)linktype;
-	}
-}
-
-int filter__compile(const char *expr, uint32_t snaplen, struct sock_filter **insns, size_t *count,
-		    char *err, size_t errsize)
-{
-	return filter__compile_linktype(expr, LINKTYPE_RAW, snaplen, insns, count, err, errsize);
-}
 
 int filter__matches(const struct sock_filter *insns, const uint8_t *pkt, uint32_t caplen,
 		    uint32_t len)
@@ -73,10 +53,10 @@ static int compile_on(pcap_t *p, const char *expr, bpf_u_int32 netmask, struct s
 	return take_program(&prog, insns, count);
 }
 
-int filter__compile_linktype(const char *expr, uint32_t linktype, uint32_t snaplen,
-			     struct sock_filter **insns, size_t *count, char *err, size_t errsize)
+int filter__compile(const char *expr, uint32_t snaplen, struct sock_filter **insns, size_t *count,
+		    char *err, size_t errsize)
 {
-	pcap_t *p = pcap_open_dead(dlt_of(linktype), (int)snaplen);
+	pcap_t *p = pcap_open_dead(DLT_RAW, (int)snaplen);
 
 	if (!p) {
 		snprintf(err, errsize, "cannot start libpcap");
