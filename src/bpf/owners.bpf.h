@@ -70,6 +70,7 @@ static __always_inline void record_owner(struct sock *sk, struct task_struct *ta
 	__u64 key = (__u64)sk;
 
 	fill_owner(&o, task, BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum));
+	note_owner_selected(&o);
 	if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY))
 		count(COUNTER_OWNERS_FULL);
 }
@@ -204,9 +205,19 @@ int socket_created(struct bpf_sock *ctx)
 		return 1;
 	/* (socket() makes it in the caller's network namespace) */
 	fill_owner(&o, task, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
+	note_owner_selected(&o);
 	if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY))
 		count(COUNTER_OWNERS_FULL);
 	return 1;
+}
+
+/* Whether the current task is inside the cgroup the capture is scoped to.
+ * The packet programs run only for sockets made there; these hooks run for
+ * every task, and outside the scope they have nothing to keep. */
+static __always_inline bool task_in_scope(void)
+{
+	return !scope_cgroup_id ||
+	       bpf_get_current_ancestor_cgroup_id(scope_cgroup_level) == scope_cgroup_id;
 }
 
 /* Where the kernel has them (6.3), these two fire in the calling process as a
@@ -215,6 +226,8 @@ int socket_created(struct bpf_sock *ctx)
 SEC("tp_btf/sock_send_length")
 int BPF_PROG(socket_sent, struct sock *sk, int ret, int flags)
 {
+	if (!task_in_scope())
+		return 0;
 	tls_note_socket(sk);
 	note_socket_user(sk, bpf_get_current_task_btf());
 	return 0;
@@ -223,6 +236,8 @@ int BPF_PROG(socket_sent, struct sock *sk, int ret, int flags)
 SEC("tp_btf/sock_recv_length")
 int BPF_PROG(socket_received, struct sock *sk, int ret, int flags)
 {
+	if (!task_in_scope())
+		return 0;
 	tls_note_socket(sk);
 	note_socket_user(sk, bpf_get_current_task_btf());
 	return 0;
@@ -332,6 +347,7 @@ static __always_inline void sender_owns(__u64 key, struct owner *old, struct tas
 		return;
 	}
 	fill_owner(out, task, old->netns);
+	note_owner_selected(out);
 	if (bpf_map_update_elem(&sock_owners, &key, out, BPF_ANY))
 		count(COUNTER_OWNERS_FULL);
 }

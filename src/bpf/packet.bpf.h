@@ -333,6 +333,14 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	struct packet_meta m = { .direction = direction };
 	bool passes, selected;
 
+	m.has_owner = find_owner(skb, &m.owner, direction);
+	passes = owner_passes(&m.owner, m.has_owner);
+	if (passes) {
+		note_owner_selected(&m.owner);
+	} else if (filtering_processes() && !selected_socket_seen && !count_only) {
+		count(COUNTER_SEEN);
+		return 1; /* (neither end can be selected) */
+	}
 	read_kernel_skb(skb, &m);
 	read_traced_skb(skb, &m);
 	if (direction == PACKET_OUT && recorded_at_ip6_output(&m))
@@ -340,11 +348,9 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	count(COUNTER_SEEN);
 	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
 		return 1;
-	m.has_owner = find_owner(skb, &m.owner, direction);
 	m.protocol = bpf_ntohs(skb->protocol);
 	m.ifindex = skb->ifindex;
 	m.len = skb->len;
-	passes = owner_passes(&m.owner, m.has_owner);
 	if (count_only) {
 		if (passes)
 			keep_packet(&m);

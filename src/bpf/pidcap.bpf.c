@@ -38,6 +38,12 @@ char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader between open and load. */
 const volatile bool filter_process = false; /* --pid, --comm or a command */
+const volatile bool select_by_comm = false; /* --comm: selected_comms is not empty */
+/* The cgroup a capture is scoped to (--cgroup, or the command's own), set by
+ * the loader before attaching: 0 for the whole machine. (Not rodata: the
+ * command's cgroup is made after the load.) */
+__u64 scope_cgroup_id = 0;
+__u32 scope_cgroup_level = 0;
 const volatile bool follow_forks = false;
 const volatile bool filter_uid = false;
 const volatile __u32 target_uid = 0;

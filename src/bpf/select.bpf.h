@@ -32,7 +32,8 @@ static __always_inline bool process_selected(__u32 tgid, const char *comm)
 {
 	if (bpf_map_lookup_elem(&selected_pids, &tgid))
 		return true;
-	return bpf_map_lookup_elem(&selected_comms, comm) != NULL;
+	/* (a lookup hashes the name: not when no name is selected) */
+	return select_by_comm && bpf_map_lookup_elem(&selected_comms, comm) != NULL;
 }
 
 static __always_inline bool owner_passes(const struct owner *o, bool has_owner)
@@ -42,6 +43,26 @@ static __always_inline bool owner_passes(const struct owner *o, bool has_owner)
 	if (filter_uid && (!has_owner || o->uid != target_uid))
 		return false;
 	return true;
+}
+
+/*
+ * Whether a socket has had an owner the process filters select. Until one
+ * has, no packet between local processes concerns a filtered capture, and the
+ * work of matching a receiver to its sender (delivery.bpf.h) is skipped:
+ * with --pid of an idle process, every other packet costs little. Set when a
+ * selected process makes, uses or (at start) holds a socket; never cleared.
+ */
+bool selected_socket_seen = false;
+
+static __always_inline bool filtering_processes(void)
+{
+	return filter_process || filter_uid;
+}
+
+static __always_inline void note_owner_selected(const struct owner *o)
+{
+	if (filtering_processes() && !selected_socket_seen && owner_passes(o, true))
+		selected_socket_seen = true;
 }
 
 #endif

@@ -120,6 +120,7 @@ static struct pidcap_bpf *open_and_load(const struct capture_config *o, unsigned
 	if (!skel)
 		return NULL;
 	skel->rodata->filter_process = selection__chooses_processes(o->sel) || o->command;
+	skel->rodata->select_by_comm = o->sel->n_comms > 0;
 	skel->rodata->follow_forks = o->sel->follow_forks;
 	skel->rodata->filter_uid = o->sel->filter_uid;
 	skel->rodata->target_uid = o->sel->uid;
@@ -350,6 +351,8 @@ struct capture *capture__load(const struct capture_config *o, capture_record_fn 
 		goto fail;
 	}
 	if (fill_syscall_table(c) || fill_selections(c))
+		goto fail;
+	if (o->sel->cgroup_path && capture__scope_to_cgroup(c, o->sel->cgroup_path))
 		goto fail;
 	return c;
 fail:
@@ -622,12 +625,33 @@ static int open_rings(struct capture *c)
 	return err;
 }
 
+/* The hooks that run for every task (socket calls) learn the scope too. */
+static int tell_scope(struct capture *c, const char *path)
+{
+	uint64_t id;
+	uint32_t level;
+	int err = cgroup__id_and_level(path, &id, &level);
+
+	if (err)
+		return err;
+	c->skel->bss->scope_cgroup_id = level ? id : 0; /* (the root: everything) */
+	c->skel->bss->scope_cgroup_level = level;
+	return 0;
+}
+
 int capture__scope_to_cgroup(struct capture *c, const char *path)
 {
 	int fd = cgroup__open(path);
+	int err;
 
 	if (fd < 0)
 		return fd;
+	err = tell_scope(c, path);
+	if (err) {
+		log_err("cannot read cgroup '%s': %s", path, strerror(-err));
+		close(fd);
+		return err;
+	}
 	close(c->cgroup_fd);
 	c->cgroup_fd = fd;
 	return 0;
