@@ -32,8 +32,15 @@ struct savefile_packet {
 	 */
 	uint32_t linktype;
 	const uint8_t *frame; /* the bytes as stored, link-layer header included */
-	uint32_t caplen;      /* bytes at frame; never more than len */
-	uint32_t len;	      /* length on the wire */
+	/*
+	 * Bytes at frame; never more than len. As libpcap, a pcap record over
+	 * the file's snaplen is cut to it; a record or block that says it
+	 * captured more than the packet's length is read and cut to that
+	 * length (libpcap hands such bytes over, and tcpdump shows them as an
+	 * invalid header).
+	 */
+	uint32_t caplen;
+	uint32_t len; /* length on the wire, as the file says */
 	/*
 	 * The IPv4 or IPv6 header inside frame, or NULL: ARP and other
 	 * protocols, unknown link types, a cut link-layer header. When set,

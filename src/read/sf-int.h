@@ -24,8 +24,12 @@
 
 #define MAX_VLAN_TAGS 2
 
-/* libpcap's largest packet for nearly every link type. */
+/* libpcap's largest packet for nearly every link type (max_snaplen_for_dlt). */
 #define MAX_SNAPLEN 262144U
+/* The link types libpcap allows more: D-Bus messages, EBHSCR and USBPcap. */
+#define LINKTYPE_DBUS 231
+#define LINKTYPE_USBPCAP 249
+#define LINKTYPE_EBHSCR 279
 /* No record or block is buffered past this. */
 #define MAX_BLOCK (16U << 20)
 /* Per section. Files name a new process block whenever the writer forgets one
@@ -37,6 +41,13 @@
 enum savefile_kind {
 	SAVEFILE_PCAP,
 	SAVEFILE_PCAPNG,
+};
+
+/* Whether a pcap record holds its two lengths the other way round (libpcap's rule). */
+enum pcap_lengths {
+	LENGTHS_AS_NAMED, /* 2.4 and later: caplen, then len */
+	LENGTHS_SWAPPED,  /* before 2.3, and DG/UX's 543.0 */
+	LENGTHS_MAYBE,	  /* 2.3: either way; caplen > len means swapped */
 };
 
 /* A window on untrusted bytes: every read checks what remains first. */
@@ -98,8 +109,8 @@ struct savefile {
 
 	/* classic pcap */
 	bool nsec;
-	uint16_t minor;
-	uint32_t snaplen;
+	enum pcap_lengths lengths;
+	uint32_t snapshot; /* the header's snaplen as libpcap takes it: 0 or too big is the limit */
 	uint32_t linktype;
 
 	/* pcapng: the current section */
@@ -230,8 +241,10 @@ int table__grow(void **v, uint32_t n, uint32_t *cap, size_t elem, uint32_t max);
 /* sf-link.c: what the link-layer header says; a record's lengths checked */
 void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir, int64_t proc,
 		      int64_t peer_proc, const char *idb_name);
+uint32_t linktype__max_caplen(uint32_t linktype);
+uint32_t linktype__snapshot(uint32_t linktype, uint32_t snaplen);
 int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen,
-			   uint32_t len, uint32_t snaplen);
+			   uint32_t linktype);
 
 /* sf-pcap.c and sf-pcapng.c: a format's first header and next record */
 int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4);

@@ -11,8 +11,8 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 {
 	uint8_t hdr[PCAP_HDR_LEN];
 	struct cursor c = { hdr, sizeof(hdr) };
-	uint32_t magic, zone, sigfigs;
-	uint16_t major;
+	uint32_t magic, zone, sigfigs, snaplen;
+	uint16_t major, minor;
 
 	memcpy(hdr, hdr4, 4);
 	if (savefile__fill(s, hdr + 4, sizeof(hdr) - 4, "file header", 0, 4, sizeof(hdr)))
@@ -20,17 +20,25 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 	magic = load(hdr, 4, true);
 	s->big = magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS;
 	if (!cursor__u32(&c, s->big, &magic) || !cursor__u16(&c, s->big, &major) ||
-	    !cursor__u16(&c, s->big, &s->minor) || !cursor__u32(&c, s->big, &zone) ||
-	    !cursor__u32(&c, s->big, &sigfigs) || !cursor__u32(&c, s->big, &s->snaplen) ||
+	    !cursor__u16(&c, s->big, &minor) || !cursor__u32(&c, s->big, &zone) ||
+	    !cursor__u32(&c, s->big, &sigfigs) || !cursor__u32(&c, s->big, &snaplen) ||
 	    !cursor__u32(&c, s->big, &s->linktype))
 		return savefile__fail(s, "file header at offset 0 is too short");
 	s->kind = SAVEFILE_PCAP;
 	s->nsec = magic == PCAP_MAGIC_NS;
 	if (major != 2)
 		return savefile__fail(s, "file header at offset 0: unsupported pcap version %u.%u",
-				      major, s->minor);
+				      major, minor);
 	/* The upper bits carry FCS information. */
 	s->linktype &= 0xFFFF;
+	s->snapshot = linktype__snapshot(s->linktype, snaplen);
+	/* The two lengths changed places in 2.3, and some 2.3 writers missed it. */
+	if (major == 2 && minor < 3)
+		s->lengths = LENGTHS_SWAPPED;
+	else if (major == 2 && minor == 3)
+		s->lengths = LENGTHS_MAYBE;
+	else
+		s->lengths = LENGTHS_AS_NAMED;
 	return 0;
 }
 
@@ -52,18 +60,26 @@ int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
 	    !cursor__u32(&c, s->big, &caplen) || !cursor__u32(&c, s->big, &len))
 		return savefile__fail(s, "record header at offset %" PRIu64 " is too short",
 				      s->blk_off);
-	/* Before 2.3, some writers swapped the two lengths (libpcap undoes it too). */
-	if (s->minor < 3 && caplen > len) {
+	if (s->lengths == LENGTHS_SWAPPED || (s->lengths == LENGTHS_MAYBE && caplen > len)) {
 		uint32_t t = caplen;
 
 		caplen = len;
 		len = t;
 	}
-	if (savefile__check_caplen(s, "record", s->blk_off, caplen, len, s->snaplen) ||
+	if (savefile__check_caplen(s, "record", s->blk_off, caplen, s->linktype) ||
 	    savefile__reserve(s, caplen ? caplen : 1) ||
 	    savefile__fill(s, s->buf, caplen, "record", s->blk_off, sizeof(hdr),
 			   sizeof(hdr) + (size_t)caplen))
 		return -1;
+	/*
+	 * As libpcap: bytes past the header's snaplen are read and dropped.
+	 * Then the bytes past the packet's own length, which libpcap hands
+	 * over but are no part of the packet: callers count on caplen <= len.
+	 */
+	if (caplen > s->snapshot)
+		caplen = s->snapshot;
+	if (caplen > len)
+		caplen = len;
 
 	p->ts_ns = sec * NSEC_PER_SEC + (s->nsec ? frac : frac * 1000ULL);
 	p->linktype = s->linktype;

@@ -375,7 +375,7 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 				      ": captured length %u runs past the end of the block "
 				      "(%zu bytes left)",
 				      s->blk_off, caplen, body.len);
-	if (savefile__check_caplen(s, "block", s->blk_off, caplen, len, iface->snaplen))
+	if (savefile__check_caplen(s, "block", s->blk_off, caplen, iface->linktype))
 		return -1;
 	if (!cursor__take(&body, caplen, &p->frame) || !cursor__skip(&body, pad4(caplen) - caplen))
 		return savefile__fail(s, "block at offset %" PRIu64 ": packet data is not padded",
@@ -443,7 +443,8 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 
 	p->ts_ns = sf_iface__ns(iface, (uint64_t)ts_hi << 32 | ts_lo);
 	p->linktype = iface->linktype;
-	p->caplen = caplen;
+	/* libpcap hands over bytes past the packet's length; they are no part of it */
+	p->caplen = caplen < len ? caplen : len;
 	p->len = len;
 	p->netns = iface->netns;
 	savefile__decode(s, p, flags_dir, proc, peer_proc, strtab__get(&s->names, iface->name));
@@ -461,11 +462,12 @@ static int savefile__spb(struct savefile *s, struct cursor body, struct savefile
 	iface = savefile__iface(s, 0);
 	if (!iface)
 		return -1;
-	caplen = len < body.len ? len : body.len;
-	if (iface->snaplen && caplen > iface->snaplen)
-		caplen = iface->snaplen;
-	if (savefile__check_caplen(s, "block", s->blk_off, caplen, len, iface->snaplen))
-		return -1;
+	/* The packet up to the snaplen (as libpcap takes it), and up to the block's end. */
+	caplen = linktype__snapshot(iface->linktype, iface->snaplen);
+	if (caplen > len)
+		caplen = len;
+	if (caplen > body.len)
+		caplen = body.len;
 	p->frame = body.p;
 	p->linktype = iface->linktype;
 	p->caplen = caplen;

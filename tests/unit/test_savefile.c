@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 	test_pcap_orders(&t);
 	test_pcap_linktypes(&t);
 	test_pcap_lengths(&t);
+	test_pcapng_lengths(&t);
 	test_wireshark(&t);
 	test_pktap(&t);
 	test_peer(&t);

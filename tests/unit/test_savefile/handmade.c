@@ -207,7 +207,7 @@ void test_pcap_linktypes(struct test *t)
 	}
 }
 
-/* Classic pcap quirks: version 2.2 with swapped lengths; lengths over the limits. */
+/* Classic pcap quirks: swapped lengths, caplen over len or the snaplen; the limits. */
 void test_pcap_lengths(struct test *t)
 {
 	uint8_t ip[64];
@@ -232,38 +232,86 @@ void test_pcap_lengths(struct test *t)
 	readout__free(&r);
 	buf__free(&b);
 
+	/* libpcap and Wireshark read a record that captured more than the packet's
+	 * length (tcpdump's own fuzzed test files have them): cut to that length */
 	pcap__hdr(&b, false, 4, 65535, 101);
 	pcap__rec(&b, 1, 0, ip, n, n - 1);
+	pcap__rec(&b, 2, 0, ip, n, 0);
+	pcap__rec(&b, 3, 0, ip, n, n);
 	read_mem(b.p, b.len, &r);
 	check(t,
-	      readout__failed(&r, "captured length 29 is larger than the packet length 28", why,
-			      sizeof(why)) &&
-		      strstr(r.err, "offset 24"),
-	      "pcap caplen > len", "%s", why);
+	      readout__clean(&r, 3, why, sizeof(why)) && r.v[0].caplen == n - 1 &&
+		      r.v[0].len == n - 1 && r.v[0].ip_caplen == n - 1 && !r.v[1].caplen &&
+		      !r.v[1].len && r.v[2].ts_ns == 3000000000ULL && r.v[2].caplen == n,
+	      "pcap caplen > len: read, cut to len", "%s",
+	      r.n == 3 ? "lengths not as libpcap's" : why);
 	readout__free(&r);
 	buf__free(&b);
 
-	/* libpcap: at most max(snaplen, 262144) */
-	pcap__hdr(&b, false, 4, 65535, 101);
+	/* 2.3: caplen > len means the writer swapped them (libpcap's rule) */
+	pcap__hdr(&b, false, 3, 65535, 101);
+	pcap__rec(&b, 1, 0, ip, n, n);
+	buf__u32(&b, 2);
+	buf__u32(&b, 0);
+	buf__u32(&b, 100);
+	buf__u32(&b, 20);
+	buf__put(&b, ip, 20);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__clean(&r, 2, why, sizeof(why)) && r.v[0].caplen == n &&
+		      r.v[1].caplen == 20 && r.v[1].len == 100,
+	      "pcap 2.3 with caplen > len: swapped", "%s", r.n == 2 ? "lengths not swapped" : why);
+	readout__free(&r);
+	buf__free(&b);
+
+	/* More than the snaplen: libpcap reads the record and keeps snaplen bytes. */
+	pcap__hdr(&b, false, 4, 20, 101);
+	pcap__rec(&b, 1, 0, ip, n, n);
+	pcap__rec(&b, 2, 0, ip, 20, n);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__clean(&r, 2, why, sizeof(why)) && r.v[0].caplen == 20 && r.v[0].len == n &&
+		      !memcmp(r.v[0].frame, ip, 20) && r.v[1].caplen == 20 &&
+		      r.v[1].ts_ns == 2000000000ULL,
+	      "pcap caplen > snaplen: cut to the snaplen", "%s",
+	      r.n == 2 ? "not cut to 20 bytes" : why);
+	readout__free(&r);
+	buf__free(&b);
+
+	/* libpcap: at most 262144 for this link type, whatever the snaplen says */
+	pcap__hdr(&b, false, 4, 300000, 101);
 	pcap__rec(&b, 1, 0, ip, 0, 0);
 	set32(b.p + b.len - 8, 262145, false);
 	set32(b.p + b.len - 4, 262145, false);
 	read_mem(b.p, b.len, &r);
 	check(t,
-	      readout__failed(&r, "record at offset 24: captured length 262145 is over the", why,
-			      sizeof(why)),
-	      "pcap caplen 262145 > max(snaplen, 262144)", "%s", why);
+	      readout__failed(&r,
+			      "record at offset 24: captured length 262145 is over the limit of "
+			      "262144 bytes for link type 101",
+			      why, sizeof(why)),
+	      "pcap caplen 262145 with snaplen 300000", "%s", why);
 	readout__free(&r);
 	buf__free(&b);
 
-	/* A huge snaplen does not lift the 16 MiB cap on what is buffered. */
+	/* A huge snaplen does not lift the limit either. */
 	pcap__hdr(&b, false, 4, 0xFFFFFFFF, 101);
 	pcap__rec(&b, 1, 0, ip, 0, 0);
 	set32(b.p + b.len - 8, 0x7FFFFFFF, false);
 	set32(b.p + b.len - 4, 0xFFFFFFFF, false);
 	read_mem(b.p, b.len, &r);
-	check(t, readout__failed(&r, "over the limit of 16777216 bytes", why, sizeof(why)),
+	check(t, readout__failed(&r, "over the limit of 262144 bytes", why, sizeof(why)),
 	      "pcap caplen 2 GiB with snaplen 4 GiB", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+
+	/* D-Bus messages go up to 128 MiB in libpcap; pidcap buffers 16 MiB. */
+	pcap__hdr(&b, false, 4, 0, 231);
+	pcap__rec(&b, 1, 0, ip, 0, 0);
+	set32(b.p + b.len - 8, MAX_BLOCK + 1, false);
+	set32(b.p + b.len - 4, MAX_BLOCK + 1, false);
+	read_mem(b.p, b.len, &r);
+	check(t, readout__failed(&r, "over pidcap's limit of 16777216 bytes", why, sizeof(why)),
+	      "pcap D-Bus caplen 16 MiB + 1", "%s", why);
 	readout__free(&r);
 	buf__free(&b);
 
@@ -281,6 +329,52 @@ void test_pcap_lengths(struct test *t)
 	check(t, !r.opened && !strcmp(r.err, "not a pcap or pcapng file"), "not a capture file",
 	      "opened %d: %s", r.opened, r.err);
 	readout__free(&r);
+}
+
+/* pcapng lengths: caplen over len or the IDB's snaplen is read, as libpcap or
+ * Wireshark read it; over the link type's limit is not. */
+void test_pcapng_lengths(struct test *t)
+{
+	uint8_t ip[64], spb[68] = { 0 };
+	size_t n = make_ip(ip, 4, "x"), at;
+	struct readout r;
+	char why[256];
+	struct buf b;
+
+	memset(&b, 0, sizeof(b));
+	ng__shb(&b, NULL);
+	ng__idb(&b, 101, 20, NULL, -1);
+	ng__epb(&b, 0, 1, ip, n, n - 2, 0, NULL, -1); /* caplen > len */
+	ng__epb(&b, 0, 2, ip, n, n, 0, NULL, -1);     /* caplen > snaplen 20 */
+	put_le32(spb, n);			      /* SPB: len n, snaplen 20 */
+	memcpy(spb + 4, ip, n);
+	ng__raw_block(&b, 3, (const char *)spb, 4 + ((n + 3) & ~(size_t)3));
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__clean(&r, 3, why, sizeof(why)) && r.v[0].caplen == n - 2 &&
+		      r.v[0].len == n - 2 && r.v[0].ip_len == n - 2 && r.v[1].caplen == n &&
+		      r.v[1].len == n && r.v[2].caplen == 20 && r.v[2].len == n,
+	      "pcapng caplen > len (cut to len), > snaplen (kept), SPB (cut to snaplen)", "%s",
+	      r.n == 3 ? "lengths not as libpcap's" : why);
+	readout__free(&r);
+	buf__free(&b);
+
+	ng__shb(&b, NULL);
+	ng__idb(&b, 101, 0, NULL, -1);
+	at = ng__epb_head(&b, 0, 1, ip, 0, 0);
+	set32(b.p + b.len - 8, 262145, false);
+	set32(b.p + b.len - 4, 262145, false);
+	buf__zeros(&b, 262148);
+	ng__end(&b, at);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__failed(&r,
+			      "block at offset 48: captured length 262145 is over the limit of "
+			      "262144 bytes for link type 101",
+			      why, sizeof(why)),
+	      "pcapng caplen 262145", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
 }
 
 /*
