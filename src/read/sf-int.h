@@ -30,6 +30,9 @@
 #define LINKTYPE_DBUS 231
 #define LINKTYPE_USBPCAP 249
 #define LINKTYPE_EBHSCR 279
+/* A pcap header's link type field: FCS length and flags (top 6 bits), reserved, link type. */
+#define LT_RESERVED_BITS 0x03FF0000U
+#define LT_LINKTYPE_BITS 0x0000FFFFU
 /* No record or block is buffered past this. */
 #define MAX_BLOCK (16U << 20)
 /* Per section. Files name a new process block whenever the writer forgets one

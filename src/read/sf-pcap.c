@@ -26,14 +26,26 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 		return savefile__fail(s, "file header at offset 0 is too short");
 	s->kind = SAVEFILE_PCAP;
 	s->nsec = magic == PCAP_MAGIC_NS;
-	if (major != 2)
-		return savefile__fail(s, "file header at offset 0: unsupported pcap version %u.%u",
-				      major, minor);
-	/* The upper bits carry FCS information. */
-	s->linktype &= 0xFFFF;
+	/* libpcap reads 2.0 to 2.4 and DG/UX's 543.0, Wireshark any 2.0 or later */
+	if (major < 2)
+		return savefile__fail(
+			s,
+			"file header at offset 0: unsupported pcap version %u.%u (older than 2.0)",
+			major, minor);
+	/*
+	 * The top six bits say whether frames end with an FCS, and how long
+	 * it is; the ten below them are reserved. A link type with those set
+	 * is one neither libpcap nor Wireshark knows: a damaged header.
+	 */
+	if (s->linktype & LT_RESERVED_BITS)
+		return savefile__fail(s,
+				      "file header at offset 0: link type 0x%08x at offset 20 has "
+				      "reserved bits set (0x%08x)",
+				      s->linktype, s->linktype & LT_RESERVED_BITS);
+	s->linktype &= LT_LINKTYPE_BITS;
 	s->snapshot = linktype__snapshot(s->linktype, snaplen);
 	/* The two lengths changed places in 2.3, and some 2.3 writers missed it. */
-	if (major == 2 && minor < 3)
+	if ((major == 2 && minor < 3) || (major == 543 && minor == 0))
 		s->lengths = LENGTHS_SWAPPED;
 	else if (major == 2 && minor == 3)
 		s->lengths = LENGTHS_MAYBE;

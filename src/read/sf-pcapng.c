@@ -120,8 +120,11 @@ static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
 	return 1;
 }
 
-/* A section header: checks it and forgets the previous section's interfaces and processes. */
-static int savefile__section(struct savefile *s, struct cursor body)
+/*
+ * A section header: checks it and forgets the previous section's interfaces
+ * and processes. first: the file's first section.
+ */
+static int savefile__section(struct savefile *s, struct cursor body, bool first)
 {
 	uint32_t magic;
 	uint16_t major, minor;
@@ -136,6 +139,15 @@ static int savefile__section(struct savefile *s, struct cursor body)
 		return savefile__fail(
 			s, "section header at offset %" PRIu64 ": unsupported pcapng version %u.%u",
 			s->blk_off, major, minor);
+	/*
+	 * 1.1 was never a version, and 1.3 and later are not yet: libpcap and
+	 * Wireshark refuse them, libpcap only in the first section.
+	 */
+	if (first && minor != 0 && minor != 2)
+		return savefile__fail(s,
+				      "section header at offset %" PRIu64
+				      ": unsupported pcapng version %u.%u (1.0 and 1.2 are read)",
+				      s->blk_off, major, minor);
 	while ((ret = savefile__opt(s, &body, &o)) > 0)
 		;
 	if (ret < 0)
@@ -505,7 +517,7 @@ int savefile__next_pcapng(struct savefile *s, struct savefile_packet *p)
 		body = (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN };
 		switch (type) {
 		case BT_SHB:
-			ret = savefile__section(s, body);
+			ret = savefile__section(s, body, false);
 			break;
 		case BT_IDB:
 			ret = savefile__idb(s, body);
@@ -541,5 +553,5 @@ int savefile__open_pcapng(struct savefile *s)
 	s->kind = SAVEFILE_PCAPNG;
 	if (savefile__read_block(s, 4, &type, &total) != 1)
 		return -1;
-	return savefile__section(s, (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN });
+	return savefile__section(s, (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN }, true);
 }

@@ -241,6 +241,7 @@ int main(int argc, char **argv)
 	test_pcap_linktypes(&t);
 	test_pcap_lengths(&t);
 	test_pcapng_lengths(&t);
+	test_pcapng_versions(&t);
 	test_wireshark(&t);
 	test_pktap(&t);
 	test_peer(&t);

@@ -325,6 +325,49 @@ void test_pcap_lengths(struct test *t)
 	readout__free(&r);
 	buf__free(&b);
 
+	/* Wireshark reads any version from 2.0 on; libpcap DG/UX's 543.0, lengths swapped */
+	pcap__hdr(&b, false, 0, 65535, 101);
+	set32(b.p + 4, 3, false); /* 3.0 */
+	pcap__rec(&b, 1, 0, ip, n, n);
+	read_mem(b.p, b.len, &r);
+	check(t, readout__clean(&r, 1, why, sizeof(why)) && r.v[0].caplen == n, "pcap version 3.0",
+	      "%s", why);
+	readout__free(&r);
+	set32(b.p + 4, 543, false); /* 543.0 */
+	buf__u32(&b, 2);
+	buf__u32(&b, 0);
+	buf__u32(&b, 100);
+	buf__u32(&b, 20);
+	buf__put(&b, ip, 20);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__clean(&r, 2, why, sizeof(why)) && r.v[1].caplen == 20 && r.v[1].len == 100,
+	      "pcap version 543.0, lengths swapped", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+
+	/* The link type's top bits: FCS length and flags, read past; reserved, refused. */
+	pcap__hdr(&b, false, 4, 65535, 0x04000000U | 4U << 28 | 101);
+	pcap__rec(&b, 1, 0, ip, n, n);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__clean(&r, 1, why, sizeof(why)) && r.v[0].linktype == 101 &&
+		      r.v[0].ip_caplen == n,
+	      "pcap link type with an FCS length", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+	pcap__hdr(&b, false, 4, 65535, 0x00010000U | 101);
+	pcap__rec(&b, 1, 0, ip, n, n);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__failed(&r,
+			      "file header at offset 0: link type 0x00010065 at offset 20 has "
+			      "reserved bits set (0x00010000)",
+			      why, sizeof(why)),
+	      "pcap link type with reserved bits", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+
 	read_mem((const uint8_t *)"GIF89a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 28, &r);
 	check(t, !r.opened && !strcmp(r.err, "not a pcap or pcapng file"), "not a capture file",
 	      "opened %d: %s", r.opened, r.err);
@@ -373,6 +416,31 @@ void test_pcapng_lengths(struct test *t)
 			      "262144 bytes for link type 101",
 			      why, sizeof(why)),
 	      "pcapng caplen 262145", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+}
+
+/* pcapng 1.2 is 1.0 (libpcap, Wireshark); a later section's 1.1 libpcap reads on. */
+void test_pcapng_versions(struct test *t)
+{
+	uint8_t ip[64];
+	size_t n = make_ip(ip, 4, "x");
+	struct readout r;
+	char why[256];
+	struct buf b;
+
+	memset(&b, 0, sizeof(b));
+	ng__shb(&b, NULL);
+	b.p[14] = 2;
+	ng__idb(&b, 101, 0, NULL, -1);
+	ng__epb(&b, 0, 1, ip, n, n, 0, NULL, -1);
+	ng__shb(&b, NULL);
+	b.p[b.len - 28 + 14] = 1;
+	ng__idb(&b, 101, 0, NULL, -1);
+	ng__epb(&b, 0, 2, ip, n, n, 0, NULL, -1);
+	read_mem(b.p, b.len, &r);
+	check(t, readout__clean(&r, 2, why, sizeof(why)), "pcapng 1.2, then a section of 1.1", "%s",
+	      why);
 	readout__free(&r);
 	buf__free(&b);
 }

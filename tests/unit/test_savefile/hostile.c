@@ -389,6 +389,18 @@ void test_damaged(struct test *t)
 	check_damaged(t, "pcapng version 2.0", &b,
 		      "section header at offset 0: unsupported pcapng version 2.0");
 
+	/* 1.1 and 1.3: libpcap and Wireshark refuse them (libpcap in the first section) */
+	ng__shb(&b, NULL);
+	b.p[14] = 1;
+	check_damaged(t, "pcapng version 1.1", &b,
+		      "section header at offset 0: unsupported pcapng version 1.1 (1.0 and 1.2 are "
+		      "read)");
+
+	ng__shb(&b, NULL);
+	b.p[14] = 3;
+	check_damaged(t, "pcapng version 1.3", &b,
+		      "section header at offset 0: unsupported pcapng version 1.3");
+
 	ng__shb(&b, NULL);
 	ng__shb(&b, NULL);
 	b.p[28 + 12] = 3;

@@ -177,6 +177,7 @@ void test_pcap_orders(struct test *t);
 void test_pcap_linktypes(struct test *t);
 void test_pcap_lengths(struct test *t);
 void test_pcapng_lengths(struct test *t);
+void test_pcapng_versions(struct test *t);
 int make_wireshark(struct buf *b, struct want *want, uint8_t (*bufs)[128]);
 void test_wireshark(struct test *t);
 void test_pktap(struct test *t);
