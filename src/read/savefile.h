@@ -87,7 +87,7 @@ struct savefile_packet {
 /*
  * Starts reading a capture from in (a file or a pipe: the reader never seeks;
  * not owned, the caller closes it). Returns NULL on failure with a one-line
- * reason in err ("not a pcap or pcapng file", "truncated section header at
+ * reason in err ("not a pcap or pcapng file: ...", "truncated section header at
  * offset 0: 20 of 28 bytes", "out of memory", ...).
  */
 struct savefile *savefile__open(FILE *in, char *err, size_t errsize);

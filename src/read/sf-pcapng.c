@@ -404,7 +404,9 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 				break;
 			if (keep_comment(comments ? &s->peer_comment : &s->comment,
 					 comments ? &s->peer_comment_cap : &s->comment_cap, &o))
-				return savefile__fail(s, "out of memory");
+				return savefile__fail(
+					s, "out of memory reading block at offset %" PRIu64,
+					s->blk_off);
 			if (comments++)
 				p->peer_comment = s->peer_comment;
 			else
