@@ -10,27 +10,37 @@
 
 /*
  * Next option of a block's option list: 1 one read, 0 the end, -1 damaged.
- * A list without opt_endofopt simply ends with the block.
+ * A list without opt_endofopt simply ends with the block. Damage fails the
+ * file only when strict (the options libpcap reads, an interface's); in the
+ * lists libpcap never looks at it ends the list, and the block is read on.
  */
-static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o)
+static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o, bool strict)
 {
 	*o = (struct sf_opt){ .at = c->p };
 	if (!c->len)
 		return 0;
-	if (!cursor__u16(c, s->big, &o->code) || !cursor__u16(c, s->big, &o->len))
+	if (!cursor__u16(c, s->big, &o->code) || !cursor__u16(c, s->big, &o->len)) {
+		c->len = 0;
+		if (!strict)
+			return 0;
 		return savefile__fail(s,
 				      "block at offset %" PRIu64 ": option at offset %" PRIu64
 				      " runs past the end of the block",
 				      s->blk_off, savefile__at(s, o->at));
+	}
 	if (o->code == OPT_ENDOFOPT) {
 		c->len = 0;
 		return 0;
 	}
-	if (!cursor__take(c, o->len, &o->val) || !cursor__skip(c, pad4(o->len) - o->len))
+	if (!cursor__take(c, o->len, &o->val) || !cursor__skip(c, pad4(o->len) - o->len)) {
+		c->len = 0;
+		if (!strict)
+			return 0;
 		return savefile__fail(s,
 				      "block at offset %" PRIu64 ": option %u at offset %" PRIu64
 				      ": length %u runs past the end of the block",
 				      s->blk_off, o->code, savefile__at(s, o->at), o->len);
+	}
 	return 1;
 }
 
@@ -129,8 +139,6 @@ static int savefile__section(struct savefile *s, struct cursor body, bool first)
 	uint32_t magic;
 	uint16_t major, minor;
 	uint64_t section_len;
-	struct sf_opt o;
-	int ret;
 
 	if (!cursor__u32(&body, s->big, &magic) || !cursor__u16(&body, s->big, &major) ||
 	    !cursor__u16(&body, s->big, &minor) || !cursor__u64(&body, s->big, &section_len))
@@ -148,10 +156,8 @@ static int savefile__section(struct savefile *s, struct cursor body, bool first)
 				      "section header at offset %" PRIu64
 				      ": unsupported pcapng version %u.%u (1.0 and 1.2 are read)",
 				      s->blk_off, major, minor);
-	while ((ret = savefile__opt(s, &body, &o)) > 0)
-		;
-	if (ret < 0)
-		return -1;
+	/* Its options (hardware, OS, application) are not read, nor by libpcap:
+	 * damage there does not stop the file. */
 	s->nifaces = 0;
 	s->nprocs = 0;
 	strtab__reset(&s->names);
@@ -192,7 +198,7 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 	    !cursor__u32(&body, s->big, &i.snaplen))
 		return savefile__short(s, "interface description");
 	i.linktype = linktype;
-	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+	while ((ret = savefile__opt(s, &body, &o, true)) > 0) {
 		struct cursor v = { o.val, o.len };
 
 		switch (o.code) {
@@ -244,20 +250,24 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 	return 0;
 }
 
-/* Apple's process information block: pid, then a name option. */
+/*
+ * Apple's process information block: pid, then a name option. libpcap skips
+ * the block, so damage in it does not stop the file: a cut block is a
+ * process not known (it keeps its place: packets name processes by index).
+ */
 static int savefile__process(struct savefile *s, struct cursor body)
 {
-	struct sf_proc proc = { 0 };
+	struct sf_proc proc = { .pid = -1 };
 	bool named = false;
 	struct sf_opt o;
 	uint32_t pid;
 	int64_t name;
-	int ret;
 
-	if (!cursor__u32(&body, s->big, &pid))
-		return savefile__short(s, "process information");
-	proc.pid = (int32_t)pid;
-	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+	if (cursor__u32(&body, s->big, &pid))
+		proc.pid = (int32_t)pid;
+	else
+		body.len = 0;
+	while (savefile__opt(s, &body, &o, false) > 0) {
 		if (o.code != OPT_DARWIN_PROC_NAME || named)
 			continue;
 		named = true;
@@ -269,8 +279,6 @@ static int savefile__process(struct savefile *s, struct cursor body)
 					      s->blk_off);
 		proc.name = name;
 	}
-	if (ret < 0)
-		return -1;
 	if (table__grow((void **)&s->procs, s->nprocs, &s->procs_cap, sizeof(*s->procs), MAX_PROCS))
 		return savefile__fail(s, "block at offset %" PRIu64 ": too many processes (%u)",
 				      s->blk_off, s->nprocs);
@@ -364,7 +372,6 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 	int64_t proc = -1, peer_proc = -1;
 	int comments = 0;
 	struct sf_opt o;
-	int ret;
 
 	if (obsolete) {
 		uint16_t id16, drops;
@@ -389,10 +396,14 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 				      s->blk_off, caplen, body.len);
 	if (savefile__check_caplen(s, "block", s->blk_off, caplen, iface->linktype))
 		return -1;
-	if (!cursor__take(&body, caplen, &p->frame) || !cursor__skip(&body, pad4(caplen) - caplen))
-		return savefile__fail(s, "block at offset %" PRIu64 ": packet data is not padded",
-				      s->blk_off);
-	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+	/* caplen <= body.len was checked, and the padding fits: blocks are 4-aligned */
+	cursor__take(&body, caplen, &p->frame);
+	cursor__skip(&body, pad4(caplen) - caplen);
+	/*
+	 * libpcap reads no option of a packet, so none stops the file: a
+	 * damaged one ends the list, one of the wrong length is left out.
+	 */
+	while (savefile__opt(s, &body, &o, false) > 0) {
 		struct cursor v = { o.val, o.len };
 		uint32_t idx;
 
@@ -413,47 +424,24 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 				p->comment = s->comment;
 			break;
 		case OPT_EPB_FLAGS:
-			if (savefile__opt_len(s, &o, "epb_flags", 4) ||
-			    !cursor__u32(&v, s->big, &flags))
-				return -1;
-			flags_dir = epb_direction(flags);
+			if (o.len == 4 && cursor__u32(&v, s->big, &flags))
+				flags_dir = epb_direction(flags);
 			break;
 		case OPT_EPB_DARWIN_PIB:
-			if (obsolete)
-				break;
-			if (savefile__opt_len(s, &o, "process index", 4) ||
-			    !cursor__u32(&v, s->big, &idx))
-				return -1;
-			if (idx >= s->nprocs)
-				return savefile__fail(s,
-						      "block at offset %" PRIu64
-						      ": process index %u at offset %" PRIu64
-						      " out of range (the section has %u)",
-						      s->blk_off, idx, savefile__at(s, o.at),
-						      s->nprocs);
-			proc = idx;
+			/* (an index past the process blocks: a process not known) */
+			if (!obsolete && o.len == 4 && cursor__u32(&v, s->big, &idx) &&
+			    idx < s->nprocs)
+				proc = idx;
 			break;
 		case OPT_EPB_DARWIN_EFFECTIVE_PIB:
-			if (obsolete)
-				break;
-			if (savefile__opt_len(s, &o, "effective process index", 4) ||
-			    !cursor__u32(&v, s->big, &idx))
-				return -1;
-			if (idx >= s->nprocs)
-				return savefile__fail(
-					s,
-					"block at offset %" PRIu64
-					": effective process index %u at offset %" PRIu64
-					" out of range (the section has %u)",
-					s->blk_off, idx, savefile__at(s, o.at), s->nprocs);
-			peer_proc = idx;
+			if (!obsolete && o.len == 4 && cursor__u32(&v, s->big, &idx) &&
+			    idx < s->nprocs)
+				peer_proc = idx;
 			break;
 		default:
 			break;
 		}
 	}
-	if (ret < 0)
-		return -1;
 
 	p->ts_ns = sf_iface__ns(iface, (uint64_t)ts_hi << 32 | ts_lo);
 	p->linktype = iface->linktype;

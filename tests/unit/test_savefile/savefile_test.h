@@ -191,6 +191,7 @@ void test_caplens(struct test *t, const char *what, const uint8_t *b, size_t n);
 void test_pcap_caplens(struct test *t, const char *what, const uint8_t *b, size_t n);
 void test_mutations(struct test *t, const char *what, const uint8_t *b, size_t n);
 void check_damaged(struct test *t, const char *name, struct buf *b, const char *want);
+void check_tolerated(struct test *t, const char *name, struct buf *b, int n);
 void test_damaged(struct test *t);
 
 /* streams.c: streams, the API, the replay */
