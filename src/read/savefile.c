@@ -198,7 +198,8 @@ struct savefile *savefile__open(FILE *in, char *err, size_t errsize)
 		if (magic == BT_SHB)
 			ret = savefile__open_pcapng(s);
 		else if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
-			 magic == swab32(PCAP_MAGIC_US) || magic == swab32(PCAP_MAGIC_NS))
+			 magic == PCAP_MAGIC_KUZNETZOV || magic == swab32(PCAP_MAGIC_US) ||
+			 magic == swab32(PCAP_MAGIC_NS) || magic == swab32(PCAP_MAGIC_KUZNETZOV))
 			ret = savefile__open_pcap(s, s->buf);
 		else
 			ret = savefile__fail(s,

@@ -30,6 +30,10 @@
 #define LINKTYPE_DBUS 231
 #define LINKTYPE_USBPCAP 249
 #define LINKTYPE_EBHSCR 279
+/* Alexey Kuznetsov's patched libpcap: 8 more bytes in each record header
+ * (interface index, protocol, packet type); libpcap and Wireshark read it. */
+#define PCAP_MAGIC_KUZNETZOV 0xA1B2CD34U
+#define PCAP_KUZNETZOV_EXTRA 8
 /* A pcap header's link type field: FCS length and flags (top 6 bits), reserved, link type. */
 #define LT_RESERVED_BITS 0x03FF0000U
 #define LT_LINKTYPE_BITS 0x0000FFFFU
@@ -112,6 +116,7 @@ struct savefile {
 
 	/* classic pcap */
 	bool nsec;
+	uint8_t rec_extra; /* record header bytes after the 16 of every pcap */
 	enum pcap_lengths lengths;
 	uint32_t snapshot; /* the header's snaplen as libpcap takes it: 0 or too big is the limit */
 	uint32_t linktype;

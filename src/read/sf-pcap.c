@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Classic pcap, either byte order, microseconds or nanoseconds. */
+/* Classic pcap, either byte order, microseconds or nanoseconds, and the
+ * patched format of Alexey Kuznetsov's libpcap. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -18,7 +19,7 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 	if (savefile__fill(s, hdr + 4, sizeof(hdr) - 4, "file header", 0, 4, sizeof(hdr)))
 		return -1;
 	magic = load(hdr, 4, true);
-	s->big = magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS;
+	s->big = magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS || magic == PCAP_MAGIC_KUZNETZOV;
 	if (!cursor__u32(&c, s->big, &magic) || !cursor__u16(&c, s->big, &major) ||
 	    !cursor__u16(&c, s->big, &minor) || !cursor__u32(&c, s->big, &zone) ||
 	    !cursor__u32(&c, s->big, &sigfigs) || !cursor__u32(&c, s->big, &snaplen) ||
@@ -26,6 +27,7 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 		return savefile__fail(s, "file header at offset 0 is too short");
 	s->kind = SAVEFILE_PCAP;
 	s->nsec = magic == PCAP_MAGIC_NS;
+	s->rec_extra = magic == PCAP_MAGIC_KUZNETZOV ? PCAP_KUZNETZOV_EXTRA : 0;
 	/* libpcap reads 2.0 to 2.4 and DG/UX's 543.0, Wireshark any 2.0 or later */
 	if (major < 2)
 		return savefile__fail(
@@ -44,6 +46,9 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 				      s->linktype, s->linktype & LT_RESERVED_BITS);
 	s->linktype &= LT_LINKTYPE_BITS;
 	s->snapshot = linktype__snapshot(s->linktype, snaplen);
+	/* (its cooked captures put a made-up Ethernet header before the snaplen's bytes) */
+	if (s->rec_extra && s->linktype == LINKTYPE_ETHERNET)
+		s->snapshot += 14;
 	/* The two lengths changed places in 2.3, and some 2.3 writers missed it. */
 	if ((major == 2 && minor < 3) || (major == 543 && minor == 0))
 		s->lengths = LENGTHS_SWAPPED;
@@ -56,17 +61,17 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 
 int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
 {
-	uint8_t hdr[PCAP_REC_LEN];
-	struct cursor c = { hdr, sizeof(hdr) };
+	uint8_t hdr[PCAP_REC_LEN + PCAP_KUZNETZOV_EXTRA];
+	size_t got, hdrlen = PCAP_REC_LEN + s->rec_extra;
+	struct cursor c = { hdr, hdrlen };
 	uint32_t sec, frac, caplen, len;
-	size_t got;
 
 	s->blk_off = s->off;
-	got = savefile__read(s, hdr, sizeof(hdr));
+	got = savefile__read(s, hdr, hdrlen);
 	if (got == 0 && !ferror(s->in))
 		return 0;
-	if (got < sizeof(hdr) && savefile__fill(s, hdr + got, sizeof(hdr) - got, "record header",
-						s->blk_off, got, sizeof(hdr)))
+	if (got < hdrlen &&
+	    savefile__fill(s, hdr + got, hdrlen - got, "record header", s->blk_off, got, hdrlen))
 		return -1;
 	if (!cursor__u32(&c, s->big, &sec) || !cursor__u32(&c, s->big, &frac) ||
 	    !cursor__u32(&c, s->big, &caplen) || !cursor__u32(&c, s->big, &len))
@@ -80,8 +85,8 @@ int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
 	}
 	if (savefile__check_caplen(s, "record", s->blk_off, caplen, s->linktype) ||
 	    savefile__reserve(s, caplen ? caplen : 1) ||
-	    savefile__fill(s, s->buf, caplen, "record", s->blk_off, sizeof(hdr),
-			   sizeof(hdr) + (size_t)caplen))
+	    savefile__fill(s, s->buf, caplen, "record", s->blk_off, hdrlen,
+			   hdrlen + (size_t)caplen))
 		return -1;
 	/*
 	 * As libpcap: bytes past the header's snaplen are read and dropped.

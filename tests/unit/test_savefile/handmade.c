@@ -346,6 +346,29 @@ void test_pcap_lengths(struct test *t)
 	readout__free(&r);
 	buf__free(&b);
 
+	/* Kuznetsov's patched libpcap: 8 more bytes in each record header */
+	pcap__hdr(&b, false, 4, 65535, 101);
+	set32(b.p, 0xA1B2CD34, false);
+	buf__u32(&b, 1);
+	buf__u32(&b, 0);
+	buf__u32(&b, n);
+	buf__u32(&b, n);
+	buf__put(&b, "\1\0\0\0\0\x08\4\0", 8);
+	buf__put(&b, ip, n);
+	buf__u32(&b, 2);
+	buf__u32(&b, 0);
+	buf__u32(&b, n);
+	buf__u32(&b, n);
+	buf__put(&b, "\1\0\0\0\0\x08\0\0", 8);
+	buf__put(&b, ip, n);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__clean(&r, 2, why, sizeof(why)) && r.v[0].ip_caplen == n &&
+		      r.v[1].ts_ns == 2000000000ULL && !memcmp(r.v[1].frame, ip, n),
+	      "pcap of Kuznetsov's libpcap", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+
 	/* The link type's top bits: FCS length and flags, read past; reserved, refused. */
 	pcap__hdr(&b, false, 4, 65535, 0x04000000U | 4U << 28 | 101);
 	pcap__rec(&b, 1, 0, ip, n, n);
