@@ -35,15 +35,16 @@ static bool *boundaries(const uint8_t *b, size_t n)
 			ends[off] = true;
 		}
 	} else {
-		bool big = magic == 0xD4C3B2A1 || magic == 0x4D3CB2A1;
+		bool big = magic == 0xD4C3B2A1 || magic == 0x4D3CB2A1 || magic == 0x34CDB2A1;
+		size_t hdr = magic == 0xA1B2CD34 || magic == 0x34CDB2A1 ? 24 : 16;
 
 		ends[24] = n >= 24;
-		for (off = 24; off + 16 <= n;) {
+		for (off = 24; off + hdr <= n;) {
 			uint32_t caplen = get32(b + off + 8, big);
 
-			if (caplen > n - off - 16)
+			if (caplen > n - off - hdr)
 				break;
-			off += 16 + caplen;
+			off += hdr + caplen;
 			ends[off] = true;
 		}
 	}
@@ -180,14 +181,16 @@ void test_caplens(struct test *t, const char *what, const uint8_t *b, size_t n)
 void test_pcap_caplens(struct test *t, const char *what, const uint8_t *b, size_t n)
 {
 	uint32_t magic = get32(b, false);
-	bool big = magic == 0xD4C3B2A1 || magic == 0x4D3CB2A1;
+	bool big = magic == 0xD4C3B2A1 || magic == 0x4D3CB2A1 || magic == 0x34CDB2A1;
+	/* Kuznetsov's records have 8 more header bytes */
+	size_t hdr = magic == 0xA1B2CD34 || magic == 0x34CDB2A1 ? 24 : 16;
 	static const uint32_t bad[] = { 0xFFFFFFFF, 262145, MAX_BLOCK + 1 };
 	uint8_t *copy = malloc(n);
 	char name[160], why[256] = "";
 	size_t off;
 	int recs = 0;
 
-	for (off = 24; off + 16 <= n && !why[0]; recs++) {
+	for (off = 24; off + hdr <= n && !why[0]; recs++) {
 		uint32_t caplen = get32(b + off + 8, big);
 		struct readout r;
 		size_t i;
@@ -202,7 +205,7 @@ void test_pcap_caplens(struct test *t, const char *what, const uint8_t *b, size_
 					 " (record at %zu, caplen %u)", off, bad[i]);
 			readout__free(&r);
 		}
-		off += 16 + caplen;
+		off += hdr + caplen;
 	}
 	snprintf(name, sizeof(name), "bad caplen in the %d records of %s", recs, what);
 	check(t, !why[0], name, "%s", why);
