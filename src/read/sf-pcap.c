@@ -8,6 +8,20 @@
 
 #include "read/sf-int.h"
 
+/*
+ * Link types below 104 are the numbers BSD and others gave before the
+ * registry took over: that list is closed, and libpcap and Wireshark both
+ * refuse its unused numbers. (From 104 on numbers are still given out, so
+ * one unknown here is read: a newer tcpdump may know it.)
+ */
+static bool linktype__unused(uint32_t linktype)
+{
+	if (linktype == 4 || linktype == 5 || linktype == 17)
+		return true;
+	return linktype >= 20 && linktype <= 98 && linktype != 32 && linktype != 50 &&
+	       linktype != 51;
+}
+
 int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 {
 	uint8_t hdr[PCAP_HDR_LEN];
@@ -45,6 +59,11 @@ int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4)
 				      "reserved bits set (0x%08x)",
 				      s->linktype, s->linktype & LT_RESERVED_BITS);
 	s->linktype &= LT_LINKTYPE_BITS;
+	if (linktype__unused(s->linktype))
+		return savefile__fail(s,
+				      "file header at offset 0: link type %u at offset 20 is an "
+				      "unused number",
+				      s->linktype);
 	s->snapshot = linktype__snapshot(s->linktype, snaplen);
 	/* (its cooked captures put a made-up Ethernet header before the snaplen's bytes) */
 	if (s->rec_extra && s->linktype == LINKTYPE_ETHERNET)

@@ -391,6 +391,28 @@ void test_pcap_lengths(struct test *t)
 	readout__free(&r);
 	buf__free(&b);
 
+	/* an unused number below 104: refused; an unknown one above: read */
+	pcap__hdr(&b, false, 4, 65535, 42);
+	pcap__rec(&b, 1, 0, ip, n, n);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__failed(&r,
+			      "file header at offset 0: link type 42 at offset 20 is an unused "
+			      "number",
+			      why, sizeof(why)),
+	      "pcap link type 42", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+	pcap__hdr(&b, false, 4, 65535, 999);
+	pcap__rec(&b, 1, 0, ip, n, n);
+	read_mem(b.p, b.len, &r);
+	check(t,
+	      readout__clean(&r, 1, why, sizeof(why)) && r.v[0].linktype == 999 &&
+		      r.v[0].ip_off == -1,
+	      "pcap link type 999", "%s", why);
+	readout__free(&r);
+	buf__free(&b);
+
 	read_mem((const uint8_t *)"GIF89a\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 28, &r);
 	check(t,
 	      !r.opened &&
