@@ -464,12 +464,16 @@ static int savefile__spb(struct savefile *s, struct cursor body, struct savefile
 	iface = savefile__iface(s, 0);
 	if (!iface)
 		return -1;
-	/* The packet up to the snaplen (as libpcap takes it), and up to the block's end. */
+	/* The packet up to the snaplen (as libpcap takes it); the block must hold that much. */
 	caplen = linktype__snapshot(iface->linktype, iface->snaplen);
 	if (caplen > len)
 		caplen = len;
 	if (caplen > body.len)
-		caplen = body.len;
+		return savefile__fail(s,
+				      "block at offset %" PRIu64
+				      ": simple packet of %u bytes runs past the end of the block "
+				      "(%zu bytes left)",
+				      s->blk_off, caplen, body.len);
 	p->frame = body.p;
 	p->linktype = iface->linktype;
 	p->caplen = caplen;

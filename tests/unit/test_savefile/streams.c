@@ -171,6 +171,18 @@ void test_short_bodies(struct test *t)
 	check_damaged(t, "an SPB body too short", &b,
 		      "block at offset 48: simple packet body of 0 bytes is too short");
 
+	/* libpcap and Wireshark refuse an SPB holding less than len (up to the snaplen) */
+	ng__shb(&b, NULL);
+	ng__idb(&b, 101, 0, NULL, -1);
+	at = ng__begin(&b, 3);
+	buf__u32(&b, n);
+	buf__put(&b, ip, 8);
+	ng__end(&b, at);
+	check_damaged(
+		t, "an SPB cut short", &b,
+		"block at offset 48: simple packet of 54 bytes runs past the end of the block "
+		"(8 bytes left)");
+
 	ng__shb(&b, NULL);
 	ng__idb(&b, 101, 40, NULL, -1);
 	at = ng__begin(&b, 3);
