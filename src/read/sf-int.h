@@ -75,7 +75,7 @@ struct sf_iface {
 	uint32_t snaplen;
 	uint32_t name; /* offset in names */
 	uint32_t netns;
-	uint8_t tsresol;  /* as stored: 10^-n, or 2^-n with TSRESOL_POW2 set; checked */
+	uint8_t tsresol;  /* as stored: 10^-n, or 2^-n with TSRESOL_POW2 set; any n */
 	int64_t tsoffset; /* seconds */
 };
 

@@ -44,17 +44,6 @@ static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o,
 	return 1;
 }
 
-static int savefile__opt_len(struct savefile *s, const struct sf_opt *o, const char *name,
-			     uint16_t want)
-{
-	if (o->len == want)
-		return 0;
-	return savefile__fail(s,
-			      "block at offset %" PRIu64 ": %s option at offset %" PRIu64
-			      " has length %u, not %u",
-			      s->blk_off, name, savefile__at(s, o->at), o->len, want);
-}
-
 static int savefile__short(struct savefile *s, const char *what)
 {
 	return savefile__fail(s, "block at offset %" PRIu64 ": %s body of %u bytes is too short",
@@ -218,23 +207,13 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 			parse_netns(o.val, o.len, &i.netns);
 			break;
 		case OPT_IF_TSRESOL:
-			if (savefile__opt_len(s, &o, "if_tsresol", 1) ||
-			    !cursor__u8(&v, &i.tsresol))
-				return -1;
-			/* 10^-20 s or 2^-64 s: one second no longer fits 64 bits */
-			if (i.tsresol & TSRESOL_POW2 ? (i.tsresol & ~TSRESOL_POW2) > 63
-						     : i.tsresol > 19)
-				return savefile__fail(s,
-						      "block at offset %" PRIu64
-						      ": if_tsresol 0x%02x at offset %" PRIu64
-						      " is finer than 64 bits can count",
-						      s->blk_off, i.tsresol, savefile__at(s, o.at));
+			/* (of the wrong length: left out, as Wireshark does; libpcap refuses) */
+			if (o.len == 1)
+				cursor__u8(&v, &i.tsresol);
 			break;
 		case OPT_IF_TSOFFSET:
-			if (savefile__opt_len(s, &o, "if_tsoffset", 8) ||
-			    !cursor__u64(&v, s->big, &off))
-				return -1;
-			i.tsoffset = (int64_t)off;
+			if (o.len == 8 && cursor__u64(&v, s->big, &off))
+				i.tsoffset = (int64_t)off;
 			break;
 		default:
 			break;
@@ -311,17 +290,18 @@ static uint64_t sf_iface__ns(const struct sf_iface *i, uint64_t ts)
 	unsigned int e;
 
 	if (i->tsresol & TSRESOL_POW2) {
-		e = i->tsresol & ~TSRESOL_POW2; /* <= 63, checked */
-		secs = ts >> e;
-		frac = ts & ((1ULL << e) - 1);
+		e = i->tsresol & ~TSRESOL_POW2;
+		/* 2^-64 s and finer: 64 bits count less than a second */
+		secs = e < 64 ? ts >> e : 0;
+		frac = e < 64 ? ts & ((1ULL << e) - 1) : ts;
 		/* frac * 10^9 must fit 64 bits; bits finer than 2^-34 s are below 1 ns */
 		if (e > 34) {
-			frac >>= e - 34;
+			frac = e - 34 < 64 ? frac >> (e - 34) : 0;
 			e = 34;
 		}
 		ns = (frac * NSEC_PER_SEC) >> e;
-	} else {
-		for (e = 0; e < i->tsresol; e++) /* <= 19, checked */
+	} else if (i->tsresol <= 19) {
+		for (e = 0; e < i->tsresol; e++)
 			unit *= 10;
 		secs = ts / unit;
 		frac = ts % unit;
@@ -330,6 +310,12 @@ static uint64_t sf_iface__ns(const struct sf_iface *i, uint64_t ts)
 		for (e = 9; e < i->tsresol; e++)
 			frac /= 10;
 		ns = frac;
+	} else {
+		/* 10^-20 s and finer: less than a second, in units of 10^(tsresol - 9) ns */
+		for (e = 9; e < i->tsresol && unit <= UINT64_MAX / 10; e++)
+			unit *= 10;
+		secs = 0;
+		ns = e < i->tsresol ? 0 : ts / unit;
 	}
 	return secs * NSEC_PER_SEC + ns + (uint64_t)i->tsoffset * NSEC_PER_SEC;
 }

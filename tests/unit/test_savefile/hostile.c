@@ -285,6 +285,8 @@ void test_damaged(struct test *t)
 	uint8_t ip[64];
 	size_t n = make_ip(ip, 4, "x"), at;
 	struct buf b = { 0 };
+	struct readout r;
+	char why[256];
 
 	/* SHB 28 bytes, IDB 20 bytes: the EPB is at 48 */
 	ng__shb(&b, NULL);
@@ -369,10 +371,16 @@ void test_damaged(struct test *t)
 	buf__u16(&b, 0);
 	buf__u32(&b, 0);
 	ng__opt(&b, 9, "\x06\x06", 2);
+	ng__opt(&b, 14, "\0\0\0\1", 4);
 	ng__opt_end(&b);
 	ng__end(&b, at);
-	check_damaged(t, "if_tsresol of length 2", &b,
-		      "block at offset 28: if_tsresol option at offset 44 has length 2, not 1");
+	ng__epb(&b, 0, 5, ip, n, n, 0, NULL, -1);
+	read_mem(b.p, b.len, &r);
+	check(t, readout__clean(&r, 1, why, sizeof(why)) && r.v[0].ts_ns == 5000,
+	      "if_tsresol and if_tsoffset of the wrong length: left out, as Wireshark does", "%s",
+	      r.n == 1 ? "not microseconds" : why);
+	readout__free(&r);
+	buf__free(&b);
 
 	ng__shb(&b, NULL);
 	ng__idb(&b, 101, 0, NULL, -1);
