@@ -28,10 +28,7 @@ static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o,
 				      " runs past the end of the block",
 				      s->blk_off, savefile__at(s, o->at));
 	}
-	if (o->code == OPT_ENDOFOPT) {
-		c->len = 0;
-		return 0;
-	}
+	/* (even opt_endofopt's length must fit: libpcap and Wireshark check it) */
 	if (!cursor__take(c, o->len, &o->val) || !cursor__skip(c, pad4(o->len) - o->len)) {
 		c->len = 0;
 		if (!strict)
@@ -40,6 +37,10 @@ static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o,
 				      "block at offset %" PRIu64 ": option %u at offset %" PRIu64
 				      ": length %u runs past the end of the block",
 				      s->blk_off, o->code, savefile__at(s, o->at), o->len);
+	}
+	if (o->code == OPT_ENDOFOPT) {
+		c->len = 0;
+		return 0;
 	}
 	return 1;
 }
@@ -53,7 +54,7 @@ static int savefile__short(struct savefile *s, const char *what)
 /*
  * Reads one block, header included, into buf. Returns 1, 0 at the end of the
  * stream between blocks, or -1. have: bytes of it already in buf (open()
- * has read the first 4).
+ * has read the first 4 of the file's first block).
  */
 static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type, uint32_t *total)
 {
@@ -110,7 +111,8 @@ static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
 	if (savefile__reserve(s, *total) ||
 	    savefile__fill(s, s->buf + hdr, *total - hdr, what, s->blk_off, hdr, *total))
 		return -1;
-	if (load(s->buf + *total - 4, 4, s->big) != *total)
+	/* libpcap never looks at the first section header's trailing length */
+	if (have != 4 && load(s->buf + *total - 4, 4, s->big) != *total)
 		return savefile__fail(s,
 				      "block at offset %" PRIu64
 				      ": trailing length %u disagrees with total length %u",
