@@ -3,6 +3,8 @@
  * Capture file reader: classic pcap and pcapng, as pidcap, tcpdump and
  * Wireshark write them. The file is untrusted input: every length is checked
  * before use, and a damaged file gives an error naming the byte offset.
+ * What libpcap (tcpdump -r) or Wireshark reads is read, damage included
+ * where neither looks; what both refuse is refused.
  */
 #ifndef PIDCAP_SAVEFILE_H
 #define PIDCAP_SAVEFILE_H
