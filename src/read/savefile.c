@@ -198,10 +198,14 @@ struct savefile *savefile__open(FILE *in, char *err, size_t errsize)
 		if (magic == BT_SHB)
 			ret = savefile__open_pcapng(s);
 		else if (magic == PCAP_MAGIC_US || magic == PCAP_MAGIC_NS ||
-			 magic == swab32(PCAP_MAGIC_US) || magic == swab32(PCAP_MAGIC_NS))
+			 magic == PCAP_MAGIC_KUZNETZOV || magic == swab32(PCAP_MAGIC_US) ||
+			 magic == swab32(PCAP_MAGIC_NS) || magic == swab32(PCAP_MAGIC_KUZNETZOV))
 			ret = savefile__open_pcap(s, s->buf);
 		else
-			ret = savefile__fail(s, "not a pcap or pcapng file");
+			ret = savefile__fail(s,
+					     "not a pcap or pcapng file: unknown magic number "
+					     "%02x %02x %02x %02x at offset 0",
+					     s->buf[0], s->buf[1], s->buf[2], s->buf[3]);
 	}
 	if (ret) {
 		set_err(err, errsize, s->err);

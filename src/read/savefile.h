@@ -3,6 +3,8 @@
  * Capture file reader: classic pcap and pcapng, as pidcap, tcpdump and
  * Wireshark write them. The file is untrusted input: every length is checked
  * before use, and a damaged file gives an error naming the byte offset.
+ * What libpcap (tcpdump -r) or Wireshark reads is read, damage included
+ * where neither looks; what both refuse is refused.
  */
 #ifndef PIDCAP_SAVEFILE_H
 #define PIDCAP_SAVEFILE_H
@@ -32,8 +34,15 @@ struct savefile_packet {
 	 */
 	uint32_t linktype;
 	const uint8_t *frame; /* the bytes as stored, link-layer header included */
-	uint32_t caplen;      /* bytes at frame; never more than len */
-	uint32_t len;	      /* length on the wire */
+	/*
+	 * Bytes at frame; never more than len. As libpcap, a pcap record over
+	 * the file's snaplen is cut to it; a record or block that says it
+	 * captured more than the packet's length is read and cut to that
+	 * length (libpcap hands such bytes over, and tcpdump shows them as an
+	 * invalid header).
+	 */
+	uint32_t caplen;
+	uint32_t len; /* length on the wire, as the file says */
 	/*
 	 * The IPv4 or IPv6 header inside frame, or NULL: ARP and other
 	 * protocols, unknown link types, a cut link-layer header. When set,
@@ -80,7 +89,7 @@ struct savefile_packet {
 /*
  * Starts reading a capture from in (a file or a pipe: the reader never seeks;
  * not owned, the caller closes it). Returns NULL on failure with a one-line
- * reason in err ("not a pcap or pcapng file", "truncated section header at
+ * reason in err ("not a pcap or pcapng file: ...", "truncated section header at
  * offset 0: 20 of 28 bytes", "out of memory", ...).
  */
 struct savefile *savefile__open(FILE *in, char *err, size_t errsize);

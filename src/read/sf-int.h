@@ -24,8 +24,19 @@
 
 #define MAX_VLAN_TAGS 2
 
-/* libpcap's largest packet for nearly every link type. */
+/* libpcap's largest packet for nearly every link type (max_snaplen_for_dlt). */
 #define MAX_SNAPLEN 262144U
+/* The link types libpcap allows more: D-Bus messages, EBHSCR and USBPcap. */
+#define LINKTYPE_DBUS 231
+#define LINKTYPE_USBPCAP 249
+#define LINKTYPE_EBHSCR 279
+/* Alexey Kuznetsov's patched libpcap: 8 more bytes in each record header
+ * (interface index, protocol, packet type); libpcap and Wireshark read it. */
+#define PCAP_MAGIC_KUZNETZOV 0xA1B2CD34U
+#define PCAP_KUZNETZOV_EXTRA 8
+/* A pcap header's link type field: FCS length and flags (top 6 bits), reserved, link type. */
+#define LT_RESERVED_BITS 0x03FF0000U
+#define LT_LINKTYPE_BITS 0x0000FFFFU
 /* No record or block is buffered past this. */
 #define MAX_BLOCK (16U << 20)
 /* Per section. Files name a new process block whenever the writer forgets one
@@ -37,6 +48,13 @@
 enum savefile_kind {
 	SAVEFILE_PCAP,
 	SAVEFILE_PCAPNG,
+};
+
+/* Whether a pcap record holds its two lengths the other way round (libpcap's rule). */
+enum pcap_lengths {
+	LENGTHS_AS_NAMED, /* 2.4 and later: caplen, then len */
+	LENGTHS_SWAPPED,  /* before 2.3, and DG/UX's 543.0 */
+	LENGTHS_MAYBE,	  /* 2.3: either way; caplen > len means swapped */
 };
 
 /* A window on untrusted bytes: every read checks what remains first. */
@@ -57,7 +75,7 @@ struct sf_iface {
 	uint32_t snaplen;
 	uint32_t name; /* offset in names */
 	uint32_t netns;
-	uint8_t tsresol;  /* as stored: 10^-n, or 2^-n with TSRESOL_POW2 set; checked */
+	uint8_t tsresol;  /* as stored: 10^-n, or 2^-n with TSRESOL_POW2 set; any n */
 	int64_t tsoffset; /* seconds */
 };
 
@@ -98,8 +116,9 @@ struct savefile {
 
 	/* classic pcap */
 	bool nsec;
-	uint16_t minor;
-	uint32_t snaplen;
+	uint8_t rec_extra; /* record header bytes after the 16 of every pcap */
+	enum pcap_lengths lengths;
+	uint32_t snapshot; /* the header's snaplen as libpcap takes it: 0 or too big is the limit */
 	uint32_t linktype;
 
 	/* pcapng: the current section */
@@ -230,8 +249,10 @@ int table__grow(void **v, uint32_t n, uint32_t *cap, size_t elem, uint32_t max);
 /* sf-link.c: what the link-layer header says; a record's lengths checked */
 void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_dir, int64_t proc,
 		      int64_t peer_proc, const char *idb_name);
+uint32_t linktype__max_caplen(uint32_t linktype);
+uint32_t linktype__snapshot(uint32_t linktype, uint32_t snaplen);
 int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen,
-			   uint32_t len, uint32_t snaplen);
+			   uint32_t linktype);
 
 /* sf-pcap.c and sf-pcapng.c: a format's first header and next record */
 int savefile__open_pcap(struct savefile *s, const uint8_t *hdr4);

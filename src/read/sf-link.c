@@ -216,20 +216,49 @@ void savefile__decode(struct savefile *s, struct savefile_packet *p, int flags_d
 	}
 }
 
-int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen,
-			   uint32_t len, uint32_t snaplen)
+/* libpcap's largest packet for a link type (its max_snaplen_for_dlt). */
+uint32_t linktype__max_caplen(uint32_t linktype)
 {
-	uint32_t max = snaplen > MAX_SNAPLEN ? snaplen : MAX_SNAPLEN;
+	switch (linktype) {
+	case LINKTYPE_DBUS:
+		return 128U << 20;
+	case LINKTYPE_EBHSCR:
+		return 8U << 20;
+	case LINKTYPE_USBPCAP:
+		return 1U << 20;
+	default:
+		return MAX_SNAPLEN;
+	}
+}
 
-	if (caplen > len)
+/* A snaplen as libpcap takes it: 0 (unknown) or over the largest packet means the largest. */
+uint32_t linktype__snapshot(uint32_t linktype, uint32_t snaplen)
+{
+	uint32_t max = linktype__max_caplen(linktype);
+
+	return snaplen && snaplen <= max ? snaplen : max;
+}
+
+/*
+ * A captured length libpcap and Wireshark both refuse: over the largest
+ * packet of the link type. One larger than the packet's length is not
+ * refused (libpcap hands it over as is); the caller cuts it to that length.
+ */
+int savefile__check_caplen(struct savefile *s, const char *what, uint64_t at, uint32_t caplen,
+			   uint32_t linktype)
+{
+	uint32_t max = linktype__max_caplen(linktype);
+
+	if (caplen > max)
 		return savefile__fail(s,
 				      "%s at offset %" PRIu64
-				      ": captured length %u is larger than the packet length %u",
-				      what, at, caplen, len);
-	if (caplen > max || caplen > MAX_BLOCK)
+				      ": captured length %u is over the limit of %u bytes for link "
+				      "type %u",
+				      what, at, caplen, max, linktype);
+	if (caplen > MAX_BLOCK)
 		return savefile__fail(s,
 				      "%s at offset %" PRIu64
-				      ": captured length %u is over the limit of %u bytes",
-				      what, at, caplen, max < MAX_BLOCK ? max : MAX_BLOCK);
+				      ": captured length %u is over pidcap's limit of %u bytes",
+				      what, at, caplen, MAX_BLOCK);
 	return 0;
 }

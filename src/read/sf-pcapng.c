@@ -10,39 +10,39 @@
 
 /*
  * Next option of a block's option list: 1 one read, 0 the end, -1 damaged.
- * A list without opt_endofopt simply ends with the block.
+ * A list without opt_endofopt simply ends with the block. Damage fails the
+ * file only when strict (the options libpcap reads, an interface's); in the
+ * lists libpcap never looks at it ends the list, and the block is read on.
  */
-static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o)
+static int savefile__opt(struct savefile *s, struct cursor *c, struct sf_opt *o, bool strict)
 {
 	*o = (struct sf_opt){ .at = c->p };
 	if (!c->len)
 		return 0;
-	if (!cursor__u16(c, s->big, &o->code) || !cursor__u16(c, s->big, &o->len))
+	if (!cursor__u16(c, s->big, &o->code) || !cursor__u16(c, s->big, &o->len)) {
+		c->len = 0;
+		if (!strict)
+			return 0;
 		return savefile__fail(s,
 				      "block at offset %" PRIu64 ": option at offset %" PRIu64
 				      " runs past the end of the block",
 				      s->blk_off, savefile__at(s, o->at));
-	if (o->code == OPT_ENDOFOPT) {
-		c->len = 0;
-		return 0;
 	}
-	if (!cursor__take(c, o->len, &o->val) || !cursor__skip(c, pad4(o->len) - o->len))
+	/* (even opt_endofopt's length must fit: libpcap and Wireshark check it) */
+	if (!cursor__take(c, o->len, &o->val) || !cursor__skip(c, pad4(o->len) - o->len)) {
+		c->len = 0;
+		if (!strict)
+			return 0;
 		return savefile__fail(s,
 				      "block at offset %" PRIu64 ": option %u at offset %" PRIu64
 				      ": length %u runs past the end of the block",
 				      s->blk_off, o->code, savefile__at(s, o->at), o->len);
-	return 1;
-}
-
-static int savefile__opt_len(struct savefile *s, const struct sf_opt *o, const char *name,
-			     uint16_t want)
-{
-	if (o->len == want)
+	}
+	if (o->code == OPT_ENDOFOPT) {
+		c->len = 0;
 		return 0;
-	return savefile__fail(s,
-			      "block at offset %" PRIu64 ": %s option at offset %" PRIu64
-			      " has length %u, not %u",
-			      s->blk_off, name, savefile__at(s, o->at), o->len, want);
+	}
+	return 1;
 }
 
 static int savefile__short(struct savefile *s, const char *what)
@@ -54,7 +54,7 @@ static int savefile__short(struct savefile *s, const char *what)
 /*
  * Reads one block, header included, into buf. Returns 1, 0 at the end of the
  * stream between blocks, or -1. have: bytes of it already in buf (open()
- * has read the first 4).
+ * has read the first 4 of the file's first block).
  */
 static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type, uint32_t *total)
 {
@@ -111,7 +111,8 @@ static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
 	if (savefile__reserve(s, *total) ||
 	    savefile__fill(s, s->buf + hdr, *total - hdr, what, s->blk_off, hdr, *total))
 		return -1;
-	if (load(s->buf + *total - 4, 4, s->big) != *total)
+	/* libpcap never looks at the first section header's trailing length */
+	if (have != 4 && load(s->buf + *total - 4, 4, s->big) != *total)
 		return savefile__fail(s,
 				      "block at offset %" PRIu64
 				      ": trailing length %u disagrees with total length %u",
@@ -120,14 +121,15 @@ static int savefile__read_block(struct savefile *s, size_t have, uint32_t *type,
 	return 1;
 }
 
-/* A section header: checks it and forgets the previous section's interfaces and processes. */
-static int savefile__section(struct savefile *s, struct cursor body)
+/*
+ * A section header: checks it and forgets the previous section's interfaces
+ * and processes. first: the file's first section.
+ */
+static int savefile__section(struct savefile *s, struct cursor body, bool first)
 {
 	uint32_t magic;
 	uint16_t major, minor;
 	uint64_t section_len;
-	struct sf_opt o;
-	int ret;
 
 	if (!cursor__u32(&body, s->big, &magic) || !cursor__u16(&body, s->big, &major) ||
 	    !cursor__u16(&body, s->big, &minor) || !cursor__u64(&body, s->big, &section_len))
@@ -136,10 +138,17 @@ static int savefile__section(struct savefile *s, struct cursor body)
 		return savefile__fail(
 			s, "section header at offset %" PRIu64 ": unsupported pcapng version %u.%u",
 			s->blk_off, major, minor);
-	while ((ret = savefile__opt(s, &body, &o)) > 0)
-		;
-	if (ret < 0)
-		return -1;
+	/*
+	 * 1.1 was never a version, and 1.3 and later are not yet: libpcap and
+	 * Wireshark refuse them, libpcap only in the first section.
+	 */
+	if (first && minor != 0 && minor != 2)
+		return savefile__fail(s,
+				      "section header at offset %" PRIu64
+				      ": unsupported pcapng version %u.%u (1.0 and 1.2 are read)",
+				      s->blk_off, major, minor);
+	/* Its options (hardware, OS, application) are not read, nor by libpcap:
+	 * damage there does not stop the file. */
 	s->nifaces = 0;
 	s->nprocs = 0;
 	strtab__reset(&s->names);
@@ -180,7 +189,7 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 	    !cursor__u32(&body, s->big, &i.snaplen))
 		return savefile__short(s, "interface description");
 	i.linktype = linktype;
-	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+	while ((ret = savefile__opt(s, &body, &o, true)) > 0) {
 		struct cursor v = { o.val, o.len };
 
 		switch (o.code) {
@@ -200,23 +209,13 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 			parse_netns(o.val, o.len, &i.netns);
 			break;
 		case OPT_IF_TSRESOL:
-			if (savefile__opt_len(s, &o, "if_tsresol", 1) ||
-			    !cursor__u8(&v, &i.tsresol))
-				return -1;
-			/* 10^-20 s or 2^-64 s: one second no longer fits 64 bits */
-			if (i.tsresol & TSRESOL_POW2 ? (i.tsresol & ~TSRESOL_POW2) > 63
-						     : i.tsresol > 19)
-				return savefile__fail(s,
-						      "block at offset %" PRIu64
-						      ": if_tsresol 0x%02x at offset %" PRIu64
-						      " is finer than 64 bits can count",
-						      s->blk_off, i.tsresol, savefile__at(s, o.at));
+			/* (of the wrong length: left out, as Wireshark does; libpcap refuses) */
+			if (o.len == 1)
+				cursor__u8(&v, &i.tsresol);
 			break;
 		case OPT_IF_TSOFFSET:
-			if (savefile__opt_len(s, &o, "if_tsoffset", 8) ||
-			    !cursor__u64(&v, s->big, &off))
-				return -1;
-			i.tsoffset = (int64_t)off;
+			if (o.len == 8 && cursor__u64(&v, s->big, &off))
+				i.tsoffset = (int64_t)off;
 			break;
 		default:
 			break;
@@ -232,20 +231,24 @@ static int savefile__idb(struct savefile *s, struct cursor body)
 	return 0;
 }
 
-/* Apple's process information block: pid, then a name option. */
+/*
+ * Apple's process information block: pid, then a name option. libpcap skips
+ * the block, so damage in it does not stop the file: a cut block is a
+ * process not known (it keeps its place: packets name processes by index).
+ */
 static int savefile__process(struct savefile *s, struct cursor body)
 {
-	struct sf_proc proc = { 0 };
+	struct sf_proc proc = { .pid = -1 };
 	bool named = false;
 	struct sf_opt o;
 	uint32_t pid;
 	int64_t name;
-	int ret;
 
-	if (!cursor__u32(&body, s->big, &pid))
-		return savefile__short(s, "process information");
-	proc.pid = (int32_t)pid;
-	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+	if (cursor__u32(&body, s->big, &pid))
+		proc.pid = (int32_t)pid;
+	else
+		body.len = 0;
+	while (savefile__opt(s, &body, &o, false) > 0) {
 		if (o.code != OPT_DARWIN_PROC_NAME || named)
 			continue;
 		named = true;
@@ -257,8 +260,6 @@ static int savefile__process(struct savefile *s, struct cursor body)
 					      s->blk_off);
 		proc.name = name;
 	}
-	if (ret < 0)
-		return -1;
 	if (table__grow((void **)&s->procs, s->nprocs, &s->procs_cap, sizeof(*s->procs), MAX_PROCS))
 		return savefile__fail(s, "block at offset %" PRIu64 ": too many processes (%u)",
 				      s->blk_off, s->nprocs);
@@ -291,17 +292,18 @@ static uint64_t sf_iface__ns(const struct sf_iface *i, uint64_t ts)
 	unsigned int e;
 
 	if (i->tsresol & TSRESOL_POW2) {
-		e = i->tsresol & ~TSRESOL_POW2; /* <= 63, checked */
-		secs = ts >> e;
-		frac = ts & ((1ULL << e) - 1);
+		e = i->tsresol & ~TSRESOL_POW2;
+		/* 2^-64 s and finer: 64 bits count less than a second */
+		secs = e < 64 ? ts >> e : 0;
+		frac = e < 64 ? ts & ((1ULL << e) - 1) : ts;
 		/* frac * 10^9 must fit 64 bits; bits finer than 2^-34 s are below 1 ns */
 		if (e > 34) {
-			frac >>= e - 34;
+			frac = e - 34 < 64 ? frac >> (e - 34) : 0;
 			e = 34;
 		}
 		ns = (frac * NSEC_PER_SEC) >> e;
-	} else {
-		for (e = 0; e < i->tsresol; e++) /* <= 19, checked */
+	} else if (i->tsresol <= 19) {
+		for (e = 0; e < i->tsresol; e++)
 			unit *= 10;
 		secs = ts / unit;
 		frac = ts % unit;
@@ -310,6 +312,12 @@ static uint64_t sf_iface__ns(const struct sf_iface *i, uint64_t ts)
 		for (e = 9; e < i->tsresol; e++)
 			frac /= 10;
 		ns = frac;
+	} else {
+		/* 10^-20 s and finer: less than a second, in units of 10^(tsresol - 9) ns */
+		for (e = 9; e < i->tsresol && unit <= UINT64_MAX / 10; e++)
+			unit *= 10;
+		secs = 0;
+		ns = e < i->tsresol ? 0 : ts / unit;
 	}
 	return secs * NSEC_PER_SEC + ns + (uint64_t)i->tsoffset * NSEC_PER_SEC;
 }
@@ -352,7 +360,6 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 	int64_t proc = -1, peer_proc = -1;
 	int comments = 0;
 	struct sf_opt o;
-	int ret;
 
 	if (obsolete) {
 		uint16_t id16, drops;
@@ -375,12 +382,16 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 				      ": captured length %u runs past the end of the block "
 				      "(%zu bytes left)",
 				      s->blk_off, caplen, body.len);
-	if (savefile__check_caplen(s, "block", s->blk_off, caplen, len, iface->snaplen))
+	if (savefile__check_caplen(s, "block", s->blk_off, caplen, iface->linktype))
 		return -1;
-	if (!cursor__take(&body, caplen, &p->frame) || !cursor__skip(&body, pad4(caplen) - caplen))
-		return savefile__fail(s, "block at offset %" PRIu64 ": packet data is not padded",
-				      s->blk_off);
-	while ((ret = savefile__opt(s, &body, &o)) > 0) {
+	/* caplen <= body.len was checked, and the padding fits: blocks are 4-aligned */
+	cursor__take(&body, caplen, &p->frame);
+	cursor__skip(&body, pad4(caplen) - caplen);
+	/*
+	 * libpcap reads no option of a packet, so none stops the file: a
+	 * damaged one ends the list, one of the wrong length is left out.
+	 */
+	while (savefile__opt(s, &body, &o, false) > 0) {
 		struct cursor v = { o.val, o.len };
 		uint32_t idx;
 
@@ -392,58 +403,38 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 				break;
 			if (keep_comment(comments ? &s->peer_comment : &s->comment,
 					 comments ? &s->peer_comment_cap : &s->comment_cap, &o))
-				return savefile__fail(s, "out of memory");
+				return savefile__fail(
+					s, "out of memory reading block at offset %" PRIu64,
+					s->blk_off);
 			if (comments++)
 				p->peer_comment = s->peer_comment;
 			else
 				p->comment = s->comment;
 			break;
 		case OPT_EPB_FLAGS:
-			if (savefile__opt_len(s, &o, "epb_flags", 4) ||
-			    !cursor__u32(&v, s->big, &flags))
-				return -1;
-			flags_dir = epb_direction(flags);
+			if (o.len == 4 && cursor__u32(&v, s->big, &flags))
+				flags_dir = epb_direction(flags);
 			break;
 		case OPT_EPB_DARWIN_PIB:
-			if (obsolete)
-				break;
-			if (savefile__opt_len(s, &o, "process index", 4) ||
-			    !cursor__u32(&v, s->big, &idx))
-				return -1;
-			if (idx >= s->nprocs)
-				return savefile__fail(s,
-						      "block at offset %" PRIu64
-						      ": process index %u at offset %" PRIu64
-						      " out of range (the section has %u)",
-						      s->blk_off, idx, savefile__at(s, o.at),
-						      s->nprocs);
-			proc = idx;
+			/* (an index past the process blocks: a process not known) */
+			if (!obsolete && o.len == 4 && cursor__u32(&v, s->big, &idx) &&
+			    idx < s->nprocs)
+				proc = idx;
 			break;
 		case OPT_EPB_DARWIN_EFFECTIVE_PIB:
-			if (obsolete)
-				break;
-			if (savefile__opt_len(s, &o, "effective process index", 4) ||
-			    !cursor__u32(&v, s->big, &idx))
-				return -1;
-			if (idx >= s->nprocs)
-				return savefile__fail(
-					s,
-					"block at offset %" PRIu64
-					": effective process index %u at offset %" PRIu64
-					" out of range (the section has %u)",
-					s->blk_off, idx, savefile__at(s, o.at), s->nprocs);
-			peer_proc = idx;
+			if (!obsolete && o.len == 4 && cursor__u32(&v, s->big, &idx) &&
+			    idx < s->nprocs)
+				peer_proc = idx;
 			break;
 		default:
 			break;
 		}
 	}
-	if (ret < 0)
-		return -1;
 
 	p->ts_ns = sf_iface__ns(iface, (uint64_t)ts_hi << 32 | ts_lo);
 	p->linktype = iface->linktype;
-	p->caplen = caplen;
+	/* libpcap hands over bytes past the packet's length; they are no part of it */
+	p->caplen = caplen < len ? caplen : len;
 	p->len = len;
 	p->netns = iface->netns;
 	savefile__decode(s, p, flags_dir, proc, peer_proc, strtab__get(&s->names, iface->name));
@@ -461,11 +452,16 @@ static int savefile__spb(struct savefile *s, struct cursor body, struct savefile
 	iface = savefile__iface(s, 0);
 	if (!iface)
 		return -1;
-	caplen = len < body.len ? len : body.len;
-	if (iface->snaplen && caplen > iface->snaplen)
-		caplen = iface->snaplen;
-	if (savefile__check_caplen(s, "block", s->blk_off, caplen, len, iface->snaplen))
-		return -1;
+	/* The packet up to the snaplen (as libpcap takes it); the block must hold that much. */
+	caplen = linktype__snapshot(iface->linktype, iface->snaplen);
+	if (caplen > len)
+		caplen = len;
+	if (caplen > body.len)
+		return savefile__fail(s,
+				      "block at offset %" PRIu64
+				      ": simple packet of %u bytes runs past the end of the block "
+				      "(%zu bytes left)",
+				      s->blk_off, caplen, body.len);
 	p->frame = body.p;
 	p->linktype = iface->linktype;
 	p->caplen = caplen;
@@ -503,7 +499,7 @@ int savefile__next_pcapng(struct savefile *s, struct savefile_packet *p)
 		body = (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN };
 		switch (type) {
 		case BT_SHB:
-			ret = savefile__section(s, body);
+			ret = savefile__section(s, body, false);
 			break;
 		case BT_IDB:
 			ret = savefile__idb(s, body);
@@ -539,5 +535,5 @@ int savefile__open_pcapng(struct savefile *s)
 	s->kind = SAVEFILE_PCAPNG;
 	if (savefile__read_block(s, 4, &type, &total) != 1)
 		return -1;
-	return savefile__section(s, (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN });
+	return savefile__section(s, (struct cursor){ s->buf + 8, total - BLOCK_MIN_LEN }, true);
 }

@@ -4,6 +4,7 @@ import os
 import re
 import signal
 import stat
+import struct
 import subprocess
 
 from lib import (Failure, check, sh, Pidcap, tshark_rows, peer_pids, wait_until, Peer,
@@ -59,6 +60,32 @@ def test_a_reader_that_goes_away_ends_the_capture(tmp):
     check(cap.returncode == 0 and "pipe" not in err.lower() and "cannot" not in err,
           "exit %d: %r" % (cap.returncode, err))
     check(attached_programs() == [], "left attached: %s" % attached_programs())
+
+
+def test_reading_a_file_into_a_closed_pipe_ends_quietly(tmp):
+    """`pidcap -r f | head -1`: a reader that leaves is the end of the job, not
+    an error (tcpdump -r f -w - | head ends so, status 0)."""
+    path = os.path.join(tmp, "many.pcap")
+    udp = struct.pack(">BBHHHBBH4s4sHHHH", 0x45, 0, 29, 1, 0, 64, 17, 0, bytes([10, 0, 0, 1]),
+                      bytes([10, 0, 0, 2]), 40000, 53, 9, 0) + b"x"
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 101))  # raw IP
+        for i in range(20000):
+            f.write(struct.pack("<IIII", i, 0, len(udp), len(udp)) + udp)
+    for args in (["-n"], ["--json"], ["-w", "-"]):
+        cap = subprocess.Popen([PIDCAP, "-r", path] + args, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+        first = cap.stdout.read(64)
+        cap.stdout.close()
+        try:
+            err = cap.stderr.read().decode(errors="replace")
+            rc = cap.wait(30)
+        finally:
+            if cap.poll() is None:
+                cap.kill()
+                cap.wait()
+        check(first and rc == 0 and not err,
+              "pidcap -r %s into a closed pipe: exit %d: %r" % (" ".join(args), rc, err))
 
 
 def test_kill_9_leaves_nothing_attached(tmp):

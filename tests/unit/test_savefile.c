@@ -113,6 +113,28 @@ static void make_seeds(int i, struct buf *b, const char **name)
 		pcap__rec(b, 1, 2, rec, 16 + n, 16 + n);
 		*name = "sll_be.pcap";
 		break;
+	case 8:
+		/* libpcap reads these: caplen over len, over the snaplen, len 0 */
+		pcap__hdr(b, false, 4, n - 2, 101);
+		pcap__rec(b, 1, 2, ip, n, n - 1);
+		pcap__rec(b, 1, 3, ip, n, n);
+		pcap__rec(b, 1, 4, ip, n, 0);
+		*name = "pcap_caplen_over_len.pcap";
+		break;
+	case 9:
+		/* Kuznetsov's patched libpcap: 8 more bytes per record header */
+		pcap__hdr(b, false, 4, 65535, 101);
+		set32(b->p, 0xA1B2CD34, false);
+		for (int k = 0; k < 2; k++) {
+			buf__u32(b, 1);
+			buf__u32(b, k);
+			buf__u32(b, n);
+			buf__u32(b, n);
+			buf__put(b, "\1\0\0\0\0\x08\4\0", 8);
+			buf__put(b, ip, n);
+		}
+		*name = "pcap_kuznetzov.pcap";
+		break;
 	default:
 		*name = NULL;
 	}
@@ -240,6 +262,8 @@ int main(int argc, char **argv)
 	test_pcap_orders(&t);
 	test_pcap_linktypes(&t);
 	test_pcap_lengths(&t);
+	test_pcapng_lengths(&t);
+	test_pcapng_versions(&t);
 	test_wireshark(&t);
 	test_pktap(&t);
 	test_peer(&t);

@@ -176,6 +176,8 @@ void make_pcap(struct buf *b, bool big, bool nsec);
 void test_pcap_orders(struct test *t);
 void test_pcap_linktypes(struct test *t);
 void test_pcap_lengths(struct test *t);
+void test_pcapng_lengths(struct test *t);
+void test_pcapng_versions(struct test *t);
 int make_wireshark(struct buf *b, struct want *want, uint8_t (*bufs)[128]);
 void test_wireshark(struct test *t);
 void test_pktap(struct test *t);
@@ -189,6 +191,7 @@ void test_caplens(struct test *t, const char *what, const uint8_t *b, size_t n);
 void test_pcap_caplens(struct test *t, const char *what, const uint8_t *b, size_t n);
 void test_mutations(struct test *t, const char *what, const uint8_t *b, size_t n);
 void check_damaged(struct test *t, const char *name, struct buf *b, const char *want);
+void check_tolerated(struct test *t, const char *name, struct buf *b, int n);
 void test_damaged(struct test *t);
 
 /* streams.c: streams, the API, the replay */

@@ -150,8 +150,9 @@ void test_short_bodies(struct test *t)
 	ng__shb(&b, NULL);
 	at = ng__begin(&b, 0x80000001);
 	ng__end(&b, at);
-	check_damaged(t, "a process block body too short", &b,
-		      "block at offset 28: process information body of 0 bytes is too short");
+	ng__idb(&b, 101, 0, NULL, -1);
+	ng__epb(&b, 0, 1, ip, n, n, 0, NULL, 0);
+	check_tolerated(t, "a process block body too short: a process not known", &b, 1);
 
 	ng__shb(&b, NULL);
 	ng__idb(&b, 101, 0, NULL, -1);
@@ -169,6 +170,18 @@ void test_short_bodies(struct test *t)
 	ng__end(&b, at);
 	check_damaged(t, "an SPB body too short", &b,
 		      "block at offset 48: simple packet body of 0 bytes is too short");
+
+	/* libpcap and Wireshark refuse an SPB holding less than len (up to the snaplen) */
+	ng__shb(&b, NULL);
+	ng__idb(&b, 101, 0, NULL, -1);
+	at = ng__begin(&b, 3);
+	buf__u32(&b, n);
+	buf__put(&b, ip, 8);
+	ng__end(&b, at);
+	check_damaged(
+		t, "an SPB cut short", &b,
+		"block at offset 48: simple packet of 54 bytes runs past the end of the block "
+		"(8 bytes left)");
 
 	ng__shb(&b, NULL);
 	ng__idb(&b, 101, 40, NULL, -1);
