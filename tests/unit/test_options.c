@@ -103,12 +103,12 @@ int main(void)
 
 	err = parse("-r f -S -xx", said, sizeof(said));
 	CHECK(!err && o.absolute_seq && o.dump == 'x' && o.dump_link,
-	      "-S: absolute sequence numbers; -xx: the dump from the link-level header",
-	      "err=%d", err);
+	      "-S: absolute sequence numbers; -xx: the dump from the link-level header", "err=%d",
+	      err);
 	err = parse("-r f -X", said, sizeof(said));
 	CHECK(!err && !o.absolute_seq && o.dump == 'X' && !o.dump_link,
-	      "relative sequence numbers and the dump from the network header by default",
-	      "err=%d", err);
+	      "relative sequence numbers and the dump from the network header by default", "err=%d",
+	      err);
 
 	refused("-K", "unknown option '-K'");
 	refused("-nK", "unknown option '-K'");
