@@ -245,8 +245,7 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 		if (len == 0 || off + (len << 3) > s.len)
 			return -1;
 		end = off + (len << 3);
-		nd_newline(c);
-		pr(c, "  %s option (%u), length %u (%u): ",
+		pr(c, "\n\t  %s option (%u), length %u (%u): ",
 		   nd_tok_str(icmp6_opt_names, "unknown", type, tmp, sizeof(tmp)), type, len << 3,
 		   len);
 		switch (type) {
@@ -266,7 +265,8 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 			   icmp6_lifetime(get_be32(c, s, off + 8), t2, sizeof(t2)));
 			break;
 		case 4:
-			/* tcpdump dumps the redirected header in hex on the next lines. */
+			/* (from the first option on, not this one: tcpdump's quirk) */
+			nd_hex(c, "\n\t    ", span_from(s, base), len << 3);
 			break;
 		case 5:
 			pr(c, " %u%s", get_be32(c, s, off + 4),
@@ -299,11 +299,16 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 				return -1;
 			break;
 		default:
-			/* tcpdump dumps an unknown option in hex and stops there. */
-			if (c->vflag <= 1)
+			/* An unknown option: its bytes in hex, and the end of the options. */
+			if (c->vflag <= 1) {
+				nd_hex(c, "\n\t  ", span_from(s, off + 2), (len << 3) - 2);
 				return 0;
+			}
 			break;
 		}
+		/* -vv: every option's bytes in hex as well */
+		if (c->vflag > 1)
+			nd_hex(c, "\n\t    ", span_from(s, off + 2), (len << 3) - 2);
 		off = end;
 		resid -= (int)(len << 3);
 	}
@@ -408,9 +413,11 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 	switch (type) {
 	case 1:
 		icmp6_unreach(c, s, code);
-		/* tcpdump follows an unknown code with a hex dump instead of the length. */
-		if (code > 4)
+		/* An unknown code: the message in hex instead of the length. */
+		if (code > 4 && c->vflag <= 1) {
+			nd_hex(c, "\n\t", s, length);
 			return;
+		}
 		break;
 	case 2:
 		pr(c, ", mtu %u", get_be32(c, s, 4));
@@ -465,9 +472,9 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 	case 134:
 		if (c->vflag) {
 			flags = get_u8(c, s, 5);
-			nd_newline(c);
+			/* (no line break when the fields are not there, as tcpdump) */
 			pr(c,
-			   "hop limit %u, Flags [%s], pref %s, router lifetime %us, reachable "
+			   "\n\thop limit %u, Flags [%s], pref %s, router lifetime %us, reachable "
 			   "time %ums, retrans timer %ums",
 			   get_u8(c, s, 4),
 			   nd_tok_bits(icmp6_ra_flag_names, "none", ", ", flags, tmp, sizeof(tmp)),
@@ -558,8 +565,9 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 		/* Router renumbering and node information bodies are not decoded. */
 		break;
 	default:
-		/* tcpdump adds a hex dump on the next lines; one line is kept here. */
 		pr(c, ", length %u", length);
+		if (c->vflag <= 1)
+			nd_hex(c, "\n\t", s, length);
 		return;
 	}
 	if (r < 0) {

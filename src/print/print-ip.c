@@ -414,7 +414,7 @@ static bool ip4_verbose(struct pctx *c, struct span s, uint32_t hlen, uint16_t o
 			   nd_cksum_shouldbe(get_be16(c, s, 10), sum));
 	}
 	pr(c, ")");
-	nd_newline(c);
+	nd_newline(c, "    ");
 	if (truncated) {
 		nd_get_addr(c, s, 12, AF_INET, a);
 		pr(c, "%s > %s: ", a, nd_get_addr(c, s, 16, AF_INET, b));

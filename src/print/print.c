@@ -56,9 +56,9 @@ static void print_null(struct pctx *c, struct span s, uint32_t length)
 		print_ipv6(c, s, length);
 		break;
 	default:
-		/* tcpdump dumps the rest in hex on the next lines. */
 		if (!c->eflag)
 			null_hdr_print(c, family, length + 4);
+		nd_default_print(c, s);
 		break;
 	}
 }

@@ -36,11 +36,10 @@ struct print_options {
  * "unknown link type N, length L". Same contract as print_ip_summary() otherwise;
  * o may be NULL (no options).
  *
- * With -v tcpdump breaks some summaries into several lines; here each line break and the
- * indentation after it become a single space, so the summary stays one line:
- *   "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 84)\n    1.2.3.4..."
- * becomes "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 84) 1.2.3.4...".
- * The hex dumps tcpdump adds after undecoded payloads are not printed.
+ * The summary keeps tcpdump's layout: with -v tcpdump breaks some packets into several
+ * lines (IP's header line, then "\n    " and the addresses), and it dumps in hex what it
+ * does not decode ("\n\t0x0000:  ..."); those lines are part of the summary, without a
+ * final '\n'. Every line after the first is indented.
  */
 size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint8_t *frame,
 			   uint32_t caplen, uint32_t len, const struct print_options *o);

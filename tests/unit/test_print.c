@@ -6,9 +6,7 @@
  * by link type and tcpdump options, writes each group to a temporary pcap file with that
  * link type and runs `tcpdump -n -S -tt [-v|-vv|-e|-q|-x|-X|-A] -r FILE`. Each packet has
  * its own timestamp, which finds its text even among dump lines. tcpdump's lines for a
- * packet are joined as print_frame_summary() documents (a line break and the indentation
- * after it become one space; the hex dumps of undecoded payloads are dropped) and compared
- * with the printer's summary; with -x/-X/-A the dump lines are compared byte for byte
+ * packet, as they are, are compared with the printer's summary; with -x/-X/-A the dump lines are compared byte for byte
  * with print_dump(). Several packets are also cut at every capture length. Where the
  * printer differs from tcpdump on purpose, a fixed expected string is used instead, and
  * tcpdump must still differ (the deliberate differences, marked "deliberate" below).
@@ -212,17 +210,6 @@ static bool split_blocks(const char *out, int n, char **blocks)
 	return true;
 }
 
-/* A line of tcpdump's hex dump of an undecoded payload: "\t0x0010:  4500 ...". */
-static bool is_hexdump_line(const char *l)
-{
-	unsigned int off;
-	char colon;
-
-	while (*l == ' ' || *l == '\t')
-		l++;
-	return sscanf(l, "0x%4x%c", &off, &colon) == 2 && colon == ':';
-}
-
 /* Linux packet types as tcpdump names them for SLL and SLL2. */
 static const char *sll_type_name(unsigned int t)
 {
@@ -232,7 +219,7 @@ static const char *sll_type_name(unsigned int t)
 }
 
 /*
- * tcpdump's summary for a packet: its lines joined, one space where a line broke. The
+ * tcpdump's summary for a packet: its lines, joined by their line breaks. The
  * interface name and direction tcpdump starts SLL2 lines with (and SLL lines with -e)
  * are removed: print_frame_summary() leaves them to pidcap. Returns false if tcpdump's
  * text lacks them.
@@ -268,17 +255,13 @@ static bool tcpdump_summary(const struct entry *e, const char *block, char *out,
 	*rest = nl ? nl + 1 : block + l;
 	if (flags_dump(e->tc->flags) >= 0)
 		return ok;
-	/* The other lines continue the summary, except hex dumps. */
+	/* The other lines continue the summary, as they are. */
 	while (**rest) {
 		const char *line = *rest, *lend = strchr(line, '\n');
 		size_t ll = lend ? (size_t)(lend - line) : strlen(line), used = strlen(out);
 
 		*rest = lend ? lend + 1 : line + ll;
-		if (is_hexdump_line(line))
-			continue;
-		while (ll && (*line == ' ' || *line == '\t'))
-			line++, ll--;
-		snprintf(out + used, n - used, " %.*s", (int)ll, line);
+		snprintf(out + used, n - used, "\n%.*s", (int)ll, line);
 	}
 	return ok;
 }
@@ -476,7 +459,17 @@ static const struct print_options fuzz_options[] = {
 #define NLT (sizeof(fuzz_linktypes) / sizeof(fuzz_linktypes[0]))
 #define NOPT (sizeof(fuzz_options) / sizeof(fuzz_options[0]))
 
-/* One fuzz input: the output must be a NUL-terminated line of the returned length. */
+/* Every line after a summary's first continues it: indented, as tcpdump's are. */
+static bool continued_lines(const char *s)
+{
+	for (s = strchr(s, '\n'); s; s = strchr(s + 1, '\n'))
+		if (s[1] != '\t' && s[1] != ' ')
+			return false;
+	return true;
+}
+
+/* One fuzz input: the output must be NUL-terminated text of the returned length, its
+ * lines after the first indented. */
 static bool fuzz_one(uint32_t lt, const struct print_options *o, const uint8_t *pkt,
 		     uint32_t caplen, uint32_t len)
 {
@@ -490,7 +483,7 @@ static bool fuzz_one(uint32_t lt, const struct print_options *o, const uint8_t *
 	memset(out, 'x', sizeof(out));
 	n = print_frame_summary(out, sizeof(out), lt, copy, caplen, len, o);
 	free(copy);
-	return memchr(out, '\0', sizeof(out)) && n == strlen(out) && !strchr(out, '\n');
+	return memchr(out, '\0', sizeof(out)) && n == strlen(out) && continued_lines(out);
 }
 
 static void check_fuzz(void)

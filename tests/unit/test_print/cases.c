@@ -858,7 +858,9 @@ static void build_link_cases(void)
 		 "02:00:00:00:00:0b > 02:00:00:00:00:0a, 802.3, length 13: ");
 	x = hexpb("0207 04 020000000001 0403 05 657468 0602 0078 0000");
 	add_want("ether lldp not decoded (deliberate)", ether(MAC_BC, MAC_A, 0x88cc, &x),
-		 "02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff, ethertype LLDP (0x88cc), length 35: ");
+		 "02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff, ethertype LLDP (0x88cc), length 35: "
+		 "\n\t0x0000:  0207 0402 0000 0000 0104 0305 6574 6806  ............eth."
+		 "\n\t0x0010:  0200 7800 00                             ..x..");
 
 	for (i = 0; i < 4; i++) {
 		set_run(LINKTYPE_LINUX_SLL, eflags[i]);
