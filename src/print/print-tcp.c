@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TCP, as tcpdump 4.99's print-tcp.c shows it with -S (absolute sequence numbers): flags,
- * seq/ack, window, options, length; the checksum with -v, RST data with -v. Of the
- * payloads only DNS (port 53) is decoded.
+ * TCP, as tcpdump 4.99's print-tcp.c shows it: flags, seq/ack (relative to the
+ * connection's first ones when the caller keeps a print_state, else absolute as with -S),
+ * window, options, length; the checksum with -v, RST data with -v. Of the payloads only
+ * DNS (port 53) is decoded.
  */
 #include "print/print-proto.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -295,6 +298,52 @@ static void print_tcp_rst_data(struct pctx *c, struct span s, uint32_t length)
 	pr(c, "]");
 }
 
+/*
+ * Relative sequence numbers, as tcpdump prints them without -S: a connection is keyed by
+ * its two ends, lower port first (lower address on a tie), whichever way the packet goes.
+ * Its first packet with ACK (or any SYN) records the numbers and is shown absolute; later
+ * ones are shown from them.
+ */
+static void tcp_relative(struct print_state *st, const struct ipinfo *ip, uint16_t sport,
+			 uint16_t dport, uint8_t flags, uint32_t *seq, uint32_t *ack)
+{
+	uint32_t alen = ip->ver == 4 ? 4 : 16, aoff = ip->ver == 4 ? 12 : 8;
+	struct tcp_conv key = { .ver = (uint8_t)ip->ver }, *t;
+	const uint8_t *src, *dst;
+	bool rev = false;
+
+	if (!avail(ip->hdr, aoff, 2 * alen))
+		return;
+	src = ip->hdr.p + aoff;
+	dst = src + alen;
+	if (sport > dport || (sport == dport && memcmp(src, dst, alen) > 0))
+		rev = true;
+	memcpy(key.addr, rev ? dst : src, alen);
+	memcpy(key.addr + alen, rev ? src : dst, alen);
+	key.ports = rev ? (uint32_t)dport << 16 | sport : (uint32_t)sport << 16 | dport;
+
+	for (t = st->tcp[key.ports % TCP_CONV_BUCKETS]; t; t = t->next)
+		if (t->ver == key.ver && t->ports == key.ports &&
+		    !memcmp(t->addr, key.addr, sizeof(key.addr)))
+			break;
+	if (t && !(flags & TH_SYN)) {
+		*seq -= rev ? t->ack : t->seq;
+		*ack -= rev ? t->seq : t->ack;
+		return;
+	}
+	if (!t) {
+		t = malloc(sizeof(*t));
+		if (!t) /* absolute numbers then */
+			return;
+		*t = key;
+		t->next = st->tcp[key.ports % TCP_CONV_BUCKETS];
+		st->tcp[key.ports % TCP_CONV_BUCKETS] = t;
+	}
+	/* The ack, less one: the other side's first sequence number. */
+	t->seq = rev ? *ack - 1 : *seq;
+	t->ack = rev ? *seq : *ack - 1;
+}
+
 void print_tcp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length)
 {
 	static const char flag_chars[] = "FSRP.UEW";
@@ -343,6 +392,8 @@ void print_tcp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t 
 			flagstr[n++] = flag_chars[i];
 	flagstr[n] = '\0';
 	pr(c, "Flags [%s]", n ? flagstr : "none");
+	if (c->state && flags & TH_ACK)
+		tcp_relative(c->state, ip, sport, dport, flags, &seq, &ack);
 
 	if (hlen > length) {
 		pr(c, " [bad hdr length %u - too long, > %u]", hlen, length);

@@ -39,6 +39,8 @@ struct pctx {
 	int vflag;	    /* -v count */
 	bool eflag;	    /* -e */
 	bool qflag;	    /* -q */
+	/* Between packets: NULL for absolute TCP sequence numbers (-S, or no state). */
+	struct print_state *state;
 };
 
 /* A table entry mapping a number to a name (tcpdump's struct tok). */

@@ -12,7 +12,28 @@
 #include "print/print.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct print_state *print_state__new(void)
+{
+	return calloc(1, sizeof(struct print_state));
+}
+
+void print_state__free(struct print_state *st)
+{
+	struct tcp_conv *t, *next;
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < TCP_CONV_BUCKETS; i++)
+		for (t = st->tcp[i]; t; t = next) {
+			next = t->next;
+			free(t);
+		}
+	free(st);
+}
 
 static const struct tok bsd_af_names[] = { { 2, "IPv4" },	{ 6, "NS" },	{ 7, "ISO" },
 					   { 16, "Appletalk" }, { 23, "IPX" },	{ 24, "IPv6" },
@@ -75,6 +96,7 @@ size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint
 		c.vflag = o->verbose;
 		c.eflag = o->link_header;
 		c.qflag = o->quiet;
+		c.state = o->absolute_seq ? NULL : o->state;
 	}
 	/* No real packet comes close; offsets plus header lengths then cannot overflow. */
 	if (s.len > UINT32_MAX / 4)

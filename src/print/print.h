@@ -22,10 +22,20 @@
  * allocation, no state. */
 size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen, uint32_t len);
 
+/* What the printer remembers between packets (the first sequence numbers of each TCP
+ * connection, for relative ones); print_state__free() accepts NULL. */
+struct print_state;
+struct print_state *print_state__new(void);
+void print_state__free(struct print_state *st);
+
 struct print_options {
-	int verbose;	  /* -v count: 0, 1, 2 */
-	bool link_header; /* -e: print the link-level header */
-	bool quiet;	  /* -q: less protocol information */
+	int verbose;	   /* -v count: 0, 1, 2 */
+	bool link_header;  /* -e: print the link-level header */
+	bool quiet;	   /* -q: less protocol information */
+	bool absolute_seq; /* -S: absolute TCP sequence numbers even with a state */
+	/* Relative TCP sequence numbers, as tcpdump prints them without -S, need the packets
+	 * before: with a state they are, without one (NULL) numbers are absolute. */
+	struct print_state *state;
 };
 
 /*

@@ -152,14 +152,13 @@ static bool have_tcpdump(void)
 	return system("tcpdump --version >/dev/null 2>&1") == 0;
 }
 
-/* All of tcpdump's output for the file, NUL-terminated; NULL on error. */
-static char *run_tcpdump(const char *path, const char *flags)
+/* All of a command's output, NUL-terminated; NULL on error. */
+static char *read_command(const char *cmd)
 {
-	char cmd[512], *out = NULL;
+	char *out = NULL;
 	size_t len = 0, cap = 0, n;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "tcpdump -n -S -tt %s -r '%s' 2>/dev/null", flags, path);
 	p = popen(cmd, "r");
 	if (!p)
 		return NULL;
@@ -176,6 +175,15 @@ static char *run_tcpdump(const char *path, const char *flags)
 	out[len] = '\0';
 	pclose(p);
 	return out;
+}
+
+/* All of tcpdump's output for the file, NUL-terminated; NULL on error. */
+static char *run_tcpdump(const char *path, const char *flags)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "tcpdump -n -S -tt %s -r '%s' 2>/dev/null", flags, path);
+	return read_command(cmd);
 }
 
 /*
@@ -452,8 +460,13 @@ static const uint32_t fuzz_linktypes[] = {
 };
 
 static const struct print_options fuzz_options[] = {
-	{ 0, false, false }, { 1, false, false }, { 2, false, false }, { 0, true, false },
-	{ 0, false, true },  { 2, true, true },	  { 1, true, false },
+	{ .verbose = 0 },
+	{ .verbose = 1 },
+	{ .verbose = 2 },
+	{ .link_header = true },
+	{ .quiet = true },
+	{ .verbose = 2, .link_header = true, .quiet = true },
+	{ .verbose = 1, .link_header = true },
 };
 
 #define NLT (sizeof(fuzz_linktypes) / sizeof(fuzz_linktypes[0]))
@@ -617,13 +630,108 @@ static void check_small_buffers(void)
 	}
 }
 
+/*
+ * Relative TCP sequence numbers: two connections (the server's port above and below the
+ * client's, so both orders of the key are used), IPv4 and IPv6, a SYN seen again, printed
+ * with one state as tcpdump prints them without -S; with absolute_seq, as with -S.
+ */
+static void check_relative_seq(void)
+{
+	static const struct {
+		bool v6, back;
+		unsigned int cport, sport, flags;
+		uint32_t seq, ack;
+		const char *data;
+	} p[] = {
+		{ false, false, 40000, 5555, 0x02, 1000, 0, NULL },
+		{ false, true, 40000, 5555, 0x12, 7000, 1001, NULL },
+		{ false, false, 40000, 5555, 0x10, 1001, 7001, NULL },
+		{ false, false, 40000, 5555, 0x18, 1001, 7001, "hello" },
+		{ false, true, 40000, 5555, 0x18, 7001, 1006, "hi" },
+		{ true, false, 50000, 60000, 0x12, 3000000000u, 9, NULL },
+		{ true, true, 50000, 60000, 0x18, 8, 3000000001u, "abc" },
+		{ true, false, 50000, 60000, 0x11, 3000000001u, 11, NULL },
+		{ false, false, 40000, 5555, 0x12, 20, 30, NULL },
+		{ false, true, 40000, 5555, 0x10, 30, 21, NULL },
+	};
+	const int n = (int)(sizeof(p) / sizeof(p[0]));
+	const char *tmp = getenv("TMPDIR");
+	char path[256], cmd[512], got[OUT_SIZE], name[64], *want[2];
+	struct pb pkts[sizeof(p) / sizeof(p[0])];
+	FILE *f;
+	int i, k, fd;
+
+	for (i = 0; i < n; i++) {
+		const char *a = p[i].v6 ? "2001:db8::1" : "10.0.0.1";
+		const char *b = p[i].v6 ? "2001:db8::2" : "10.0.0.2";
+		struct pb l4 = tcpx(p[i].back ? p[i].sport : p[i].cport,
+				    p[i].back ? p[i].cport : p[i].sport, p[i].seq, p[i].ack,
+				    p[i].flags, 512, NULL, p[i].data, -1);
+
+		pkts[i] = p[i].v6 ? ip6x(p[i].back ? b : a, p[i].back ? a : b, 6, &l4, -1)
+				  : ip4x(p[i].back ? b : a, p[i].back ? a : b, 6, &l4, NULL, 0, -1,
+					 -1);
+	}
+	snprintf(path, sizeof(path), "%s/test_print_seq.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!f) {
+		not_ok("relative sequence numbers: pcap", "error", "a file");
+		return;
+	}
+	le32(f, 0xa1b2c3d4);
+	le16(f, 2);
+	le16(f, 4);
+	le32(f, 0);
+	le32(f, 0);
+	le32(f, 262144);
+	le32(f, LINKTYPE_RAW);
+	for (i = 0; i < n; i++) {
+		le32(f, TS_BASE);
+		le32(f, 0);
+		le32(f, pkts[i].n);
+		le32(f, pkts[i].n);
+		fwrite(pkts[i].d, 1, pkts[i].n, f);
+	}
+	fclose(f);
+	for (k = 0; k < 2; k++) {
+		snprintf(cmd, sizeof(cmd), "tcpdump -n -t %s -r '%s' 2>/dev/null", k ? "-S" : "",
+			 path);
+		want[k] = read_command(cmd);
+	}
+	unlink(path);
+	for (k = 0; k < 2; k++) {
+		struct print_options o = { .absolute_seq = k == 1, .state = print_state__new() };
+		const char *line = want[k];
+
+		for (i = 0; i < n && line; i++) {
+			const char *end = strchr(line, '\n');
+
+			print_frame_summary(got, sizeof(got), LINKTYPE_RAW, pkts[i].d, pkts[i].n,
+					    pkts[i].n, &o);
+			snprintf(name, sizeof(name), "%s sequence numbers, packet %d",
+				 k ? "-S: absolute" : "relative", i + 1);
+			if (end && strlen(got) == (size_t)(end - line) &&
+			    !strncmp(got, line, (size_t)(end - line)))
+				ok(name);
+			else
+				not_ok(name, got, line);
+			line = end ? end + 1 : NULL;
+		}
+		print_state__free(o.state);
+		free(want[k]);
+	}
+}
+
 int main(void)
 {
 	bool tcpdump = have_tcpdump();
 
 	build_cases();
-	if (tcpdump)
+	if (tcpdump) {
 		compare_with_tcpdump();
+		check_relative_seq();
+	}
 	check_direct();
 	check_fuzz();
 	check_small_buffers();
