@@ -315,6 +315,295 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 	return 0;
 }
 
+/* Node information flags (RFC 4620), as tcpdump shows them. */
+static void ni_flags(struct pctx *c, uint16_t f, bool reply)
+{
+	pr(c, " [%s%s%s%s%s%s%s]", f & 0x40 ? "a" : "", f & 0x20 ? "G" : "", f & 0x10 ? "S" : "",
+	   f & 0x08 ? "L" : "", f & 0x04 ? "C" : "", f & 0x02 ? "A" : "",
+	   reply && f & 0x01 ? "T" : "");
+}
+
+/* A DNS name without compression, in quotes (tcpdump's dnsname_print()). */
+static void ni_dnsname(struct pctx *c, struct span s, uint32_t off)
+{
+	uint32_t end = s.len, n;
+
+	pr(c, ", \"");
+	while (off < end && !c->trunc) {
+		n = get_u8(c, s, off++);
+		if (n == 0) {
+			if (off == end)
+				pr(c, ".");
+			else if (off + 1 != end || get_u8(c, s, off) != 0)
+				pr(c, "???");
+			break;
+		}
+		if (n > end - off) {
+			pr(c, "???");
+			break;
+		}
+		while (n-- && off < end)
+			nd_char(c, get_u8(c, s, off++));
+		if (off + 1 < end && get_u8(c, s, off))
+			pr(c, ".");
+	}
+	pr(c, "\"");
+}
+
+/* A name as a Pascal string (icmp-name-lookup-03), or as DNS labels. */
+static void ni_name(struct pctx *c, struct span s, uint32_t off)
+{
+	uint32_t end = s.len;
+
+	if (off < end && get_u8(c, s, off) == end - off - 1) {
+		if (c->vflag)
+			pr(c, ", 03 draft");
+		pr(c, ", \"");
+		for (off++; off < end; off++)
+			nd_char(c, get_u8(c, s, off));
+		pr(c, "\"");
+	} else {
+		ni_dnsname(c, s, off);
+	}
+}
+
+static void ni_query(struct pctx *c, struct span s, uint32_t siz)
+{
+	char a[ADDR_STRLEN];
+	uint16_t qtype, flags;
+
+	if (siz == 12) { /* KAME's who-are-you */
+		pr(c, " who-are-you request");
+		return;
+	}
+	pr(c, " node information query");
+	if (!avail(s, 0, 16)) {
+		nd_trunc(c);
+		return;
+	}
+	qtype = get_be16(c, s, 4);
+	flags = get_be16(c, s, 6);
+	pr(c, " (");
+	switch (qtype) {
+	case 0:
+		pr(c, "noop");
+		break;
+	case 1:
+		pr(c, "supported qtypes");
+		if (flags)
+			pr(c, " [%s]", flags & 1 ? "C" : "");
+		break;
+	case 2:
+		pr(c, "DNS name");
+		break;
+	case 3:
+		pr(c, "node addresses");
+		if (flags)
+			ni_flags(c, flags, false);
+		break;
+	default:
+		pr(c, "unknown");
+		break;
+	}
+	if (qtype == 0 || qtype == 1) {
+		if (siz != 16 && c->vflag)
+			pr(c, ", invalid len");
+		pr(c, ")");
+		return;
+	}
+	if (siz == 16) {
+		pr(c, ", 03 draft)");
+		return;
+	}
+	switch (get_u8(c, s, 1)) {
+	case 0:
+		if (!avail(s, 0, 32))
+			break;
+		if (siz != 32) {
+			if (c->vflag)
+				pr(c, ", invalid subject len");
+			break;
+		}
+		pr(c, ", subject=%s", nd_get_addr(c, s, 16, AF_INET6, a));
+		break;
+	case 1:
+		pr(c, ", subject=DNS name");
+		ni_name(c, s, 16);
+		break;
+	case 2:
+		if (!avail(s, 0, 20))
+			break;
+		if (siz != 20) {
+			if (c->vflag)
+				pr(c, ", invalid subject len");
+			break;
+		}
+		pr(c, ", subject=%s", nd_get_addr(c, s, 16, AF_INET, a));
+		break;
+	default:
+		pr(c, ", unknown subject");
+		break;
+	}
+	pr(c, ")");
+}
+
+static void ni_reply(struct pctx *c, struct span s, uint32_t siz, uint32_t length)
+{
+	char a[ADDR_STRLEN];
+	uint8_t code;
+	uint16_t flags;
+	uint32_t i;
+	const char *sep = "";
+
+	if (length > siz) {
+		nd_trunc(c);
+		return;
+	}
+	if (!avail(s, 0, 16)) {
+		nd_trunc(c);
+		return;
+	}
+	code = get_u8(c, s, 1);
+	flags = get_be16(c, s, 6);
+	pr(c, " node information reply (");
+	if (code == 0 && c->vflag) {
+		pr(c, "success");
+		sep = ", ";
+	} else if (code == 1 || code == 2) {
+		pr(c, "%s", code == 1 ? "refused" : "unknown");
+		sep = ", ";
+		if (siz != 16 && c->vflag)
+			pr(c, ", invalid length");
+	}
+	if (code != 0) {
+		pr(c, ")");
+		return;
+	}
+	pr(c, "%s", sep);
+	switch (get_be16(c, s, 4)) {
+	case 0:
+		pr(c, "noop");
+		if (siz != 16 && c->vflag)
+			pr(c, ", invalid length");
+		break;
+	case 1:
+		pr(c, "supported qtypes");
+		if (flags)
+			pr(c, " [%s]", flags & 1 ? "C" : "");
+		break;
+	case 2:
+		pr(c, "DNS name");
+		ni_name(c, s, 20);
+		if (flags & 1)
+			pr(c, " [TTL=%u]", get_be32(c, s, 16));
+		break;
+	case 3:
+		pr(c, "node addresses");
+		for (i = 16; i + 20 <= siz && !c->trunc; i += 20)
+			pr(c, " %s(%u)", nd_get_addr(c, s, i + 4, AF_INET6, a), get_be32(c, s, i));
+		if (flags)
+			ni_flags(c, flags, true);
+		break;
+	default:
+		pr(c, "unknown");
+		break;
+	}
+	pr(c, ")");
+}
+
+/* Router renumbering (RFC 2894): the header, then a command's match and use parts. */
+static void icmp6_rrenum(struct pctx *c, struct span s)
+{
+	char a[ADDR_STRLEN];
+	uint32_t off;
+	uint8_t code, flags, f;
+	int n;
+
+	if (!avail(s, 12, 4)) {
+		nd_trunc(c);
+		return;
+	}
+	code = get_u8(c, s, 1);
+	if (code == 0)
+		pr(c, ", command");
+	else if (code == 1)
+		pr(c, ", result");
+	else if (code == 255)
+		pr(c, ", sequence number reset");
+	else
+		pr(c, ", code-#%u", code);
+	pr(c, ", seq=%u", get_be32(c, s, 4));
+	if (c->vflag) {
+		flags = get_u8(c, s, 9);
+		pr(c, "[");
+		if (flags)
+			pr(c, "%s%s%s%s%s,", flags & 0x80 ? "T" : "", flags & 0x40 ? "R" : "",
+			   flags & 0x20 ? "A" : "", flags & 0x10 ? "S" : "",
+			   flags & 0x08 ? "P" : "");
+		pr(c, "seg=%u,", get_u8(c, s, 8));
+		pr(c, "maxdelay=%u", get_be16(c, s, 10));
+		if (get_be32(c, s, 12))
+			pr(c, "rsvd=0x%x", get_be32(c, s, 12));
+		pr(c, "]");
+	}
+	if (code != 0)
+		return;
+	/* The match part: code, length, ordinal, match length, min, max, 2 reserved, prefix. */
+	if (!avail(s, 24, 16)) {
+		nd_trunc(c);
+		return;
+	}
+	pr(c, "%smatch(", c->vflag > 1 ? "\n\t" : " ");
+	switch (get_u8(c, s, 16)) {
+	case 1:
+		pr(c, "add");
+		break;
+	case 2:
+		pr(c, "change");
+		break;
+	case 3:
+		pr(c, "setglobal");
+		break;
+	default:
+		pr(c, "#%u", get_u8(c, s, 16));
+		break;
+	}
+	if (c->vflag)
+		pr(c, ",ord=%u,min=%u,max=%u", get_u8(c, s, 18), get_u8(c, s, 20),
+		   get_u8(c, s, 21));
+	pr(c, ",%s/%u)", nd_get_addr(c, s, 24, AF_INET6, a), get_u8(c, s, 19));
+	n = (int)get_u8(c, s, 17) - 3;
+	if (n % 4) {
+		nd_trunc(c);
+		return;
+	}
+	/* The use parts: use length, keep length, masks, lifetimes, flags, prefix. */
+	for (n /= 4, off = 40; n-- > 0 && !c->trunc; off += 32) {
+		if (!avail(s, off + 16, 16)) {
+			nd_trunc(c);
+			return;
+		}
+		pr(c, "%suse(", c->vflag > 1 ? "\n\t" : " ");
+		f = get_u8(c, s, off + 12);
+		if (f)
+			pr(c, "%s%s,", f & 0x80 ? "V" : "", f & 0x40 ? "P" : "");
+		if (c->vflag) {
+			pr(c, "mask=0x%x,raflags=0x%x,", get_u8(c, s, off + 2),
+			   get_u8(c, s, off + 3));
+			if (get_be32(c, s, off + 4) == 0xffffffff)
+				pr(c, "vltime=infty,");
+			else
+				pr(c, "vltime=%u,", get_be32(c, s, off + 4));
+			if (get_be32(c, s, off + 8) == 0xffffffff)
+				pr(c, "pltime=infty,");
+			else
+				pr(c, "pltime=%u,", get_be32(c, s, off + 8));
+		}
+		pr(c, "%s/%u/%u)", nd_get_addr(c, s, off + 16, AF_INET6, a), get_u8(c, s, off),
+		   get_u8(c, s, off + 1));
+	}
+}
+
 /* MLDv2 query: the group and its sources; -v adds the timers. */
 static void mldv2_query(struct pctx *c, struct span s, uint32_t len)
 {
@@ -558,11 +847,16 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 		}
 		break;
 	case 138:
+		icmp6_rrenum(c, s);
+		break;
 	case 139:
+		ni_query(c, s, s.len);
+		break;
 	case 140:
+		ni_reply(c, s, s.len, length);
+		break;
 	case 141:
 	case 142:
-		/* Router renumbering and node information bodies are not decoded. */
 		break;
 	default:
 		pr(c, ", length %u", length);

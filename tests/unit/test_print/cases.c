@@ -2,6 +2,7 @@
 /* test_print: the case table and the cases, grouped by link type and tcpdump options. */
 #include "test_print/print_test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* ---- the cases ---- */
@@ -358,10 +359,6 @@ static void build_deliberate_ip(void)
 	l4 = hexpb("00010002 00000000 00000000");
 	add_want("ip4 sctp not decoded (deliberate)", ip4(132, &l4),
 		 "IP 127.0.0.1 > 127.0.0.1:  ip-proto-132 12");
-	/* ICMPv6 node information bodies are not decoded (nor router renumbering). */
-	l4 = icmp(139, 0, 0, NULL);
-	add_want("icmp6 node information not decoded (deliberate)", ip6(58, &l4),
-		 "IP6 ::1 > ::1: ICMP6, who-are-you request, length 8");
 	/*
 	 * Application protocols other than DNS are not decoded: tcpdump shows NTP here
 	 * ("NTPv4, Client, length 48"), HTTP on port 80, DHCP, SNMP and others likewise.
@@ -921,6 +918,60 @@ static void build_dump_cases(void)
 	}
 }
 
+/* ICMPv6 node information (RFC 4620) and router renumbering (RFC 2894), at each -v. */
+static void build_icmp6_info_cases(void)
+{
+	static const char *const vflags[] = { "", "-v", "-vv" };
+	static const char nonce[] = "0102030405060708 ";
+	char hex[256];
+	struct pb x, l4;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		set_run(LINKTYPE_RAW, vflags[i]);
+		x = hexpb("00000000");
+		l4 = icmp(139, 0, 0, &x);
+		add("icmp6 ni who-are-you", ip6(58, &l4), false);
+		x = hexpb(nonce);
+		l4 = icmp(139, 0, 0, &x);
+		add("icmp6 ni noop query", ip6(58, &l4), false);
+		snprintf(hex, sizeof(hex), "%s 20010db8000000000000000000000001", nonce);
+		x = hexpb(hex);
+		l4 = icmp(139, 0, 3 << 16 | 0x3e, &x);
+		add("icmp6 ni node addresses query", ip6(58, &l4), true);
+		snprintf(hex, sizeof(hex), "%s c0000201", nonce);
+		x = hexpb(hex);
+		l4 = icmp(139, 2, 4 << 16, &x);
+		add("icmp6 ni ipv4 subject", ip6(58, &l4), false);
+		snprintf(hex, sizeof(hex), "%s 03777777 076578616d706c65 00", nonce);
+		x = hexpb(hex);
+		l4 = icmp(139, 1, 2 << 16, &x);
+		add("icmp6 ni dns name subject", ip6(58, &l4), true);
+		snprintf(
+			hex, sizeof(hex),
+			"%s 0000000a 20010db8000000000000000000000001 00000014 fe800000000000000000000000000001",
+			nonce);
+		x = hexpb(hex);
+		l4 = icmp(140, 0, 3 << 16 | 0x3, &x);
+		add("icmp6 ni node addresses reply", ip6(58, &l4), true);
+		snprintf(hex, sizeof(hex), "%s 0000003c 076578616d706c65 03636f6d 00", nonce);
+		x = hexpb(hex);
+		l4 = icmp(140, 0, 2 << 16 | 1, &x);
+		add("icmp6 ni dns name reply", ip6(58, &l4), true);
+		x = hexpb(nonce);
+		l4 = icmp(140, 1, 3 << 16, &x);
+		add("icmp6 ni refused", ip6(58, &l4), false);
+		/* seq 5; segment 0, flags R, max delay 16; match add, one use */
+		x = hexpb("00400010 00000000 0107 0030 0080 0000 fec00000000000000000000000000000 "
+			  "3010 0000 ffffffff 000003e8 80000000 3ffe0501fffe00000000000000000000");
+		l4 = icmp(138, 0, 5, &x);
+		add("icmp6 router renumbering command", ip6(58, &l4), true);
+		x = hexpb("00000000 00000000");
+		l4 = icmp(138, 1, 6, &x);
+		add("icmp6 router renumbering result", ip6(58, &l4), false);
+	}
+}
+
 void build_cases(void)
 {
 	set_run(LINKTYPE_RAW, "");
@@ -931,4 +982,5 @@ void build_cases(void)
 	build_quiet_cases();
 	build_link_cases();
 	build_dump_cases();
+	build_icmp6_info_cases();
 }
