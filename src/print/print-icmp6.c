@@ -315,6 +315,143 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 	return 0;
 }
 
+/* ---- RPL (RFC 6550), ICMPv6 type 155 ---- */
+
+static const struct tok rpl_opt_names[] = {
+	{ 0, "pad1" },		{ 1, "padN" },	    { 2, "metrics" },	  { 3, "routinginfo" },
+	{ 4, "config" },	{ 5, "rpltarget" }, { 6, "transitinfo" }, { 8, "destprefix" },
+	{ 9, "rpltargetdesc" }, { 0, NULL },
+};
+
+static const struct tok rpl_mop_names[] = {
+	{ 0, "nonstoring" },	    { 1, "storing" }, { 2, "nonstoring-multicast" },
+	{ 3, "storing-multicast" }, { 0, NULL },
+};
+
+/* -vv: the options after a DIO, DAO or DAO-ACK; -vvv adds their bytes in hex. */
+static void rpl_opts(struct pctx *c, struct span s, uint32_t off, uint32_t length)
+{
+	char tmp[24];
+	uint32_t optlen;
+	uint8_t type;
+
+	while (length != 0 && !c->trunc) {
+		type = get_u8(c, s, off);
+		if (type == 0) {
+			optlen = 1;
+			pr(c, " opt:pad1");
+		} else {
+			if (length < 2) {
+				nd_trunc(c);
+				return;
+			}
+			optlen = (uint32_t)get_u8(c, s, off + 1) + 2;
+			pr(c, " opt:%s len:%u ",
+			   nd_tok_str(rpl_opt_names, "subopt:%u", type, tmp, sizeof(tmp)), optlen);
+			if (!avail(s, off, optlen) || length < optlen) {
+				nd_trunc(c);
+				return;
+			}
+			if (c->vflag > 2)
+				nd_hex(c, " ", span_from(s, off + 2), optlen - 2);
+		}
+		off += optlen;
+		length -= optlen;
+	}
+}
+
+/* -v: a DODAG information object. */
+static void rpl_dio(struct pctx *c, struct span s, uint32_t length)
+{
+	char a[ADDR_STRLEN], tmp[16];
+	uint8_t mopprf;
+
+	if (length < 24) {
+		nd_invalid(c);
+		return;
+	}
+	mopprf = get_u8(c, s, 4);
+	pr(c, " [dagid:%s,seq:%u,instance:%u,rank:%u,%smop:%s,prf:%u]",
+	   nd_get_addr(c, s, 8, AF_INET6, a), get_u8(c, s, 5), get_u8(c, s, 0), get_be16(c, s, 2),
+	   mopprf & 0x80 ? "grounded," : "",
+	   nd_tok_str(rpl_mop_names, "mop%u", (mopprf >> 3) & 7, tmp, sizeof(tmp)), mopprf & 7);
+	if (c->vflag > 1)
+		rpl_opts(c, s, 24, length - 24);
+}
+
+/* -v: a destination advertisement object, or its acknowledgment (ack). */
+static void rpl_dao(struct pctx *c, struct span s, uint32_t length, bool ack)
+{
+	char a[ADDR_STRLEN] = "<elided>";
+	uint8_t flags;
+	uint32_t off = 4;
+
+	/* (a DAO's fixed part is checked with room for the DODAG id, as tcpdump does) */
+	if (!avail(s, 0, ack ? 4 : 20)) {
+		nd_trunc(c);
+		return;
+	}
+	if (length < 4) {
+		pr(c, ack ? " [|dao-length too short]" : " [|length too short]");
+		return;
+	}
+	flags = get_u8(c, s, 1);
+	if (flags & (ack ? 0x80 : 0x40)) {
+		if (!avail(s, 4, 16)) {
+			nd_trunc(c);
+			return;
+		}
+		if (length - 4 < 16) {
+			pr(c, ack ? " [|dao-length too short]" : " [|length too short]");
+			return;
+		}
+		nd_get_addr(c, s, 4, AF_INET6, a);
+		off += 16;
+	}
+	if (ack)
+		pr(c, " [dagid:%s,seq:%u,instance:%u,status:%u]", a, get_u8(c, s, 2),
+		   get_u8(c, s, 0), get_u8(c, s, 3));
+	else
+		pr(c, " [dagid:%s,seq:%u,instance:%u%s%s,%02x]", a, get_u8(c, s, 3),
+		   get_u8(c, s, 0), flags & 0x80 ? ",acK" : "", flags & 0x40 ? ",Dagid" : "",
+		   flags);
+	if (c->vflag > 1)
+		rpl_opts(c, s, off, length - off);
+}
+
+/* s and length from the message body on (the ICMPv6 header's last 4 bytes). */
+static void rpl_print(struct pctx *c, struct span s, uint8_t code, uint32_t length)
+{
+	if (code & 0x80) {
+		pr(c, ", (SEC) [worktodo]");
+		return;
+	}
+	pr(c, ", (CLR)");
+	switch (code) {
+	case 0:
+		pr(c, "DODAG Information Solicitation");
+		break;
+	case 1:
+		pr(c, "DODAG Information Object");
+		if (c->vflag)
+			rpl_dio(c, s, length);
+		break;
+	case 2:
+		pr(c, "Destination Advertisement Object");
+		if (c->vflag)
+			rpl_dao(c, s, length, false);
+		break;
+	case 3:
+		pr(c, "Destination Advertisement Object Ack");
+		if (c->vflag)
+			rpl_dao(c, s, length, true);
+		break;
+	default:
+		pr(c, "RPL message, unknown code %u", code);
+		break;
+	}
+}
+
 /* Node information flags (RFC 4620), as tcpdump shows them. */
 static void ni_flags(struct pctx *c, uint16_t f, bool reply)
 {
@@ -823,28 +960,7 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 		}
 		break;
 	case 155:
-		if (code & 0x80) {
-			pr(c, ", (SEC) [worktodo]");
-			break;
-		}
-		pr(c, ", (CLR)");
-		switch (code) {
-		case 0:
-			pr(c, "DODAG Information Solicitation");
-			break;
-		case 1:
-			pr(c, "DODAG Information Object");
-			break;
-		case 2:
-			pr(c, "Destination Advertisement Object");
-			break;
-		case 3:
-			pr(c, "Destination Advertisement Object Ack");
-			break;
-		default:
-			pr(c, "RPL message, unknown code %u", code);
-			break;
-		}
+		rpl_print(c, span_from(s, 4), code, length - 4);
 		break;
 	case 138:
 		icmp6_rrenum(c, s);

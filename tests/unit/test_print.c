@@ -60,7 +60,9 @@ static struct print_options flags_options(const char *flags)
 {
 	struct print_options o = { 0 };
 
-	if (strstr(flags, "-vv"))
+	if (strstr(flags, "-vvv"))
+		o.verbose = 3;
+	else if (strstr(flags, "-vv"))
 		o.verbose = 2;
 	else if (strstr(flags, "-v"))
 		o.verbose = 1;

@@ -972,6 +972,38 @@ static void build_icmp6_info_cases(void)
 	}
 }
 
+/* RPL (ICMPv6 type 155): DIO, DAO and DAO-ACK with options, at each -v up to -vvv. */
+static void build_rpl_cases(void)
+{
+	static const char *const vflags[] = { "", "-v", "-vv", "-vvv" };
+	struct pb x, l4;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		set_run(LINKTYPE_RAW, vflags[i]);
+		l4 = icmp(155, 0, 0, NULL);
+		add("icmp6 rpl dis", ip6(58, &l4), false);
+		/* instance 1, version 2, rank 256, grounded storing prf 3, dtsn 7; options */
+		x = hexpb("0102 0100 8b07 0000 20010db8000000000000000000000001 "
+			  "00 0102 0000 0403 010203 07021234");
+		l4 = icmp(155, 1, 0, &x);
+		add("icmp6 rpl dio", ip6(58, &l4), true);
+		/* instance 42, flags K and D, seq 10, DODAG id; a target option, pad1 */
+		x = hexpb("2ac0 000a 54310000000000000000000000000000 0512 0080 "
+			  "20010db8000100000216 3efffe113424 00");
+		l4 = icmp(155, 2, 0, &x);
+		add("icmp6 rpl dao", ip6(58, &l4), true);
+		x = hexpb("2a00 0001 0000");
+		l4 = icmp(155, 2, 0, &x);
+		add("icmp6 rpl dao without dodag id", ip6(58, &l4), false);
+		x = hexpb("2b80 0b00 74686973 69736d79 64696365 64616732 0100");
+		l4 = icmp(155, 3, 0, &x);
+		add("icmp6 rpl dao ack", ip6(58, &l4), true);
+		l4 = icmp(155, 0x82, 0, NULL);
+		add("icmp6 rpl secured", ip6(58, &l4), false);
+	}
+}
+
 void build_cases(void)
 {
 	set_run(LINKTYPE_RAW, "");
@@ -983,4 +1015,5 @@ void build_cases(void)
 	build_link_cases();
 	build_dump_cases();
 	build_icmp6_info_cases();
+	build_rpl_cases();
 }
