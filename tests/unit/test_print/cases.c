@@ -361,7 +361,7 @@ static void build_deliberate_ip(void)
 		 "IP 127.0.0.1 > 127.0.0.1:  ip-proto-132 12");
 	/*
 	 * Application protocols other than DNS are not decoded: tcpdump shows NTP here
-	 * ("NTPv4, Client, length 48"), HTTP on port 80, DHCP, SNMP and others likewise.
+	 * ("NTPv4, Client, length 48"), DHCP, SNMP and others likewise.
 	 */
 	l4 = udpx(40000, 123, "#0123456789abcdef0123456789abcdef0123456789abcde", -1);
 	add_want("udp4 ntp not decoded (deliberate)", ip4(17, &l4),
@@ -1004,6 +1004,31 @@ static void build_rpl_cases(void)
 	}
 }
 
+/* HTTP on ports 80 and 8080: a request, a status line, a body, text without line end. */
+static void build_http_cases(void)
+{
+	static const char *const vflags[] = { "", "-v", "-vv" };
+	struct pb l4;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		set_run(LINKTYPE_RAW, vflags[i]);
+		l4 = tcpx(40000, 80, 1, 1, 0x18, 512, NULL,
+			  "GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",
+			  -1);
+		add("http request", ip4(6, &l4), true);
+		l4 = tcpx(8080, 40000, 1, 1, 0x18, 512, NULL,
+			  "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", -1);
+		add("http status on 8080", ip4(6, &l4), true);
+		l4 = tcpx(80, 40000, 1, 1, 0x18, 512, NULL, "<html><body>hello</body>", -1);
+		add("http body", ip4(6, &l4), false);
+		l4 = tcpx(40000, 80, 1, 1, 0x18, 512, NULL, "post /x HTTP/1.0\nbinary\x01\n", -1);
+		add("http lower-case method, LF only, binary", ip4(6, &l4), false);
+		l4 = tcpx(40000, 80, 1, 1, 0x18, 512, NULL, "HEAD / HTTP/1.1\rX", -1);
+		add("http CR without LF", ip4(6, &l4), false);
+	}
+}
+
 void build_cases(void)
 {
 	set_run(LINKTYPE_RAW, "");
@@ -1016,4 +1041,5 @@ void build_cases(void)
 	build_dump_cases();
 	build_icmp6_info_cases();
 	build_rpl_cases();
+	build_http_cases();
 }
