@@ -6,7 +6,8 @@
  *
  * The text follows tcpdump -n -S 4.99 closely, quirks included (double spaces, "[|tcp]>"),
  * so that a line can be diffed against tcpdump's for the same packet; the deliberate
- * differences are listed in tests/unit/test_print.c. No state is kept between packets.
+ * differences are listed in tests/unit/test_print.c. The only state kept between packets
+ * is the caller's optional print_state (relative TCP sequence numbers, as without -S).
  */
 #include "print/print-proto.h"
 #include "print/print.h"
