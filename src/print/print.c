@@ -144,6 +144,17 @@ size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t cap
 	return print_frame_summary(buf, size, LINKTYPE_RAW, pkt, caplen, len, NULL);
 }
 
+size_t print_escaped(char *buf, size_t size, const char *name)
+{
+	struct pctx c = { .buf = buf, .size = size, .proto = "" };
+
+	if (size)
+		buf[0] = '\0';
+	for (; name && *name; name++)
+		nd_char(&c, (uint8_t)*name);
+	return nd_end(&c);
+}
+
 /* ---- dumps ---- */
 
 static bool is_graph(uint8_t ch)

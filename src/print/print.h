@@ -54,6 +54,13 @@ struct print_options {
 size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint8_t *frame,
 			   uint32_t caplen, uint32_t len, const struct print_options *o);
 
+/*
+ * A name read from a file (an interface's, in a pcapng file), as tcpdump prints such
+ * strings: control characters as "^X", 8-bit bytes as "M-" and the 7-bit one, so that a
+ * name cannot break a packet's line. Same contract as print_ip_summary() for buf.
+ */
+size_t print_escaped(char *buf, size_t size, const char *name);
+
 enum print_dump {
 	PRINT_DUMP_HEX,	      /* -x */
 	PRINT_DUMP_HEX_ASCII, /* -X */

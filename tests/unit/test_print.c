@@ -435,6 +435,10 @@ static void check_direct(void)
 	check_str("ether nothing captured", out, " [|ether]");
 	print_dump(out, sizeof(out), NULL, 10, PRINT_DUMP_HEX);
 	check_str("dump of nothing", out, "");
+	print_escaped(out, sizeof(out), "eth0\nIP 1.2.3.4\t\x7f\xe9");
+	check_str("a name with control and 8-bit bytes", out, "eth0^JIP 1.2.3.4^I^?M-i");
+	check_str("a name in 4 bytes",
+		  print_escaped(out, 4, "eth0") == 3 && !strcmp(out, "eth") ? "" : out, "");
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
