@@ -79,7 +79,7 @@ _pidcap()
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W '-w -r --format -c -s -B -C -W -G -U -Z --pid --comm -f
 			--follow-forks --uid --cgroup -i -Q --run-as -v -e -q -x -X -A -t -tt -ttt -tttt
-			-ttttt -l -n --json --events --no-packets --failed-execs --args-size --tls --tls=data --debug -h --help --version
+			-ttttt -l -n -S --json --events --no-packets --failed-execs --args-size --tls --tls=data --debug -h --help --version
 			--' -- "$cur"))
 		return
 	fi

@@ -83,6 +83,7 @@ static const char usage[] =
 	"  -t                 no timestamp (-tt epoch, -ttt delta, -tttt date, -ttttt since the first)\n"
 	"  -l                 line-buffered output\n"
 	"  -n                 accepted: addresses are always numeric\n"
+	"  -S                 absolute TCP sequence numbers\n"
 	"      --json         one JSON object per packet\n"
 	"\n"
 	"Other:\n"
@@ -101,6 +102,8 @@ static const char usage[] =
 	"\n"
 	"SIGINT or SIGTERM stop the capture and print statistics; SIGUSR1 prints them meanwhile.\n";
 
+static const char shortopts[] = ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXAS";
+
 static int bad(const char *fmt, const char *arg)
 {
 	char what[512];
@@ -112,6 +115,25 @@ static int bad(const char *fmt, const char *arg)
 #pragma GCC diagnostic pop
 	log_err("%s (see pidcap --help)", what);
 	return -EINVAL;
+}
+
+/*
+ * getopt_long's '?' says three things: an unknown short option (optopt is its letter), an
+ * unknown long one (optopt 0), or a long one given an argument it does not take (optopt is
+ * that option's value, not a letter typed: printed as one, it was a garbage byte).
+ */
+static int unknown_option(char **argv, int optind_now, int opt)
+{
+	const char *word = argv[optind_now - 1];
+	char name[64];
+
+	if (opt > ' ' && opt < 0x7f && opt != ':' && !strchr(shortopts, opt))
+		return bad("unknown option '-%s'", (char[]){ (char)opt, 0 });
+	if (opt && !strncmp(word, "--", 2) && strchr(word, '=')) {
+		snprintf(name, sizeof(name), "%.*s", (int)(strchr(word, '=') - word), word);
+		return bad("option '%s' takes no argument", name);
+	}
+	return bad("unknown option '%s'", word);
 }
 
 static int parse_u64(const char *s, uint64_t max, uint64_t *out)
@@ -255,8 +277,7 @@ int options__parse(struct options *o, int argc, char **argv)
 	o->format = PCAPNG_FORMAT_PKTAP;
 	opterr = 0;
 	optind = 0; /* (glibc: parsed again from the start, whoever parsed before) */
-	while ((c = getopt_long(argc, argv, ":w:r:c:s:B:i:Q:C:W:G:Z:fvnhtUlqexXA", longopts,
-				NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'w':
 			o->write_path = optarg;
@@ -388,10 +409,16 @@ int options__parse(struct options *o, int argc, char **argv)
 		case 'x':
 		case 'X':
 		case 'A':
+			/* As tcpdump: a second -x or -X dumps the link-level header too. */
+			if (o->dump == c && c != 'A')
+				o->dump_link = true;
 			o->dump = c;
 			break;
 		case 'n':
 			break; /* addresses are always numeric */
+		case 'S':
+			o->absolute_seq = true;
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			return 1;
@@ -407,9 +434,7 @@ int options__parse(struct options *o, int argc, char **argv)
 					return err;
 				break;
 			}
-			if (optopt)
-				return bad("unknown option '-%s'", (char[]){ (char)optopt, 0 });
-			return bad("unknown option '%s'", argv[optind - 1]);
+			return unknown_option(argv, optind, optopt);
 		}
 	}
 	if (optind < argc) {

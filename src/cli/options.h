@@ -33,6 +33,8 @@ struct options {
 	bool quiet;	     /* -q */
 	bool link_header;    /* -e */
 	int dump;	     /* 0, or 'x', 'X', 'A' */
+	bool dump_link;	     /* -xx, -XX: dump from the link-level header on */
+	bool absolute_seq;   /* -S: absolute TCP sequence numbers, not relative ones */
 	bool json;	     /* --json */
 	unsigned int events; /* enum event_kind bits, from --events (or the default) */
 	bool no_packets;     /* --no-packets: events only */

@@ -209,7 +209,8 @@ static void print_arp(struct pctx *c, struct span s, uint32_t length)
 		arp_paddr(c, s, spa, pro, pln);
 		break;
 	default:
-		/* tcpdump dumps the packet in hex on the next lines instead of its length. */
+		/* An unknown operation: the bytes in hex instead of the length. */
+		nd_default_print(c, s);
 		return;
 	}
 out:
@@ -310,6 +311,7 @@ void print_ether(struct pctx *c, struct span s, uint32_t length)
 		ether_type_print(c, type);
 		pr(c, ", length %u: ", orig);
 	}
+	nd_default_print(c, span_from(s, off));
 }
 
 /* ---- Linux cooked captures ---- */
@@ -386,9 +388,12 @@ static void sll_payload(struct pctx *c, struct span s, uint32_t hdrlen, uint16_t
 		length -= 4;
 		caplen -= 4;
 	}
-	/* Below 1500: IPX or LLC (not decoded here) or unknown, which tcpdump dumps. */
-	if (proto <= MAX_8023_LEN)
+	/* Below 1500: IPX or LLC (not decoded here), or unknown, which tcpdump dumps. */
+	if (proto <= MAX_8023_LEN) {
+		if (proto != 1 && proto != 4)
+			nd_default_print(c, span_from(s, off));
 		return;
+	}
 	if (print_ethertype(c, proto, span_from(s, off), length))
 		return;
 	if (!c->eflag) {
@@ -397,6 +402,7 @@ static void sll_payload(struct pctx *c, struct span s, uint32_t hdrlen, uint16_t
 		else
 			sll2_hdr_print(c, s, length + hdrlen);
 	}
+	nd_default_print(c, span_from(s, off));
 }
 
 void print_sll(struct pctx *c, struct span s, uint32_t length)

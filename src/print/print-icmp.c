@@ -25,7 +25,7 @@ static void icmp_quoted_ip(struct pctx *c, struct span o)
 {
 	uint16_t olen;
 
-	nd_newline(c);
+	nd_newline(c, "\t");
 	olen = get_be16(c, o, 2);
 	if (c->trunc || c->depth >= MAX_DEPTH)
 		return;
@@ -51,8 +51,8 @@ static void icmp_multipart(struct pctx *c, struct span s, uint32_t plen)
 		if (nd_cksum_fold(&k))
 			return;
 	}
-	nd_newline(c);
-	pr(c, "ICMP Multi-Part extension v%u", get_u8(c, s, 136) >> 4);
+	/* (the line break is printed with the byte it needs, as tcpdump does) */
+	pr(c, "\n\tICMP Multi-Part extension v%u", get_u8(c, s, 136) >> 4);
 	if (get_u8(c, s, 136) >> 4 != 2) {
 		pr(c, " packet not supported");
 		return;
@@ -74,8 +74,7 @@ static void icmp_multipart(struct pctx *c, struct span s, uint32_t plen)
 		cls = get_u8(c, s, obj + 2);
 		ctype = get_u8(c, s, obj + 3);
 		obj += 4;
-		nd_newline(c);
-		pr(c, "  %s Object (%u), Class-Type: %u, length %u",
+		pr(c, "\n\t  %s Object (%u), Class-Type: %u, length %u",
 		   cls == 1   ? "MPLS Stack Entry"
 		   : cls == 2 ? "Interface Identification"
 			      : "unknown",
@@ -84,14 +83,14 @@ static void icmp_multipart(struct pctx *c, struct span s, uint32_t plen)
 		if (cls == 0 || tlen < 4)
 			return;
 		tlen -= 4;
-		/* Other objects: tcpdump dumps them in hex on the next lines. */
 		if (cls == 1 && ctype == 1) {
 			label = get_be32(c, s, obj);
-			nd_newline(c);
-			pr(c, "    label %u, tc %u", label >> 12, (label >> 9) & 7);
+			pr(c, "\n\t    label %u, tc %u", label >> 12, (label >> 9) & 7);
 			if (label & 0x100)
 				pr(c, ", [S]");
 			pr(c, ", ttl %u", label & 0xff);
+		} else {
+			nd_hex(c, "\n\t    ", span_from(s, obj), tlen);
 		}
 		if (hlen < tlen)
 			break;

@@ -245,8 +245,7 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 		if (len == 0 || off + (len << 3) > s.len)
 			return -1;
 		end = off + (len << 3);
-		nd_newline(c);
-		pr(c, "  %s option (%u), length %u (%u): ",
+		pr(c, "\n\t  %s option (%u), length %u (%u): ",
 		   nd_tok_str(icmp6_opt_names, "unknown", type, tmp, sizeof(tmp)), type, len << 3,
 		   len);
 		switch (type) {
@@ -266,7 +265,8 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 			   icmp6_lifetime(get_be32(c, s, off + 8), t2, sizeof(t2)));
 			break;
 		case 4:
-			/* tcpdump dumps the redirected header in hex on the next lines. */
+			/* (from the first option on, not this one: tcpdump's quirk) */
+			nd_hex(c, "\n\t    ", span_from(s, base), len << 3);
 			break;
 		case 5:
 			pr(c, " %u%s", get_be32(c, s, off + 4),
@@ -299,15 +299,446 @@ static int icmp6_opt_print(struct pctx *c, struct span s, uint32_t off, int resi
 				return -1;
 			break;
 		default:
-			/* tcpdump dumps an unknown option in hex and stops there. */
-			if (c->vflag <= 1)
+			/* An unknown option: its bytes in hex, and the end of the options. */
+			if (c->vflag <= 1) {
+				nd_hex(c, "\n\t  ", span_from(s, off + 2), (len << 3) - 2);
 				return 0;
+			}
 			break;
 		}
+		/* -vv: every option's bytes in hex as well */
+		if (c->vflag > 1)
+			nd_hex(c, "\n\t    ", span_from(s, off + 2), (len << 3) - 2);
 		off = end;
 		resid -= (int)(len << 3);
 	}
 	return 0;
+}
+
+/* ---- RPL (RFC 6550), ICMPv6 type 155 ---- */
+
+static const struct tok rpl_opt_names[] = {
+	{ 0, "pad1" },		{ 1, "padN" },	    { 2, "metrics" },	  { 3, "routinginfo" },
+	{ 4, "config" },	{ 5, "rpltarget" }, { 6, "transitinfo" }, { 8, "destprefix" },
+	{ 9, "rpltargetdesc" }, { 0, NULL },
+};
+
+static const struct tok rpl_mop_names[] = {
+	{ 0, "nonstoring" },	    { 1, "storing" }, { 2, "nonstoring-multicast" },
+	{ 3, "storing-multicast" }, { 0, NULL },
+};
+
+/* -vv: the options after a DIO, DAO or DAO-ACK; -vvv adds their bytes in hex. */
+static void rpl_opts(struct pctx *c, struct span s, uint32_t off, uint32_t length)
+{
+	char tmp[24];
+	uint32_t optlen;
+	uint8_t type;
+
+	while (length != 0 && !c->trunc) {
+		type = get_u8(c, s, off);
+		if (type == 0) {
+			optlen = 1;
+			pr(c, " opt:pad1");
+		} else {
+			if (length < 2) {
+				nd_trunc(c);
+				return;
+			}
+			optlen = (uint32_t)get_u8(c, s, off + 1) + 2;
+			pr(c, " opt:%s len:%u ",
+			   nd_tok_str(rpl_opt_names, "subopt:%u", type, tmp, sizeof(tmp)), optlen);
+			if (!avail(s, off, optlen) || length < optlen) {
+				nd_trunc(c);
+				return;
+			}
+			if (c->vflag > 2)
+				nd_hex(c, " ", span_from(s, off + 2), optlen - 2);
+		}
+		off += optlen;
+		length -= optlen;
+	}
+}
+
+/* -v: a DODAG information object. */
+static void rpl_dio(struct pctx *c, struct span s, uint32_t length)
+{
+	char a[ADDR_STRLEN], tmp[16];
+	uint8_t mopprf;
+
+	if (length < 24) {
+		nd_invalid(c);
+		return;
+	}
+	mopprf = get_u8(c, s, 4);
+	pr(c, " [dagid:%s,seq:%u,instance:%u,rank:%u,%smop:%s,prf:%u]",
+	   nd_get_addr(c, s, 8, AF_INET6, a), get_u8(c, s, 5), get_u8(c, s, 0), get_be16(c, s, 2),
+	   mopprf & 0x80 ? "grounded," : "",
+	   nd_tok_str(rpl_mop_names, "mop%u", (mopprf >> 3) & 7, tmp, sizeof(tmp)), mopprf & 7);
+	if (c->vflag > 1)
+		rpl_opts(c, s, 24, length - 24);
+}
+
+/* -v: a destination advertisement object, or its acknowledgment (ack). */
+static void rpl_dao(struct pctx *c, struct span s, uint32_t length, bool ack)
+{
+	char a[ADDR_STRLEN] = "<elided>";
+	uint8_t flags;
+	uint32_t off = 4;
+
+	/* (a DAO's fixed part is checked with room for the DODAG id, as tcpdump does) */
+	if (!avail(s, 0, ack ? 4 : 20)) {
+		nd_trunc(c);
+		return;
+	}
+	if (length < 4) {
+		pr(c, ack ? " [|dao-length too short]" : " [|length too short]");
+		return;
+	}
+	flags = get_u8(c, s, 1);
+	if (flags & (ack ? 0x80 : 0x40)) {
+		if (!avail(s, 4, 16)) {
+			nd_trunc(c);
+			return;
+		}
+		if (length - 4 < 16) {
+			pr(c, ack ? " [|dao-length too short]" : " [|length too short]");
+			return;
+		}
+		nd_get_addr(c, s, 4, AF_INET6, a);
+		off += 16;
+	}
+	if (ack)
+		pr(c, " [dagid:%s,seq:%u,instance:%u,status:%u]", a, get_u8(c, s, 2),
+		   get_u8(c, s, 0), get_u8(c, s, 3));
+	else
+		pr(c, " [dagid:%s,seq:%u,instance:%u%s%s,%02x]", a, get_u8(c, s, 3),
+		   get_u8(c, s, 0), flags & 0x80 ? ",acK" : "", flags & 0x40 ? ",Dagid" : "",
+		   flags);
+	if (c->vflag > 1)
+		rpl_opts(c, s, off, length - off);
+}
+
+/* s and length from the message body on (the ICMPv6 header's last 4 bytes). */
+static void rpl_print(struct pctx *c, struct span s, uint8_t code, uint32_t length)
+{
+	if (code & 0x80) {
+		pr(c, ", (SEC) [worktodo]");
+		return;
+	}
+	pr(c, ", (CLR)");
+	switch (code) {
+	case 0:
+		pr(c, "DODAG Information Solicitation");
+		break;
+	case 1:
+		pr(c, "DODAG Information Object");
+		if (c->vflag)
+			rpl_dio(c, s, length);
+		break;
+	case 2:
+		pr(c, "Destination Advertisement Object");
+		if (c->vflag)
+			rpl_dao(c, s, length, false);
+		break;
+	case 3:
+		pr(c, "Destination Advertisement Object Ack");
+		if (c->vflag)
+			rpl_dao(c, s, length, true);
+		break;
+	default:
+		pr(c, "RPL message, unknown code %u", code);
+		break;
+	}
+}
+
+/* Node information flags (RFC 4620), as tcpdump shows them. */
+static void ni_flags(struct pctx *c, uint16_t f, bool reply)
+{
+	pr(c, " [%s%s%s%s%s%s%s]", f & 0x40 ? "a" : "", f & 0x20 ? "G" : "", f & 0x10 ? "S" : "",
+	   f & 0x08 ? "L" : "", f & 0x04 ? "C" : "", f & 0x02 ? "A" : "",
+	   reply && f & 0x01 ? "T" : "");
+}
+
+/* A DNS name without compression, in quotes (tcpdump's dnsname_print()). */
+static void ni_dnsname(struct pctx *c, struct span s, uint32_t off)
+{
+	uint32_t end = s.len, n;
+
+	pr(c, ", \"");
+	while (off < end && !c->trunc) {
+		n = get_u8(c, s, off++);
+		if (n == 0) {
+			if (off == end)
+				pr(c, ".");
+			else if (off + 1 != end || get_u8(c, s, off) != 0)
+				pr(c, "???");
+			break;
+		}
+		if (n > end - off) {
+			pr(c, "???");
+			break;
+		}
+		while (n-- && off < end)
+			nd_char(c, get_u8(c, s, off++));
+		if (off + 1 < end && get_u8(c, s, off))
+			pr(c, ".");
+	}
+	pr(c, "\"");
+}
+
+/* A name as a Pascal string (icmp-name-lookup-03), or as DNS labels. */
+static void ni_name(struct pctx *c, struct span s, uint32_t off)
+{
+	uint32_t end = s.len;
+
+	if (off < end && get_u8(c, s, off) == end - off - 1) {
+		if (c->vflag)
+			pr(c, ", 03 draft");
+		pr(c, ", \"");
+		for (off++; off < end; off++)
+			nd_char(c, get_u8(c, s, off));
+		pr(c, "\"");
+	} else {
+		ni_dnsname(c, s, off);
+	}
+}
+
+static void ni_query(struct pctx *c, struct span s, uint32_t siz)
+{
+	char a[ADDR_STRLEN];
+	uint16_t qtype, flags;
+
+	if (siz == 12) { /* KAME's who-are-you */
+		pr(c, " who-are-you request");
+		return;
+	}
+	pr(c, " node information query");
+	if (!avail(s, 0, 16)) {
+		nd_trunc(c);
+		return;
+	}
+	qtype = get_be16(c, s, 4);
+	flags = get_be16(c, s, 6);
+	pr(c, " (");
+	switch (qtype) {
+	case 0:
+		pr(c, "noop");
+		break;
+	case 1:
+		pr(c, "supported qtypes");
+		if (flags)
+			pr(c, " [%s]", flags & 1 ? "C" : "");
+		break;
+	case 2:
+		pr(c, "DNS name");
+		break;
+	case 3:
+		pr(c, "node addresses");
+		if (flags)
+			ni_flags(c, flags, false);
+		break;
+	default:
+		pr(c, "unknown");
+		break;
+	}
+	if (qtype == 0 || qtype == 1) {
+		if (siz != 16 && c->vflag)
+			pr(c, ", invalid len");
+		pr(c, ")");
+		return;
+	}
+	if (siz == 16) {
+		pr(c, ", 03 draft)");
+		return;
+	}
+	switch (get_u8(c, s, 1)) {
+	case 0:
+		if (!avail(s, 0, 32))
+			break;
+		if (siz != 32) {
+			if (c->vflag)
+				pr(c, ", invalid subject len");
+			break;
+		}
+		pr(c, ", subject=%s", nd_get_addr(c, s, 16, AF_INET6, a));
+		break;
+	case 1:
+		pr(c, ", subject=DNS name");
+		ni_name(c, s, 16);
+		break;
+	case 2:
+		if (!avail(s, 0, 20))
+			break;
+		if (siz != 20) {
+			if (c->vflag)
+				pr(c, ", invalid subject len");
+			break;
+		}
+		pr(c, ", subject=%s", nd_get_addr(c, s, 16, AF_INET, a));
+		break;
+	default:
+		pr(c, ", unknown subject");
+		break;
+	}
+	pr(c, ")");
+}
+
+static void ni_reply(struct pctx *c, struct span s, uint32_t siz, uint32_t length)
+{
+	char a[ADDR_STRLEN];
+	uint8_t code;
+	uint16_t flags;
+	uint32_t i;
+	const char *sep = "";
+
+	if (length > siz) {
+		nd_trunc(c);
+		return;
+	}
+	if (!avail(s, 0, 16)) {
+		nd_trunc(c);
+		return;
+	}
+	code = get_u8(c, s, 1);
+	flags = get_be16(c, s, 6);
+	pr(c, " node information reply (");
+	if (code == 0 && c->vflag) {
+		pr(c, "success");
+		sep = ", ";
+	} else if (code == 1 || code == 2) {
+		pr(c, "%s", code == 1 ? "refused" : "unknown");
+		sep = ", ";
+		if (siz != 16 && c->vflag)
+			pr(c, ", invalid length");
+	}
+	if (code != 0) {
+		pr(c, ")");
+		return;
+	}
+	pr(c, "%s", sep);
+	switch (get_be16(c, s, 4)) {
+	case 0:
+		pr(c, "noop");
+		if (siz != 16 && c->vflag)
+			pr(c, ", invalid length");
+		break;
+	case 1:
+		pr(c, "supported qtypes");
+		if (flags)
+			pr(c, " [%s]", flags & 1 ? "C" : "");
+		break;
+	case 2:
+		pr(c, "DNS name");
+		ni_name(c, s, 20);
+		if (flags & 1)
+			pr(c, " [TTL=%u]", get_be32(c, s, 16));
+		break;
+	case 3:
+		pr(c, "node addresses");
+		for (i = 16; i + 20 <= siz && !c->trunc; i += 20)
+			pr(c, " %s(%u)", nd_get_addr(c, s, i + 4, AF_INET6, a), get_be32(c, s, i));
+		if (flags)
+			ni_flags(c, flags, true);
+		break;
+	default:
+		pr(c, "unknown");
+		break;
+	}
+	pr(c, ")");
+}
+
+/* Router renumbering (RFC 2894): the header, then a command's match and use parts. */
+static void icmp6_rrenum(struct pctx *c, struct span s)
+{
+	char a[ADDR_STRLEN];
+	uint32_t off;
+	uint8_t code, flags, f;
+	int n;
+
+	if (!avail(s, 12, 4)) {
+		nd_trunc(c);
+		return;
+	}
+	code = get_u8(c, s, 1);
+	if (code == 0)
+		pr(c, ", command");
+	else if (code == 1)
+		pr(c, ", result");
+	else if (code == 255)
+		pr(c, ", sequence number reset");
+	else
+		pr(c, ", code-#%u", code);
+	pr(c, ", seq=%u", get_be32(c, s, 4));
+	if (c->vflag) {
+		flags = get_u8(c, s, 9);
+		pr(c, "[");
+		if (flags)
+			pr(c, "%s%s%s%s%s,", flags & 0x80 ? "T" : "", flags & 0x40 ? "R" : "",
+			   flags & 0x20 ? "A" : "", flags & 0x10 ? "S" : "",
+			   flags & 0x08 ? "P" : "");
+		pr(c, "seg=%u,", get_u8(c, s, 8));
+		pr(c, "maxdelay=%u", get_be16(c, s, 10));
+		if (get_be32(c, s, 12))
+			pr(c, "rsvd=0x%x", get_be32(c, s, 12));
+		pr(c, "]");
+	}
+	if (code != 0)
+		return;
+	/* The match part: code, length, ordinal, match length, min, max, 2 reserved, prefix. */
+	if (!avail(s, 24, 16)) {
+		nd_trunc(c);
+		return;
+	}
+	pr(c, "%smatch(", c->vflag > 1 ? "\n\t" : " ");
+	switch (get_u8(c, s, 16)) {
+	case 1:
+		pr(c, "add");
+		break;
+	case 2:
+		pr(c, "change");
+		break;
+	case 3:
+		pr(c, "setglobal");
+		break;
+	default:
+		pr(c, "#%u", get_u8(c, s, 16));
+		break;
+	}
+	if (c->vflag)
+		pr(c, ",ord=%u,min=%u,max=%u", get_u8(c, s, 18), get_u8(c, s, 20),
+		   get_u8(c, s, 21));
+	pr(c, ",%s/%u)", nd_get_addr(c, s, 24, AF_INET6, a), get_u8(c, s, 19));
+	n = (int)get_u8(c, s, 17) - 3;
+	if (n % 4) {
+		nd_trunc(c);
+		return;
+	}
+	/* The use parts: use length, keep length, masks, lifetimes, flags, prefix. */
+	for (n /= 4, off = 40; n-- > 0 && !c->trunc; off += 32) {
+		if (!avail(s, off + 16, 16)) {
+			nd_trunc(c);
+			return;
+		}
+		pr(c, "%suse(", c->vflag > 1 ? "\n\t" : " ");
+		f = get_u8(c, s, off + 12);
+		if (f)
+			pr(c, "%s%s,", f & 0x80 ? "V" : "", f & 0x40 ? "P" : "");
+		if (c->vflag) {
+			pr(c, "mask=0x%x,raflags=0x%x,", get_u8(c, s, off + 2),
+			   get_u8(c, s, off + 3));
+			if (get_be32(c, s, off + 4) == 0xffffffff)
+				pr(c, "vltime=infty,");
+			else
+				pr(c, "vltime=%u,", get_be32(c, s, off + 4));
+			if (get_be32(c, s, off + 8) == 0xffffffff)
+				pr(c, "pltime=infty,");
+			else
+				pr(c, "pltime=%u,", get_be32(c, s, off + 8));
+		}
+		pr(c, "%s/%u/%u)", nd_get_addr(c, s, off + 16, AF_INET6, a), get_u8(c, s, off),
+		   get_u8(c, s, off + 1));
+	}
 }
 
 /* MLDv2 query: the group and its sources; -v adds the timers. */
@@ -408,9 +839,11 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 	switch (type) {
 	case 1:
 		icmp6_unreach(c, s, code);
-		/* tcpdump follows an unknown code with a hex dump instead of the length. */
-		if (code > 4)
+		/* An unknown code: the message in hex instead of the length. */
+		if (code > 4 && c->vflag <= 1) {
+			nd_hex(c, "\n\t", s, length);
 			return;
+		}
 		break;
 	case 2:
 		pr(c, ", mtu %u", get_be32(c, s, 4));
@@ -465,9 +898,9 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 	case 134:
 		if (c->vflag) {
 			flags = get_u8(c, s, 5);
-			nd_newline(c);
+			/* (no line break when the fields are not there, as tcpdump) */
 			pr(c,
-			   "hop limit %u, Flags [%s], pref %s, router lifetime %us, reachable "
+			   "\n\thop limit %u, Flags [%s], pref %s, router lifetime %us, reachable "
 			   "time %ums, retrans timer %ums",
 			   get_u8(c, s, 4),
 			   nd_tok_bits(icmp6_ra_flag_names, "none", ", ", flags, tmp, sizeof(tmp)),
@@ -527,39 +960,24 @@ void print_icmp6(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_
 		}
 		break;
 	case 155:
-		if (code & 0x80) {
-			pr(c, ", (SEC) [worktodo]");
-			break;
-		}
-		pr(c, ", (CLR)");
-		switch (code) {
-		case 0:
-			pr(c, "DODAG Information Solicitation");
-			break;
-		case 1:
-			pr(c, "DODAG Information Object");
-			break;
-		case 2:
-			pr(c, "Destination Advertisement Object");
-			break;
-		case 3:
-			pr(c, "Destination Advertisement Object Ack");
-			break;
-		default:
-			pr(c, "RPL message, unknown code %u", code);
-			break;
-		}
+		rpl_print(c, span_from(s, 4), code, length - 4);
 		break;
 	case 138:
+		icmp6_rrenum(c, s);
+		break;
 	case 139:
+		ni_query(c, s, s.len);
+		break;
 	case 140:
+		ni_reply(c, s, s.len, length);
+		break;
 	case 141:
 	case 142:
-		/* Router renumbering and node information bodies are not decoded. */
 		break;
 	default:
-		/* tcpdump adds a hex dump on the next lines; one line is kept here. */
 		pr(c, ", length %u", length);
+		if (c->vflag <= 1)
+			nd_hex(c, "\n\t", s, length);
 		return;
 	}
 	if (r < 0) {

@@ -414,7 +414,7 @@ static bool ip4_verbose(struct pctx *c, struct span s, uint32_t hlen, uint16_t o
 			   nd_cksum_shouldbe(get_be16(c, s, 10), sum));
 	}
 	pr(c, ")");
-	nd_newline(c);
+	nd_newline(c, "    ");
 	if (truncated) {
 		nd_get_addr(c, s, 12, AF_INET, a);
 		pr(c, "%s > %s: ", a, nd_get_addr(c, s, 16, AF_INET, b));
@@ -461,13 +461,11 @@ void print_ipv4(struct pctx *c, struct span s, uint32_t length)
 	ip_len = get_be16(c, s, 2);
 	if (length < ip_len)
 		pr(c, "truncated-ip - %u bytes missing! ", ip_len - length);
+	/* Even 0, as on BIG TCP sends: nothing is read past the length the packet declares
+	 * (tcpdump's GUESS_TSO, which read on, is not built by default). */
 	if (ip_len < hlen) {
-		/* 0 on TSO/BIG TCP sends: take the packet length (tcpdump's GUESS_TSO). */
-		if (ip_len != 0) {
-			pr(c, "bad-len %u", ip_len);
-			return;
-		}
-		ip_len = length;
+		pr(c, "bad-len %u", ip_len);
+		return;
 	}
 	s = span_cut(s, ip_len);
 	off = get_be16(c, s, 6);
@@ -901,12 +899,10 @@ void print_ipv6(struct pctx *c, struct span s, uint32_t length)
 					nd_trunc(c);
 					return;
 				}
-				/*
-				 * BIG TCP sends carry no jumbo option either: the payload is
-				 * the rest of the packet (tcpdump takes it as empty).
-				 */
-				s = all;
-				len = length - 40;
+				/* No jumbo option (BIG TCP sends have none either): the payload
+				 * declared is empty, and nothing past it is read. */
+				s = span_cut(all, off);
+				len = 0;
 			}
 			ip.hdr = s;
 			print_ip_payload(c, &ip, nh, span_from(s, off), len);

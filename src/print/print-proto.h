@@ -47,6 +47,21 @@ uint16_t print_ip_cksum(struct pctx *c, const struct ipinfo *ip, struct span dat
 /* print-tcp.c */
 void print_tcp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length);
 
+/* A TCP connection's first sequence numbers, both ways (tcpdump's struct tcp_seq_hash). */
+struct tcp_conv {
+	struct tcp_conv *next;
+	uint8_t ver;
+	uint8_t addr[32]; /* the lower end's address, then the other's */
+	uint32_t ports;	  /* the lower end's port << 16 | the other's */
+	uint32_t seq, ack;
+};
+
+#define TCP_CONV_BUCKETS 4096
+
+struct print_state {
+	struct tcp_conv *tcp[TCP_CONV_BUCKETS];
+};
+
 /* print-udp.c */
 void print_udp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length);
 

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TCP, as tcpdump 4.99's print-tcp.c shows it with -S (absolute sequence numbers): flags,
- * seq/ack, window, options, length; the checksum with -v, RST data with -v. Of the
- * payloads only DNS (port 53) is decoded.
+ * TCP, as tcpdump 4.99's print-tcp.c shows it: flags, seq/ack (relative to the
+ * connection's first ones when the caller keeps a print_state, else absolute as with -S),
+ * window, options, length; the checksum with -v, RST data with -v. Of the payloads only
+ * DNS (port 53) and HTTP's request and status lines (ports 80 and 8080) are decoded.
  */
 #include "print/print-proto.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #define TH_FIN 0x01
 #define TH_SYN 0x02
@@ -295,6 +299,193 @@ static void print_tcp_rst_data(struct pctx *c, struct span s, uint32_t length)
 	pr(c, "]");
 }
 
+/* ---- HTTP, as tcpdump's txtproto_print() shows it ---- */
+
+/* The request methods tcpdump knows (print-http.c). */
+static const char *const http_methods[] = {
+	"GET",
+	"PUT",
+	"COPY",
+	"HEAD",
+	"LOCK",
+	"MOVE",
+	"POLL",
+	"POST",
+	"BCOPY",
+	"BMOVE",
+	"MKCOL",
+	"TRACE",
+	"LABEL",
+	"MERGE",
+	"DELETE",
+	"SEARCH",
+	"UNLOCK",
+	"REPORT",
+	"UPDATE",
+	"NOTIFY",
+	"BDELETE",
+	"CONNECT",
+	"OPTIONS",
+	"CHECKIN",
+	"PROPFIND",
+	"CHECKOUT",
+	"CCM_POST",
+	"SUBSCRIBE",
+	"PROPPATCH",
+	"BPROPFIND",
+	"BPROPPATCH",
+	"UNCHECKOUT",
+	"MKACTIVITY",
+	"MKWORKSPACE",
+	"UNSUBSCRIBE",
+	"RPC_CONNECT",
+	"VERSION-CONTROL",
+	"BASELINE-CONTROL",
+	NULL,
+};
+
+#define HTTP_TOKEN_MAX 128
+
+/* One token of printable ASCII at off, and the blanks after it; 0 if there is none. */
+static uint32_t http_token(struct span s, uint32_t off, uint32_t len, char *tok)
+{
+	uint32_t n = 0;
+	uint8_t ch;
+
+	for (; off < len; off++) {
+		if (!avail(s, off, 1))
+			return 0;
+		ch = s.p[off];
+		if (ch > 0x7f)
+			return 0;
+		if (ch == ' ' || ch == '\t' || ch == '\r' || ch == '\n')
+			break;
+		if (ch < 0x20 || ch == 0x7f || n + 2 > HTTP_TOKEN_MAX + 1)
+			return 0;
+		tok[n++] = (char)ch;
+	}
+	if (n == 0)
+		return 0;
+	tok[n] = '\0';
+	for (; off < len && avail(s, off, 1); off++) {
+		ch = s.p[off];
+		if (ch == '\r' || ch == '\n' || ch < 0x20 || ch > 0x7e || (ch != ' ' && ch != '\t'))
+			break;
+	}
+	return off;
+}
+
+/* A line of text from off, after prefix; the offset after its end, or 0 when the text
+ * stops (not printable, no line end, or past the capture). */
+static uint32_t http_line(struct pctx *c, const char *prefix, struct span s, uint32_t off,
+			  uint32_t len)
+{
+	uint32_t start = off, end;
+	uint8_t ch;
+
+	while (off < len) {
+		ch = get_u8(c, s, off);
+		if (c->trunc)
+			return 0;
+		if (ch == '\n') {
+			end = off + 1;
+			goto print;
+		}
+		if (ch == '\r') {
+			if (off + 1 >= len)
+				return 0;
+			if (get_u8(c, s, off + 1) != '\n')
+				return 0;
+			end = off + 2;
+			goto print;
+		}
+		if ((ch < 0x20 || ch > 0x7e) && ch != '\t')
+			return 0;
+		off++;
+	}
+	pr(c, "%s%.*s", prefix, (int)(off - start), (const char *)s.p + start);
+	return 0;
+print:
+	pr(c, "%s%.*s", prefix, (int)(off - start), (const char *)s.p + start);
+	return end;
+}
+
+/* "HTTP", then a request or status line (-v: all the lines of text and the length). */
+static void print_http(struct pctx *c, struct span s, uint32_t len)
+{
+	char tok[HTTP_TOKEN_MAX + 1];
+	bool show = false;
+	uint32_t off;
+	size_t i;
+
+	set_proto(c, "http");
+	off = http_token(s, 0, len, tok);
+	if (off) {
+		for (i = 0; http_methods[i] && !show; i++)
+			show = !strcasecmp(tok, http_methods[i]);
+		off = http_token(s, off, len, tok);
+		if (off && tok[0] >= '0' && tok[0] <= '9' && tok[1] >= '0' && tok[1] <= '9' &&
+		    tok[2] >= '0' && tok[2] <= '9' && tok[3] == '\0')
+			show = true;
+	}
+	pr(c, "HTTP");
+	if (!show)
+		return;
+	if (!c->vflag) {
+		http_line(c, ": ", s, 0, len);
+		return;
+	}
+	pr(c, ", length: %u", len);
+	for (off = 0; off < len && (off = http_line(c, "\n\t", s, off, len)) != 0;)
+		;
+}
+
+/*
+ * Relative sequence numbers, as tcpdump prints them without -S: a connection is keyed by
+ * its two ends, lower port first (lower address on a tie), whichever way the packet goes.
+ * Its first packet with ACK (or any SYN) records the numbers and is shown absolute; later
+ * ones are shown from them.
+ */
+static void tcp_relative(struct print_state *st, const struct ipinfo *ip, uint16_t sport,
+			 uint16_t dport, uint8_t flags, uint32_t *seq, uint32_t *ack)
+{
+	uint32_t alen = ip->ver == 4 ? 4 : 16, aoff = ip->ver == 4 ? 12 : 8;
+	struct tcp_conv key = { .ver = (uint8_t)ip->ver }, *t;
+	const uint8_t *src, *dst;
+	bool rev = false;
+
+	if (!avail(ip->hdr, aoff, 2 * alen))
+		return;
+	src = ip->hdr.p + aoff;
+	dst = src + alen;
+	if (sport > dport || (sport == dport && memcmp(src, dst, alen) > 0))
+		rev = true;
+	memcpy(key.addr, rev ? dst : src, alen);
+	memcpy(key.addr + alen, rev ? src : dst, alen);
+	key.ports = rev ? (uint32_t)dport << 16 | sport : (uint32_t)sport << 16 | dport;
+
+	for (t = st->tcp[key.ports % TCP_CONV_BUCKETS]; t; t = t->next)
+		if (t->ver == key.ver && t->ports == key.ports &&
+		    !memcmp(t->addr, key.addr, sizeof(key.addr)))
+			break;
+	if (t && !(flags & TH_SYN)) {
+		*seq -= rev ? t->ack : t->seq;
+		*ack -= rev ? t->seq : t->ack;
+		return;
+	}
+	if (!t) {
+		t = malloc(sizeof(*t));
+		if (!t) /* absolute numbers then */
+			return;
+		*t = key;
+		t->next = st->tcp[key.ports % TCP_CONV_BUCKETS];
+		st->tcp[key.ports % TCP_CONV_BUCKETS] = t;
+	}
+	/* The ack, less one: the other side's first sequence number. */
+	t->seq = rev ? *ack - 1 : *seq;
+	t->ack = rev ? *seq : *ack - 1;
+}
+
 void print_tcp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t length)
 {
 	static const char flag_chars[] = "FSRP.UEW";
@@ -343,6 +534,8 @@ void print_tcp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t 
 			flagstr[n++] = flag_chars[i];
 	flagstr[n] = '\0';
 	pr(c, "Flags [%s]", n ? flagstr : "none");
+	if (c->state && flags & TH_ACK)
+		tcp_relative(c->state, ip, sport, dport, flags, &seq, &ack);
 
 	if (hlen > length) {
 		pr(c, " [bad hdr length %u - too long, > %u]", hlen, length);
@@ -383,6 +576,10 @@ void print_tcp(struct pctx *c, const struct ipinfo *ip, struct span s, uint32_t 
 		print_tcp_rst_data(c, span_from(s, hlen), length);
 		return;
 	}
-	if (sport == 53 || dport == 53)
+	if (sport == 80 || dport == 80 || sport == 8080 || dport == 8080) {
+		pr(c, ": ");
+		print_http(c, span_from(s, hlen), length);
+	} else if (sport == 53 || dport == 53) {
 		print_dns(c, span_from(s, hlen), length, true, false);
+	}
 }

@@ -9,56 +9,13 @@
 
 /* ---- output ---- */
 
-static void emit(struct pctx *c, const char *s, size_t n)
-{
-	size_t room;
-
-	if (c->len < c->size) {
-		room = c->size - c->len - 1;
-		memcpy(c->buf + c->len, s, n < room ? n : room);
-		c->buf[c->len + (n < room ? n : room)] = '\0';
-	}
-	c->len += n;
-}
-
 static void vput(struct pctx *c, const char *fmt, va_list ap)
 {
-	char tmp[256];
-	const char *s = tmp;
-	size_t room;
-	va_list aq;
-	int n;
+	size_t room = c->len < c->size ? c->size - c->len : 0;
+	int n = vsnprintf(room ? c->buf + c->len : NULL, room, fmt, ap);
 
-	if (!c->nl) {
-		room = c->len < c->size ? c->size - c->len : 0;
-		n = vsnprintf(room ? c->buf + c->len : NULL, room, fmt, ap);
-		if (n > 0)
-			c->len += (size_t)n;
-		return;
-	}
-	/* After a line break, the text's own indentation goes as well: one space in all. */
-	va_copy(aq, ap);
-	n = vsnprintf(tmp, sizeof(tmp), fmt, aq);
-	va_end(aq);
-	if (n <= 0)
-		return;
-	if ((size_t)n >= sizeof(tmp)) {
-		/* Long texts are names and dumps, which never start with blanks. */
-		c->nl = false;
-		emit(c, " ", 1);
-		room = c->len < c->size ? c->size - c->len : 0;
-		n = vsnprintf(room ? c->buf + c->len : NULL, room, fmt, ap);
-		if (n > 0)
-			c->len += (size_t)n;
-		return;
-	}
-	while (*s == ' ' || *s == '\t')
-		s++;
-	if (*s == '\0')
-		return;
-	c->nl = false;
-	emit(c, " ", 1);
-	emit(c, s, strlen(s));
+	if (n > 0)
+		c->len += (size_t)n;
 }
 
 void nd_printf(struct pctx *c, const char *fmt, ...)
@@ -72,10 +29,49 @@ void nd_printf(struct pctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-void nd_newline(struct pctx *c)
+void nd_newline(struct pctx *c, const char *indent)
 {
-	if (!c->trunc)
-		c->nl = true;
+	pr(c, "\n%s", indent);
+}
+
+void nd_hex(struct pctx *c, const char *indent, struct span s, uint32_t n)
+{
+	uint32_t i;
+
+	if (n > s.len)
+		n = s.len;
+	for (i = 0; i + 1 < n; i += 2) {
+		if (i % 16 == 0)
+			pr(c, "%s0x%04x: ", indent, i);
+		pr(c, " %02x%02x", s.p[i], s.p[i + 1]);
+	}
+	if (n & 1) {
+		if (i % 16 == 0)
+			pr(c, "%s0x%04x: ", indent, i);
+		pr(c, " %02x", s.p[i]);
+	}
+}
+
+void nd_default_print(struct pctx *c, struct span s)
+{
+	char hex[41], text[17];
+	uint32_t i, j;
+	size_t h;
+
+	if (c->qflag) /* -q: tcpdump leaves the bytes out */
+		return;
+	for (i = 0; i < s.len; i += 16) {
+		h = 0;
+		for (j = 0; j < 16 && i + j < s.len; j++) {
+			uint8_t b = s.p[i + j];
+
+			h += (size_t)snprintf(hex + h, sizeof(hex) - h, j % 2 ? "%02x" : " %02x",
+					      b);
+			text[j] = (char)(b > 0x20 && b < 0x7f ? b : '.');
+		}
+		text[j] = '\0';
+		pr(c, "\n\t0x%04x: %-40s  %s", i, hex, text);
+	}
 }
 
 void nd_trunc(struct pctx *c)
@@ -124,10 +120,6 @@ size_t nd_end(struct pctx *c)
 	if (c->trunc) {
 		c->trunc = false;
 		pr(c, " [|%s]", c->proto);
-	}
-	if (c->nl) {
-		c->nl = false;
-		emit(c, " ", 1);
 	}
 	if (c->size == 0)
 		return 0;

@@ -35,11 +35,12 @@ struct pctx {
 	size_t len;	    /* length of the whole summary, even past size */
 	const char *proto;  /* layer named by the "[|proto]" marker */
 	bool trunc;	    /* a read failed: print nothing more, then the marker */
-	bool nl;	    /* a tcpdump line break is pending: becomes one space */
 	unsigned int depth; /* nesting of IP in IP (or in ICMP errors) */
 	int vflag;	    /* -v count */
 	bool eflag;	    /* -e */
 	bool qflag;	    /* -q */
+	/* Between packets: NULL for absolute TCP sequence numbers (-S, or no state). */
+	struct print_state *state;
 };
 
 /* A table entry mapping a number to a name (tcpdump's struct tok). */
@@ -57,10 +58,23 @@ __attribute__((format(printf, 2, 3))) void nd_printf(struct pctx *c, const char 
 #define pr(c, ...) nd_printf(c, __VA_ARGS__)
 
 /*
- * tcpdump's "\n\t" (or "\n    "): with -v it breaks its output into lines; here the line
- * break and the indentation after it become one space, so a summary stays one line.
+ * tcpdump's "\n\t" (IP's "\n    "): with -v it breaks a packet's text into lines, each
+ * line after the first starting with indent. The summary keeps tcpdump's layout.
  */
-void nd_newline(struct pctx *c);
+void nd_newline(struct pctx *c, const char *indent);
+
+/*
+ * tcpdump's print_unknown_data(): the first n bytes of s (at most those captured) in hex,
+ * 16 a line, each line starting with indent (which begins with the line break) and the
+ * offset: "\n\t0x0000:  6069 604c 0aaa".
+ */
+void nd_hex(struct pctx *c, const char *indent, struct span s, uint32_t n);
+
+/*
+ * tcpdump's default printer for what it does not decode (hex_and_ascii_print() with
+ * "\n\t"): all captured bytes of s, in hex and as text, as -X shows them; nothing with -q.
+ */
+void nd_default_print(struct pctx *c, struct span s);
 
 /* tcpdump's "goto trunc": the marker goes here, and the caller may print more. */
 void nd_trunc(struct pctx *c);

@@ -6,13 +6,35 @@
  *
  * The text follows tcpdump -n -S 4.99 closely, quirks included (double spaces, "[|tcp]>"),
  * so that a line can be diffed against tcpdump's for the same packet; the deliberate
- * differences are listed in tests/unit/test_print.c. No state is kept between packets.
+ * differences are listed in tests/unit/test_print.c. The only state kept between packets
+ * is the caller's optional print_state (relative TCP sequence numbers, as without -S).
  */
 #include "print/print-proto.h"
 #include "print/print.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+struct print_state *print_state__new(void)
+{
+	return calloc(1, sizeof(struct print_state));
+}
+
+void print_state__free(struct print_state *st)
+{
+	struct tcp_conv *t, *next;
+	size_t i;
+
+	if (!st)
+		return;
+	for (i = 0; i < TCP_CONV_BUCKETS; i++)
+		for (t = st->tcp[i]; t; t = next) {
+			next = t->next;
+			free(t);
+		}
+	free(st);
+}
 
 static const struct tok bsd_af_names[] = { { 2, "IPv4" },	{ 6, "NS" },	{ 7, "ISO" },
 					   { 16, "Appletalk" }, { 23, "IPX" },	{ 24, "IPv6" },
@@ -56,9 +78,9 @@ static void print_null(struct pctx *c, struct span s, uint32_t length)
 		print_ipv6(c, s, length);
 		break;
 	default:
-		/* tcpdump dumps the rest in hex on the next lines. */
 		if (!c->eflag)
 			null_hdr_print(c, family, length + 4);
+		nd_default_print(c, s);
 		break;
 	}
 }
@@ -75,6 +97,7 @@ size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint
 		c.vflag = o->verbose;
 		c.eflag = o->link_header;
 		c.qflag = o->quiet;
+		c.state = o->absolute_seq ? NULL : o->state;
 	}
 	/* No real packet comes close; offsets plus header lengths then cannot overflow. */
 	if (s.len > UINT32_MAX / 4)
@@ -119,6 +142,17 @@ size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint
 size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen, uint32_t len)
 {
 	return print_frame_summary(buf, size, LINKTYPE_RAW, pkt, caplen, len, NULL);
+}
+
+size_t print_escaped(char *buf, size_t size, const char *name)
+{
+	struct pctx c = { .buf = buf, .size = size, .proto = "" };
+
+	if (size)
+		buf[0] = '\0';
+	for (; name && *name; name++)
+		nd_char(&c, (uint8_t)*name);
+	return nd_end(&c);
 }
 
 /* ---- dumps ---- */

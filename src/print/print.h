@@ -22,10 +22,20 @@
  * allocation, no state. */
 size_t print_ip_summary(char *buf, size_t size, const uint8_t *pkt, uint32_t caplen, uint32_t len);
 
+/* What the printer remembers between packets (the first sequence numbers of each TCP
+ * connection, for relative ones); print_state__free() accepts NULL. */
+struct print_state;
+struct print_state *print_state__new(void);
+void print_state__free(struct print_state *st);
+
 struct print_options {
-	int verbose;	  /* -v count: 0, 1, 2 */
-	bool link_header; /* -e: print the link-level header */
-	bool quiet;	  /* -q: less protocol information */
+	int verbose;	   /* -v count: 0, 1, 2 */
+	bool link_header;  /* -e: print the link-level header */
+	bool quiet;	   /* -q: less protocol information */
+	bool absolute_seq; /* -S: absolute TCP sequence numbers even with a state */
+	/* Relative TCP sequence numbers, as tcpdump prints them without -S, need the packets
+	 * before: with a state they are, without one (NULL) numbers are absolute. */
+	struct print_state *state;
 };
 
 /*
@@ -36,14 +46,20 @@ struct print_options {
  * "unknown link type N, length L". Same contract as print_ip_summary() otherwise;
  * o may be NULL (no options).
  *
- * With -v tcpdump breaks some summaries into several lines; here each line break and the
- * indentation after it become a single space, so the summary stays one line:
- *   "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 84)\n    1.2.3.4..."
- * becomes "IP (tos 0x0, ttl 64, id 1, offset 0, flags [DF], proto UDP (17), length 84) 1.2.3.4...".
- * The hex dumps tcpdump adds after undecoded payloads are not printed.
+ * The summary keeps tcpdump's layout: with -v tcpdump breaks some packets into several
+ * lines (IP's header line, then "\n    " and the addresses), and it dumps in hex what it
+ * does not decode ("\n\t0x0000:  ..."); those lines are part of the summary, without a
+ * final '\n'. Every line after the first is indented.
  */
 size_t print_frame_summary(char *buf, size_t size, uint32_t linktype, const uint8_t *frame,
 			   uint32_t caplen, uint32_t len, const struct print_options *o);
+
+/*
+ * A name read from a file (an interface's, in a pcapng file), as tcpdump prints such
+ * strings: control characters as "^X", 8-bit bytes as "M-" and the 7-bit one, so that a
+ * name cannot break a packet's line. Same contract as print_ip_summary() for buf.
+ */
+size_t print_escaped(char *buf, size_t size, const char *name);
 
 enum print_dump {
 	PRINT_DUMP_HEX,	      /* -x */

@@ -101,8 +101,22 @@ int main(void)
 	CHECK(parse("--help", said, sizeof(said)) == 1 && strstr(said, "Usage: pidcap"),
 	      "--help prints the usage and says to exit 0", "no");
 
-	refused("-S", "unknown option '-S'");
+	err = parse("-r f -S -xx", said, sizeof(said));
+	CHECK(!err && o.absolute_seq && o.dump == 'x' && o.dump_link,
+	      "-S: absolute sequence numbers; -xx: the dump from the link-level header", "err=%d",
+	      err);
+	err = parse("-r f -X", said, sizeof(said));
+	CHECK(!err && !o.absolute_seq && o.dump == 'X' && !o.dump_link,
+	      "relative sequence numbers and the dump from the network header by default", "err=%d",
+	      err);
+
+	refused("-K", "unknown option '-K'");
+	refused("-nK", "unknown option '-K'");
+	refused("--json -Kn", "unknown option '-K'");
 	refused("--nosuch", "unknown option '--nosuch'");
+	/* getopt's optopt is then --json's number, which was printed as a letter */
+	refused("--json=1", "option '--json' takes no argument");
+	refused("--help=x", "option '--help' takes no argument");
 	refused("--comm 0123456789abcdef", "invalid process name");
 	refused("--pid 0", "invalid pid");
 	refused("--pid 12x", "invalid pid");

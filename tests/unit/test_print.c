@@ -6,9 +6,7 @@
  * by link type and tcpdump options, writes each group to a temporary pcap file with that
  * link type and runs `tcpdump -n -S -tt [-v|-vv|-e|-q|-x|-X|-A] -r FILE`. Each packet has
  * its own timestamp, which finds its text even among dump lines. tcpdump's lines for a
- * packet are joined as print_frame_summary() documents (a line break and the indentation
- * after it become one space; the hex dumps of undecoded payloads are dropped) and compared
- * with the printer's summary; with -x/-X/-A the dump lines are compared byte for byte
+ * packet, as they are, are compared with the printer's summary; with -x/-X/-A the dump lines are compared byte for byte
  * with print_dump(). Several packets are also cut at every capture length. Where the
  * printer differs from tcpdump on purpose, a fixed expected string is used instead, and
  * tcpdump must still differ (the deliberate differences, marked "deliberate" below).
@@ -62,7 +60,9 @@ static struct print_options flags_options(const char *flags)
 {
 	struct print_options o = { 0 };
 
-	if (strstr(flags, "-vv"))
+	if (strstr(flags, "-vvv"))
+		o.verbose = 3;
+	else if (strstr(flags, "-vv"))
 		o.verbose = 2;
 	else if (strstr(flags, "-v"))
 		o.verbose = 1;
@@ -154,14 +154,13 @@ static bool have_tcpdump(void)
 	return system("tcpdump --version >/dev/null 2>&1") == 0;
 }
 
-/* All of tcpdump's output for the file, NUL-terminated; NULL on error. */
-static char *run_tcpdump(const char *path, const char *flags)
+/* All of a command's output, NUL-terminated; NULL on error. */
+static char *read_command(const char *cmd)
 {
-	char cmd[512], *out = NULL;
+	char *out = NULL;
 	size_t len = 0, cap = 0, n;
 	FILE *p;
 
-	snprintf(cmd, sizeof(cmd), "tcpdump -n -S -tt %s -r '%s' 2>/dev/null", flags, path);
 	p = popen(cmd, "r");
 	if (!p)
 		return NULL;
@@ -178,6 +177,15 @@ static char *run_tcpdump(const char *path, const char *flags)
 	out[len] = '\0';
 	pclose(p);
 	return out;
+}
+
+/* All of tcpdump's output for the file, NUL-terminated; NULL on error. */
+static char *run_tcpdump(const char *path, const char *flags)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "tcpdump -n -S -tt %s -r '%s' 2>/dev/null", flags, path);
+	return read_command(cmd);
 }
 
 /*
@@ -212,17 +220,6 @@ static bool split_blocks(const char *out, int n, char **blocks)
 	return true;
 }
 
-/* A line of tcpdump's hex dump of an undecoded payload: "\t0x0010:  4500 ...". */
-static bool is_hexdump_line(const char *l)
-{
-	unsigned int off;
-	char colon;
-
-	while (*l == ' ' || *l == '\t')
-		l++;
-	return sscanf(l, "0x%4x%c", &off, &colon) == 2 && colon == ':';
-}
-
 /* Linux packet types as tcpdump names them for SLL and SLL2. */
 static const char *sll_type_name(unsigned int t)
 {
@@ -232,7 +229,7 @@ static const char *sll_type_name(unsigned int t)
 }
 
 /*
- * tcpdump's summary for a packet: its lines joined, one space where a line broke. The
+ * tcpdump's summary for a packet: its lines, joined by their line breaks. The
  * interface name and direction tcpdump starts SLL2 lines with (and SLL lines with -e)
  * are removed: print_frame_summary() leaves them to pidcap. Returns false if tcpdump's
  * text lacks them.
@@ -268,17 +265,13 @@ static bool tcpdump_summary(const struct entry *e, const char *block, char *out,
 	*rest = nl ? nl + 1 : block + l;
 	if (flags_dump(e->tc->flags) >= 0)
 		return ok;
-	/* The other lines continue the summary, except hex dumps. */
+	/* The other lines continue the summary, as they are. */
 	while (**rest) {
 		const char *line = *rest, *lend = strchr(line, '\n');
 		size_t ll = lend ? (size_t)(lend - line) : strlen(line), used = strlen(out);
 
 		*rest = lend ? lend + 1 : line + ll;
-		if (is_hexdump_line(line))
-			continue;
-		while (ll && (*line == ' ' || *line == '\t'))
-			line++, ll--;
-		snprintf(out + used, n - used, " %.*s", (int)ll, line);
+		snprintf(out + used, n - used, "\n%.*s", (int)ll, line);
 	}
 	return ok;
 }
@@ -442,6 +435,10 @@ static void check_direct(void)
 	check_str("ether nothing captured", out, " [|ether]");
 	print_dump(out, sizeof(out), NULL, 10, PRINT_DUMP_HEX);
 	check_str("dump of nothing", out, "");
+	print_escaped(out, sizeof(out), "eth0\nIP 1.2.3.4\t\x7f\xe9");
+	check_str("a name with control and 8-bit bytes", out, "eth0^JIP 1.2.3.4^I^?M-i");
+	check_str("a name in 4 bytes",
+		  print_escaped(out, 4, "eth0") == 3 && !strcmp(out, "eth") ? "" : out, "");
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ull;
@@ -469,14 +466,29 @@ static const uint32_t fuzz_linktypes[] = {
 };
 
 static const struct print_options fuzz_options[] = {
-	{ 0, false, false }, { 1, false, false }, { 2, false, false }, { 0, true, false },
-	{ 0, false, true },  { 2, true, true },	  { 1, true, false },
+	{ .verbose = 0 },
+	{ .verbose = 1 },
+	{ .verbose = 2 },
+	{ .link_header = true },
+	{ .quiet = true },
+	{ .verbose = 2, .link_header = true, .quiet = true },
+	{ .verbose = 1, .link_header = true },
 };
 
 #define NLT (sizeof(fuzz_linktypes) / sizeof(fuzz_linktypes[0]))
 #define NOPT (sizeof(fuzz_options) / sizeof(fuzz_options[0]))
 
-/* One fuzz input: the output must be a NUL-terminated line of the returned length. */
+/* Every line after a summary's first continues it: indented, as tcpdump's are. */
+static bool continued_lines(const char *s)
+{
+	for (s = strchr(s, '\n'); s; s = strchr(s + 1, '\n'))
+		if (s[1] != '\t' && s[1] != ' ')
+			return false;
+	return true;
+}
+
+/* One fuzz input: the output must be NUL-terminated text of the returned length, its
+ * lines after the first indented. */
 static bool fuzz_one(uint32_t lt, const struct print_options *o, const uint8_t *pkt,
 		     uint32_t caplen, uint32_t len)
 {
@@ -490,7 +502,7 @@ static bool fuzz_one(uint32_t lt, const struct print_options *o, const uint8_t *
 	memset(out, 'x', sizeof(out));
 	n = print_frame_summary(out, sizeof(out), lt, copy, caplen, len, o);
 	free(copy);
-	return memchr(out, '\0', sizeof(out)) && n == strlen(out) && !strchr(out, '\n');
+	return memchr(out, '\0', sizeof(out)) && n == strlen(out) && continued_lines(out);
 }
 
 static void check_fuzz(void)
@@ -624,13 +636,108 @@ static void check_small_buffers(void)
 	}
 }
 
+/*
+ * Relative TCP sequence numbers: two connections (the server's port above and below the
+ * client's, so both orders of the key are used), IPv4 and IPv6, a SYN seen again, printed
+ * with one state as tcpdump prints them without -S; with absolute_seq, as with -S.
+ */
+static void check_relative_seq(void)
+{
+	static const struct {
+		bool v6, back;
+		unsigned int cport, sport, flags;
+		uint32_t seq, ack;
+		const char *data;
+	} p[] = {
+		{ false, false, 40000, 5555, 0x02, 1000, 0, NULL },
+		{ false, true, 40000, 5555, 0x12, 7000, 1001, NULL },
+		{ false, false, 40000, 5555, 0x10, 1001, 7001, NULL },
+		{ false, false, 40000, 5555, 0x18, 1001, 7001, "hello" },
+		{ false, true, 40000, 5555, 0x18, 7001, 1006, "hi" },
+		{ true, false, 50000, 60000, 0x12, 3000000000u, 9, NULL },
+		{ true, true, 50000, 60000, 0x18, 8, 3000000001u, "abc" },
+		{ true, false, 50000, 60000, 0x11, 3000000001u, 11, NULL },
+		{ false, false, 40000, 5555, 0x12, 20, 30, NULL },
+		{ false, true, 40000, 5555, 0x10, 30, 21, NULL },
+	};
+	const int n = (int)(sizeof(p) / sizeof(p[0]));
+	const char *tmp = getenv("TMPDIR");
+	char path[256], cmd[512], got[OUT_SIZE], name[64], *want[2];
+	struct pb pkts[sizeof(p) / sizeof(p[0])];
+	FILE *f;
+	int i, k, fd;
+
+	for (i = 0; i < n; i++) {
+		const char *a = p[i].v6 ? "2001:db8::1" : "10.0.0.1";
+		const char *b = p[i].v6 ? "2001:db8::2" : "10.0.0.2";
+		struct pb l4 = tcpx(p[i].back ? p[i].sport : p[i].cport,
+				    p[i].back ? p[i].cport : p[i].sport, p[i].seq, p[i].ack,
+				    p[i].flags, 512, NULL, p[i].data, -1);
+
+		pkts[i] = p[i].v6 ? ip6x(p[i].back ? b : a, p[i].back ? a : b, 6, &l4, -1)
+				  : ip4x(p[i].back ? b : a, p[i].back ? a : b, 6, &l4, NULL, 0, -1,
+					 -1);
+	}
+	snprintf(path, sizeof(path), "%s/test_print_seq.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	fd = mkstemp(path);
+	f = fd < 0 ? NULL : fdopen(fd, "wb");
+	if (!f) {
+		not_ok("relative sequence numbers: pcap", "error", "a file");
+		return;
+	}
+	le32(f, 0xa1b2c3d4);
+	le16(f, 2);
+	le16(f, 4);
+	le32(f, 0);
+	le32(f, 0);
+	le32(f, 262144);
+	le32(f, LINKTYPE_RAW);
+	for (i = 0; i < n; i++) {
+		le32(f, TS_BASE);
+		le32(f, 0);
+		le32(f, pkts[i].n);
+		le32(f, pkts[i].n);
+		fwrite(pkts[i].d, 1, pkts[i].n, f);
+	}
+	fclose(f);
+	for (k = 0; k < 2; k++) {
+		snprintf(cmd, sizeof(cmd), "tcpdump -n -t %s -r '%s' 2>/dev/null", k ? "-S" : "",
+			 path);
+		want[k] = read_command(cmd);
+	}
+	unlink(path);
+	for (k = 0; k < 2; k++) {
+		struct print_options o = { .absolute_seq = k == 1, .state = print_state__new() };
+		const char *line = want[k];
+
+		for (i = 0; i < n && line; i++) {
+			const char *end = strchr(line, '\n');
+
+			print_frame_summary(got, sizeof(got), LINKTYPE_RAW, pkts[i].d, pkts[i].n,
+					    pkts[i].n, &o);
+			snprintf(name, sizeof(name), "%s sequence numbers, packet %d",
+				 k ? "-S: absolute" : "relative", i + 1);
+			if (end && strlen(got) == (size_t)(end - line) &&
+			    !strncmp(got, line, (size_t)(end - line)))
+				ok(name);
+			else
+				not_ok(name, got, line);
+			line = end ? end + 1 : NULL;
+		}
+		print_state__free(o.state);
+		free(want[k]);
+	}
+}
+
 int main(void)
 {
 	bool tcpdump = have_tcpdump();
 
 	build_cases();
-	if (tcpdump)
+	if (tcpdump) {
 		compare_with_tcpdump();
+		check_relative_seq();
+	}
 	check_direct();
 	check_fuzz();
 	check_small_buffers();

@@ -2,6 +2,7 @@
 /* test_print: the case table and the cases, grouped by link type and tcpdump options. */
 #include "test_print/print_test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 /* ---- the cases ---- */
@@ -320,32 +321,27 @@ static void build_ip_cases(void)
 	add("ip6 addresses", ip6x("2001:db8:0:0:1:0:0:1", "::ffff:192.0.2.1", 17, &l4, -1), false);
 	add("ip6 addresses 2", ip6x("fe80::1:0:0:0", "1:0:2:0:3:0:4:0", 17, &l4, -1), false);
 	add("ip6 addresses 3", ip6x("::", "::1.2.3.4", 17, &l4, -1), false);
+	/* Lengths of 0, as on BIG TCP sends: nothing is read past them. */
+	l4 = tcp(0x02, NULL, NULL);
+	add("ip4 total length 0", ip4x("127.0.0.1", "127.0.0.1", 6, &l4, NULL, 0, 0, -1), true);
+	l4 = udp("hello");
+	add("ip6 payload length 0, udp", ip6x("::1", "::1", 17, &l4, 0), true);
+	l4 = tcp(0x02, NULL, NULL);
+	add("ip6 payload length 0, tcp", ip6x("::1", "::1", 6, &l4, 0), true);
+	x = hexpb("fe800000000000000000000000000001");
+	l4 = icmp(136, 0, 0, &x);
+	add("ip6 payload length 0, icmp6", ip6x("::1", "::1", 58, &l4, 0), true);
 }
 
 /*
- * The deliberate differences of the IP layers: the packet and what pidcap prints, which
- * stays one line; tcpdump's text for the same packet is in the comment.
+ * The deliberate differences of the IP layers: the packet and what pidcap prints;
+ * tcpdump's text for the same packet is in the comment.
  */
 static void build_deliberate_ip(void)
 {
 	struct pb l4;
 
 	set_run(LINKTYPE_RAW, "");
-	/*
-	 * IPv4 total length 0, as on TSO/BIG TCP sends seen before segmentation: pidcap uses
-	 * the packet length (tcpdump's GUESS_TSO build option); Debian's tcpdump: "IP bad-len 0".
-	 */
-	l4 = tcp(0x02, NULL, NULL);
-	add_want("ip4 total length 0 (deliberate)",
-		 ip4x("127.0.0.1", "127.0.0.1", 6, &l4, NULL, 0, 0, -1),
-		 "IP 127.0.0.1.40000 > 127.0.0.1.5555: Flags [S], seq 1234, win 65495, length 0");
-	/*
-	 * IPv6 payload length 0 without a jumbo option, as on BIG TCP sends: pidcap takes the
-	 * rest of the packet; tcpdump takes no payload: "IP6 ::1 > ::1:  [|udp]".
-	 */
-	l4 = udp("hello");
-	add_want("ip6 payload length 0 (deliberate)", ip6x("::1", "::1", 17, &l4, 0),
-		 "IP6 ::1.40000 > ::1.5555: UDP, length 5");
 	/*
 	 * TCP MD5 signature: tcpdump (with libcrypto) says "shared secret not supplied with
 	 * -M, can't check - " before the digest; pidcap shows only the digest.
@@ -363,13 +359,9 @@ static void build_deliberate_ip(void)
 	l4 = hexpb("00010002 00000000 00000000");
 	add_want("ip4 sctp not decoded (deliberate)", ip4(132, &l4),
 		 "IP 127.0.0.1 > 127.0.0.1:  ip-proto-132 12");
-	/* ICMPv6 node information bodies are not decoded (nor router renumbering). */
-	l4 = icmp(139, 0, 0, NULL);
-	add_want("icmp6 node information not decoded (deliberate)", ip6(58, &l4),
-		 "IP6 ::1 > ::1: ICMP6, who-are-you request, length 8");
 	/*
 	 * Application protocols other than DNS are not decoded: tcpdump shows NTP here
-	 * ("NTPv4, Client, length 48"), HTTP on port 80, DHCP, SNMP and others likewise.
+	 * ("NTPv4, Client, length 48"), DHCP, SNMP and others likewise.
 	 */
 	l4 = udpx(40000, 123, "#0123456789abcdef0123456789abcdef0123456789abcde", -1);
 	add_want("udp4 ntp not decoded (deliberate)", ip4(17, &l4),
@@ -858,7 +850,9 @@ static void build_link_cases(void)
 		 "02:00:00:00:00:0b > 02:00:00:00:00:0a, 802.3, length 13: ");
 	x = hexpb("0207 04 020000000001 0403 05 657468 0602 0078 0000");
 	add_want("ether lldp not decoded (deliberate)", ether(MAC_BC, MAC_A, 0x88cc, &x),
-		 "02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff, ethertype LLDP (0x88cc), length 35: ");
+		 "02:00:00:00:00:0a > ff:ff:ff:ff:ff:ff, ethertype LLDP (0x88cc), length 35: "
+		 "\n\t0x0000:  0207 0402 0000 0000 0104 0305 6574 6806  ............eth."
+		 "\n\t0x0010:  0200 7800 00                             ..x..");
 
 	for (i = 0; i < 4; i++) {
 		set_run(LINKTYPE_LINUX_SLL, eflags[i]);
@@ -924,6 +918,117 @@ static void build_dump_cases(void)
 	}
 }
 
+/* ICMPv6 node information (RFC 4620) and router renumbering (RFC 2894), at each -v. */
+static void build_icmp6_info_cases(void)
+{
+	static const char *const vflags[] = { "", "-v", "-vv" };
+	static const char nonce[] = "0102030405060708 ";
+	char hex[256];
+	struct pb x, l4;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		set_run(LINKTYPE_RAW, vflags[i]);
+		x = hexpb("00000000");
+		l4 = icmp(139, 0, 0, &x);
+		add("icmp6 ni who-are-you", ip6(58, &l4), false);
+		x = hexpb(nonce);
+		l4 = icmp(139, 0, 0, &x);
+		add("icmp6 ni noop query", ip6(58, &l4), false);
+		snprintf(hex, sizeof(hex), "%s 20010db8000000000000000000000001", nonce);
+		x = hexpb(hex);
+		l4 = icmp(139, 0, 3 << 16 | 0x3e, &x);
+		add("icmp6 ni node addresses query", ip6(58, &l4), true);
+		snprintf(hex, sizeof(hex), "%s c0000201", nonce);
+		x = hexpb(hex);
+		l4 = icmp(139, 2, 4 << 16, &x);
+		add("icmp6 ni ipv4 subject", ip6(58, &l4), false);
+		snprintf(hex, sizeof(hex), "%s 03777777 076578616d706c65 00", nonce);
+		x = hexpb(hex);
+		l4 = icmp(139, 1, 2 << 16, &x);
+		add("icmp6 ni dns name subject", ip6(58, &l4), true);
+		snprintf(
+			hex, sizeof(hex),
+			"%s 0000000a 20010db8000000000000000000000001 00000014 fe800000000000000000000000000001",
+			nonce);
+		x = hexpb(hex);
+		l4 = icmp(140, 0, 3 << 16 | 0x3, &x);
+		add("icmp6 ni node addresses reply", ip6(58, &l4), true);
+		snprintf(hex, sizeof(hex), "%s 0000003c 076578616d706c65 03636f6d 00", nonce);
+		x = hexpb(hex);
+		l4 = icmp(140, 0, 2 << 16 | 1, &x);
+		add("icmp6 ni dns name reply", ip6(58, &l4), true);
+		x = hexpb(nonce);
+		l4 = icmp(140, 1, 3 << 16, &x);
+		add("icmp6 ni refused", ip6(58, &l4), false);
+		/* seq 5; segment 0, flags R, max delay 16; match add, one use */
+		x = hexpb("00400010 00000000 0107 0030 0080 0000 fec00000000000000000000000000000 "
+			  "3010 0000 ffffffff 000003e8 80000000 3ffe0501fffe00000000000000000000");
+		l4 = icmp(138, 0, 5, &x);
+		add("icmp6 router renumbering command", ip6(58, &l4), true);
+		x = hexpb("00000000 00000000");
+		l4 = icmp(138, 1, 6, &x);
+		add("icmp6 router renumbering result", ip6(58, &l4), false);
+	}
+}
+
+/* RPL (ICMPv6 type 155): DIO, DAO and DAO-ACK with options, at each -v up to -vvv. */
+static void build_rpl_cases(void)
+{
+	static const char *const vflags[] = { "", "-v", "-vv", "-vvv" };
+	struct pb x, l4;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		set_run(LINKTYPE_RAW, vflags[i]);
+		l4 = icmp(155, 0, 0, NULL);
+		add("icmp6 rpl dis", ip6(58, &l4), false);
+		/* instance 1, version 2, rank 256, grounded storing prf 3, dtsn 7; options */
+		x = hexpb("0102 0100 8b07 0000 20010db8000000000000000000000001 "
+			  "00 0102 0000 0403 010203 07021234");
+		l4 = icmp(155, 1, 0, &x);
+		add("icmp6 rpl dio", ip6(58, &l4), true);
+		/* instance 42, flags K and D, seq 10, DODAG id; a target option, pad1 */
+		x = hexpb("2ac0 000a 54310000000000000000000000000000 0512 0080 "
+			  "20010db8000100000216 3efffe113424 00");
+		l4 = icmp(155, 2, 0, &x);
+		add("icmp6 rpl dao", ip6(58, &l4), true);
+		x = hexpb("2a00 0001 0000");
+		l4 = icmp(155, 2, 0, &x);
+		add("icmp6 rpl dao without dodag id", ip6(58, &l4), false);
+		x = hexpb("2b80 0b00 74686973 69736d79 64696365 64616732 0100");
+		l4 = icmp(155, 3, 0, &x);
+		add("icmp6 rpl dao ack", ip6(58, &l4), true);
+		l4 = icmp(155, 0x82, 0, NULL);
+		add("icmp6 rpl secured", ip6(58, &l4), false);
+	}
+}
+
+/* HTTP on ports 80 and 8080: a request, a status line, a body, text without line end. */
+static void build_http_cases(void)
+{
+	static const char *const vflags[] = { "", "-v", "-vv" };
+	struct pb l4;
+	int i;
+
+	for (i = 0; i < 3; i++) {
+		set_run(LINKTYPE_RAW, vflags[i]);
+		l4 = tcpx(40000, 80, 1, 1, 0x18, 512, NULL,
+			  "GET /index.html HTTP/1.1\r\nHost: example.com\r\nAccept: */*\r\n\r\n",
+			  -1);
+		add("http request", ip4(6, &l4), true);
+		l4 = tcpx(8080, 40000, 1, 1, 0x18, 512, NULL,
+			  "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", -1);
+		add("http status on 8080", ip4(6, &l4), true);
+		l4 = tcpx(80, 40000, 1, 1, 0x18, 512, NULL, "<html><body>hello</body>", -1);
+		add("http body", ip4(6, &l4), false);
+		l4 = tcpx(40000, 80, 1, 1, 0x18, 512, NULL, "post /x HTTP/1.0\nbinary\x01\n", -1);
+		add("http lower-case method, LF only, binary", ip4(6, &l4), false);
+		l4 = tcpx(40000, 80, 1, 1, 0x18, 512, NULL, "HEAD / HTTP/1.1\rX", -1);
+		add("http CR without LF", ip4(6, &l4), false);
+	}
+}
+
 void build_cases(void)
 {
 	set_run(LINKTYPE_RAW, "");
@@ -934,4 +1039,7 @@ void build_cases(void)
 	build_quiet_cases();
 	build_link_cases();
 	build_dump_cases();
+	build_icmp6_info_cases();
+	build_rpl_cases();
+	build_http_cases();
 }
