@@ -146,7 +146,7 @@ def test_bad_input_one_line_nonzero_nothing_left(tmp):
         open(damaged, "wb").write(f.read()[:1000])
     cases = [
         (["--no-such-option"], "unknown option"),
-        (["-S"], "unknown option '-S'"),
+        (["-K"], "unknown option '-K'"),
         (["-Q", "sideways"], "invalid direction"),
         (["-c", "0"], "invalid packet count"),
         (["-w", target, "--pid", "999999999"], "no process with pid"),
