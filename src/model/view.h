@@ -49,6 +49,12 @@ struct packet_view {
 	const uint8_t *frame;
 	uint32_t frame_caplen;
 	uint32_t frame_len;
+	/* A file's packet whose link layer is the one to say where it was seen
+	 * (a plain capture: not PKTAP or SLL2, which name the interface on every
+	 * packet, and no process blocks): text leaves the interface and
+	 * direction out, as tcpdump prints the file (its printer says the
+	 * direction of SLL with -e). */
+	bool where_from_link;
 };
 
 /* --tls=data: what a process wrote into or read out of a TLS connection,

@@ -19,6 +19,8 @@ struct textline {
 	bool json;
 	int dump; /* 0, 'x', 'X' or 'A' */
 	struct print_options print;
+	bool dump_link; /* -xx, -XX: from the link-level header on */
+	char summary[1 << 16];
 	char dump_text[1 << 20];
 	uint64_t first_ns, previous_ns; /* for -ttttt and -ttt */
 	struct users *users;
@@ -42,6 +44,15 @@ struct textline *textline__new(const struct options *o)
 	t->print.verbose = o->verbose;
 	t->print.link_header = o->link_header;
 	t->print.quiet = o->quiet;
+	t->print.absolute_seq = o->absolute_seq;
+	t->dump_link = o->dump_link;
+	/* (relative sequence numbers remember each connection's first ones) */
+	t->print.state = print_state__new();
+	if (!t->print.state) {
+		users__free(t->users);
+		free(t);
+		return NULL;
+	}
 	return t;
 }
 
@@ -59,6 +70,13 @@ static void format_delta(char *buf, size_t size, uint64_t ns)
 		 (unsigned long long)(ns / 60000000000ull % 60),
 		 (unsigned long long)(ns / 1000000000 % 60),
 		 (unsigned long long)(ns / 1000 % 1000000));
+}
+
+/* A time cut to whole microseconds, as tcpdump has it (libpcap hands it
+ * microseconds), for differences that match its own. */
+static uint64_t micros(uint64_t ns)
+{
+	return ns / 1000 * 1000;
 }
 
 /* tcpdump's forms: (none) time of day, -t nothing, -tt seconds since the
@@ -84,7 +102,10 @@ static void format_stamp(struct textline *t, char *buf, size_t size, uint64_t ts
 		snprintf(buf, size, "%lld.%06u ", (long long)secs, usec);
 		break;
 	case 3:
-		format_delta(buf, size, t->previous_ns ? ts_ns - t->previous_ns : 0);
+		/* (tcpdump starts the two delta forms with a space) */
+		buf[0] = ' ';
+		format_delta(buf + 1, size - 1,
+			     t->previous_ns ? micros(ts_ns) - micros(t->previous_ns) : 0);
 		strncat(buf, " ", size - strlen(buf) - 1);
 		break;
 	case 4:
@@ -92,21 +113,24 @@ static void format_stamp(struct textline *t, char *buf, size_t size, uint64_t ts
 		snprintf(buf, size, "%s.%06u ", day, usec);
 		break;
 	default:
-		format_delta(buf, size, ts_ns - t->first_ns);
+		buf[0] = ' ';
+		format_delta(buf + 1, size - 1, micros(ts_ns) - micros(t->first_ns));
 		strncat(buf, " ", size - strlen(buf) - 1);
 		break;
 	}
 }
 
 /* -x, -X, -A: as tcpdump, the bytes from the network header on (the whole
- * frame when there is no IP packet to start from). */
+ * frame when there is no IP packet to start from); -xx, -XX: the whole frame,
+ * link-level header included. */
 static int print_bytes(struct textline *t, FILE *out, const struct packet_view *p)
 {
 	enum print_dump style = t->dump == 'x'	 ? PRINT_DUMP_HEX
 				: t->dump == 'X' ? PRINT_DUMP_HEX_ASCII
 						 : PRINT_DUMP_ASCII;
-	const uint8_t *bytes = p->data ? p->data : p->frame;
-	uint32_t n = p->data ? p->caplen : p->frame_caplen;
+	bool whole = t->dump_link || !p->data;
+	const uint8_t *bytes = whole ? p->frame : p->data;
+	uint32_t n = whole ? p->frame_caplen : p->caplen;
 
 	print_dump(t->dump_text, sizeof(t->dump_text), bytes, n, style);
 	return fputs(t->dump_text, out) < 0 ? -errno : 0;
@@ -219,12 +243,12 @@ static int print_json(struct textline *t, FILE *out, const struct packet_view *p
 
 int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 {
-	char summary[1024], stamp[64];
+	char *summary = t->summary, stamp[64], ifname[4 * 64];
 	int err;
 
 	if (!t->first_ns)
 		t->first_ns = p->ts_ns;
-	print_frame_summary(summary, sizeof(summary), p->linktype, p->frame, p->frame_caplen,
+	print_frame_summary(summary, sizeof(t->summary), p->linktype, p->frame, p->frame_caplen,
 			    p->frame_len, &t->print);
 	if (t->json) {
 		err = print_json(t, out, p, summary);
@@ -233,9 +257,12 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 		/* What a file does not say (interface, direction, process) is left
 		 * out, so a plain tcpdump file reads as tcpdump prints it. */
 		err = fprintf(out, "%s", stamp);
-		if (err >= 0 && *p->ifname)
-			err = fprintf(out, "%s ", p->ifname);
-		if (err >= 0 && p->direction != DIR_UNKNOWN)
+		/* (a name from a file may hold control characters: escaped, as
+		 * tcpdump prints strings, it cannot break the line) */
+		print_escaped(ifname, sizeof(ifname), p->ifname);
+		if (err >= 0 && *ifname && !p->where_from_link)
+			err = fprintf(out, "%s ", ifname);
+		if (err >= 0 && p->direction != DIR_UNKNOWN && !p->where_from_link)
 			err = fprintf(out, "%s ", direction_name(p->direction));
 		if (err >= 0 && !p->unknown_process)
 			err = fprintf(out, "%s[%d] ", p->has_owner ? p->comm : "kernel", p->pid);
@@ -365,5 +392,6 @@ void textline__free(struct textline *t)
 	if (!t)
 		return;
 	users__free(t->users);
+	print_state__free(t->print.state);
 	free(t);
 }

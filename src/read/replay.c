@@ -174,6 +174,7 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 		.frame = pktap && p->ip ? p->ip : p->frame,
 		.frame_caplen = pktap && p->ip ? p->ip_caplen : p->caplen,
 		.frame_len = pktap && p->ip ? p->ip_len : p->len,
+		.where_from_link = !pktap && p->linktype != LINKTYPE_LINUX_SLL2 && p->pid < 0,
 	};
 	read_peer(p, &v);
 	if (!process_matches(r->opts, &v, uid))
