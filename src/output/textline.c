@@ -252,6 +252,13 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 			    p->frame_len, &t->print);
 	if (t->json) {
 		err = print_json(t, out, p, summary);
+	} else if (!p->frame_caplen || !p->frame_len) {
+		/* (a file's record with nothing in it: tcpdump's line for it) */
+		err = fprintf(out, "[Invalid header: %s%s%s]\n", p->frame_caplen ? "" : "caplen==0",
+			      !p->frame_caplen && !p->frame_len ? ", " : "",
+			      p->frame_len ? "" : "len==0") < 0
+			      ? -errno
+			      : 0;
 	} else {
 		format_stamp(t, stamp, sizeof(stamp), p->ts_ns);
 		/* What a file does not say (interface, direction, process) is left
@@ -277,7 +284,8 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 		if (!err && t->dump)
 			err = print_bytes(t, out, p);
 	}
-	t->previous_ns = p->ts_ns;
+	if (p->frame_caplen && p->frame_len) /* (tcpdump's -ttt skips those too) */
+		t->previous_ns = p->ts_ns;
 	return err;
 }
 

@@ -40,3 +40,16 @@ for format in pktap; do
 done
 ./pidcap -r $out/mixed-pktap.pcapng -w $out/mixed-darwin.pcapng --format darwin
 chmod 644 $out/*
+
+# A record with nothing in it (caplen 0, len 0) between two ARP frames, as
+# damaged files have: tcpdump prints "[Invalid header: ...]" for it.
+python3 - <<'PY'
+import struct
+hdr = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)
+frame = bytes.fromhex('ffffffffffff020000000001' '0806' '0001080006040001' '020000000001'
+                      '0a000001' '000000000000' '0a000002')
+def rec(ts, data, length=None):
+    return struct.pack('<IIII', ts, 0, len(data), len(data) if length is None else length) + data
+out = hdr + rec(1700000000, frame) + rec(1700000001, b'', 0) + rec(1700000002, frame)
+open('tests/golden/inputs/empty-record.pcap', 'wb').write(out)
+PY
