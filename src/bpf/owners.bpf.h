@@ -347,7 +347,6 @@ static __always_inline void sender_owns(__u64 key, struct owner *old, struct tas
 		return;
 	}
 	fill_owner(out, task, old->netns);
-	note_owner_selected(out);
 	if (bpf_map_update_elem(&sock_owners, &key, out, BPF_ANY))
 		count(COUNTER_OWNERS_FULL);
 }

@@ -333,14 +333,6 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	struct packet_meta m = { .direction = direction };
 	bool passes, selected;
 
-	m.has_owner = find_owner(skb, &m.owner, direction);
-	passes = owner_passes(&m.owner, m.has_owner);
-	if (passes) {
-		note_owner_selected(&m.owner);
-	} else if (filtering_processes() && !selected_socket_seen && !count_only) {
-		count(COUNTER_SEEN);
-		return 1; /* (neither end can be selected) */
-	}
 	read_kernel_skb(skb, &m);
 	read_traced_skb(skb, &m);
 	if (direction == PACKET_OUT && recorded_at_ip6_output(&m))
@@ -348,6 +340,15 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	count(COUNTER_SEEN);
 	if (skb->protocol != bpf_htons(ETH_P_IP) && skb->protocol != bpf_htons(ETH_P_IPV6))
 		return 1;
+	m.has_owner = find_owner(skb, &m.owner, direction);
+	passes = owner_passes(&m.owner, m.has_owner);
+	if (!filtering_processes() || count_only) {
+		/* (every packet's end is selected, or counted) */
+	} else if (passes) {
+		selected_socket_seen = true;
+	} else if (!selected_socket_seen) {
+		return 1; /* (neither end can be selected) */
+	}
 	m.protocol = bpf_ntohs(skb->protocol);
 	m.ifindex = skb->ifindex;
 	m.len = skb->len;
