@@ -504,6 +504,22 @@ static void ni_name(struct pctx *c, struct span s, uint32_t off)
 	}
 }
 
+/* A query's subject address after the 16-byte header: IPv6 or IPv4, the
+ * message exactly that long. */
+static void ni_subject_addr(struct pctx *c, struct span s, uint32_t siz, int family, char *a)
+{
+	uint32_t want = 16 + (family == AF_INET6 ? 16 : 4);
+
+	if (!avail(s, 0, want))
+		return;
+	if (siz != want) {
+		if (c->vflag)
+			pr(c, ", invalid subject len");
+		return;
+	}
+	pr(c, ", subject=%s", nd_get_addr(c, s, 16, family, a));
+}
+
 static void ni_query(struct pctx *c, struct span s, uint32_t siz)
 {
 	char a[ADDR_STRLEN];
@@ -554,28 +570,14 @@ static void ni_query(struct pctx *c, struct span s, uint32_t siz)
 	}
 	switch (get_u8(c, s, 1)) {
 	case 0:
-		if (!avail(s, 0, 32))
-			break;
-		if (siz != 32) {
-			if (c->vflag)
-				pr(c, ", invalid subject len");
-			break;
-		}
-		pr(c, ", subject=%s", nd_get_addr(c, s, 16, AF_INET6, a));
+		ni_subject_addr(c, s, siz, AF_INET6, a);
 		break;
 	case 1:
 		pr(c, ", subject=DNS name");
 		ni_name(c, s, 16);
 		break;
 	case 2:
-		if (!avail(s, 0, 20))
-			break;
-		if (siz != 20) {
-			if (c->vflag)
-				pr(c, ", invalid subject len");
-			break;
-		}
-		pr(c, ", subject=%s", nd_get_addr(c, s, 16, AF_INET, a));
+		ni_subject_addr(c, s, siz, AF_INET, a);
 		break;
 	default:
 		pr(c, ", unknown subject");
