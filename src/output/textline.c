@@ -241,6 +241,25 @@ static int print_json(struct textline *t, FILE *out, const struct packet_view *p
 	return json__end(&j);
 }
 
+/* -v's layout continues a packet on indented lines; a JSON summary is one
+ * line, as the packet is one object: each break and its indent become a
+ * space. */
+static void fold_lines(char *s)
+{
+	char *to = s;
+
+	for (const char *from = s; *from; from++) {
+		if (*from != '\n') {
+			*to++ = *from;
+			continue;
+		}
+		while (from[1] == ' ')
+			from++;
+		*to++ = ' ';
+	}
+	*to = '\0';
+}
+
 int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 {
 	char *summary = t->summary, stamp[64], ifname[4 * 64];
@@ -251,6 +270,7 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 	print_frame_summary(summary, sizeof(t->summary), p->linktype, p->frame, p->frame_caplen,
 			    p->frame_len, &t->print);
 	if (t->json) {
+		fold_lines(summary);
 		err = print_json(t, out, p, summary);
 	} else if (!p->frame_caplen || !p->frame_len) {
 		/* (a file's record with nothing in it: tcpdump's line for it) */
