@@ -4,7 +4,7 @@
 # that depend on the kernel inside: the BPF programs, the filter expressions
 # and the end-to-end scenarios, with the binaries built on this machine.
 # Prints one "N passed, N failed" line per kernel; exit status 0 only if no
-# kernel had a failure.
+# kernel had a failure. The kernels run side by side, one host thread each.
 #   run.sh [KERNEL...]       KERNEL: 6.1, 6.12 (default: both)
 # Environment: PIDCAP_BUILD (default build), PIDCAP_VM_DIR (kernels and logs,
 # default $PIDCAP_BUILD/vm), E2E_TESTS (only the scenarios whose names contain
@@ -35,15 +35,20 @@ PIDCAP_BUILD=$build E2E_TESTS="${E2E_TESTS:-}" bash tests/run.sh kernel
 EOF
 
 kernels=$(bash tests/vm/kernels.sh "$vmdir/kernels" "$@")
-summary=()
-failed=0
-while read -r name kdir; do
-	out=$vmdir/out-$name
+
+# One kernel's boot; its report goes to $out/report, its summary line to
+# $out/summary.
+test_kernel() {
+	local name=$1 kdir=$2 out=$vmdir/out-$1 start rc=0 counts line fault
 	start=$(date +%s)
-	echo "== kernel $name: $(cat "$kdir/package"), booting (log: $out/console.log)"
-	rc=0
-	bash "$snap/tests/vm/boot.sh" "$kdir" "$job" "$out" || rc=$?
-	[ -e "$out/console.log" ] && sed 's/^/  /' "$out/console.log" | grep -E '^  (== |not ok|kernel |pidcap: warning)' || true
+	mkdir -p "$out"
+	rm -f "$out/report" "$out/summary"
+	bash "$snap/tests/vm/boot.sh" "$kdir" "$job" "$out" 2> "$out/boot.err" || rc=$?
+	{
+		cat "$out/boot.err"
+		[ -e "$out/console.log" ] && sed 's/^/  /' "$out/console.log" |
+			grep -E '^  (== |not ok|kernel |pidcap: warning)' || true
+	} > "$out/report"
 	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/console.log" 2>/dev/null | tail -1)
 	line="$(cat "$kdir/package"): ${counts:-no result} in $(( $(date +%s) - start )) s"
 	if [ -s "$out/faults" ]; then
@@ -52,12 +57,34 @@ while read -r name kdir; do
 		line="$line, in a second boot: the first one's kernel faulted (${fault:-see $out/faults})"
 	fi
 	if [ "$rc" -ne 0 ] || [ -z "$counts" ]; then
-		failed=1
 		line="$line (exit $rc)"
 	fi
+	echo "$line" > "$out/summary"
+	[ "$rc" -eq 0 ] && [ -n "$counts" ]
+}
+
+# The kernels boot side by side: each guest is emulated on one host thread
+# (boot.sh), so two of them keep a two-core machine busy.
+pids=()
+names=()
+while read -r name kdir; do
+	echo "== kernel $name: $(cat "$kdir/package"), booting (log: $vmdir/out-$name/console.log)"
+	test_kernel "$name" "$kdir" &
+	pids+=($!)
+	names+=("$name")
+done <<< "$kernels"
+
+summary=()
+failed=0
+for i in "${!pids[@]}"; do
+	name=${names[$i]}
+	wait "${pids[$i]}" || failed=1
+	out=$vmdir/out-$name
+	cat "$out/report" 2>/dev/null || true
+	line=$(cat "$out/summary" 2>/dev/null || echo "no result (its runner died)")
 	echo "== kernel $name: $line"
 	summary+=("$line")
-done <<< "$kernels"
+done
 
 echo
 printf 'kernel tests: %s\n' "${summary[@]}"
