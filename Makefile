@@ -200,9 +200,9 @@ $(OUTPUT)/drop.bpf.o: tests/e2e/drop.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 # ever crashes it belongs in tests/fuzz/regressions (replayed by test_savefile).
 FUZZ_SECONDS ?= 60
 FUZZ_SRCS := tests/fuzz/fuzz_savefile.c $(READER_SRCS) src/model/events.c src/base/procfs.c \
-	     src/output/exported_pdu.c
+	     src/output/exported_pdu.c $(wildcard src/print/*.c)
 $(OUTPUT)/fuzz_savefile: $(FUZZ_SRCS) $(wildcard src/read/*.h src/model/*.h src/base/*.h \
-			 src/output/exported_pdu.h) | $(OUTPUT)
+			 src/output/exported_pdu.h src/print/*.h) | $(OUTPUT)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-D_GNU_SOURCE -Isrc $(FUZZ_SRCS) -o $@
 
@@ -211,7 +211,7 @@ fuzz: $(OUTPUT)/fuzz_savefile
 	$(OUTPUT)/fuzz_savefile -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -max_len=65536 \
 		-timeout=10 -artifact_prefix=$(OUTPUT)/ $(OUTPUT)/fuzz-new tests/fuzz/corpus \
 		tests/fuzz/regressions
-	@echo "fuzz: $(FUZZ_SECONDS) s of the savefile reader, no crash"
+	@echo "fuzz: $(FUZZ_SECONDS) s of the savefile reader and the printer, no crash"
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)
 

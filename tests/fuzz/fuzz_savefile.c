@@ -1,20 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer target for the capture file reader (src/savefile.c), the
- * journal entries it returns (src/events.c) and the exported PDUs of TLS
- * plaintext records (src/output/exported_pdu.c): the input is a whole file, read
- * through a stream as pidcap -r would. Every byte the
- * reader hands back is touched so that AddressSanitizer sees an over-read,
- * and the promises of savefile.h are checked, so a broken one is a crash too.
+ * libFuzzer target for the capture file reader (src/read/), the journal
+ * entries it returns (src/model/events.c), the exported PDUs of TLS
+ * plaintext records (src/output/exported_pdu.c) and the printer that turns
+ * each packet into tcpdump's text (src/print/): the input is a whole file,
+ * read through a stream as pidcap -r would. Every byte the reader hands back
+ * is touched so that AddressSanitizer sees an over-read, and the promises of
+ * savefile.h are checked, so a broken one is a crash too.
  * See README.md here for how to build and run it.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/events.h"
 #include "output/exported_pdu.h"
+#include "print/print.h"
 #include "read/savefile.h"
 
 /* Far more than a 1 MiB input can hold: a runaway loop, not a long file. */
@@ -62,6 +65,49 @@ static void journal__check(const struct savefile_packet *p)
 	}
 }
 
+static char text[1 << 16];
+
+/*
+ * The packet printed as pidcap -r prints it, from a copy of exactly caplen
+ * bytes (the reader's buffer is larger, so an over-read there would pass
+ * unseen). The options change from packet to packet, so that one file
+ * reaches -v, -vv, -e, -q, -S and the dumps; the state carries the TCP
+ * connections from one packet to the next, as in a real read.
+ */
+static void print__check(const struct savefile_packet *p, struct print_state *st, int n)
+{
+	struct print_options o = {
+		.verbose = n % 3,
+		.link_header = n % 4 == 1,
+		.quiet = n % 5 == 4,
+		.absolute_seq = n % 7 == 6,
+		.state = st,
+	};
+	uint8_t *copy = malloc(p->caplen ? p->caplen : 1);
+	size_t got;
+
+	if (!copy)
+		return;
+	if (p->caplen)
+		memcpy(copy, p->frame, p->caplen);
+	got = print_frame_summary(text, sizeof(text), p->linktype, copy, p->caplen, p->len, &o);
+	if (got >= sizeof(text) || strlen(text) != got)
+		__builtin_trap();
+	got = print_dump(text, sizeof(text), copy, p->caplen, (enum print_dump)(n % 3));
+	if (got >= sizeof(text) || strlen(text) != got)
+		__builtin_trap();
+	/* A PKTAP record is printed from its IP packet (replay.c). */
+	free(copy);
+	if (p->ip && (copy = malloc(p->ip_caplen))) {
+		memcpy(copy, p->ip, p->ip_caplen);
+		got = print_frame_summary(text, sizeof(text), LINKTYPE_RAW, copy, p->ip_caplen,
+					  p->ip_len, &o);
+		if (got >= sizeof(text) || strlen(text) != got)
+			__builtin_trap();
+		free(copy);
+	}
+}
+
 static void packet__check(const struct savefile_packet *p)
 {
 	if (p->journal) {
@@ -106,6 +152,7 @@ static void packet__check(const struct savefile_packet *p)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct savefile_packet p;
+	struct print_state *st;
 	struct savefile *s;
 	char err[256];
 	int ret, n = 0;
@@ -124,8 +171,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	savefile__want_journal(s, true);
-	while ((ret = savefile__next(s, &p, err, sizeof(err))) == 1 && n++ < MAX_PACKETS)
+	st = print_state__new();
+	while ((ret = savefile__next(s, &p, err, sizeof(err))) == 1 && n++ < MAX_PACKETS) {
 		packet__check(&p);
+		if (!p.journal)
+			print__check(&p, st, n);
+	}
+	print_state__free(st);
 	/* A failure names its offset, and repeats itself. */
 	if (ret == -1 && !strstr(err, "offset") && !strstr(err, "out of memory"))
 		__builtin_trap();
