@@ -816,8 +816,10 @@ int capture__poll(struct capture *c, int timeout_ms)
 	if (c->epoll_fd < 0)
 		return 0; /* (not attached yet: nothing can have come) */
 	/* The kernel wakes us only for a batch of packets: after the wait,
-	 * take what waits anyway. What the last round left is not waited for. */
-	if (epoll_wait(c->epoll_fd, ev, 2, c->backlog ? 0 : timeout_ms) < 0)
+	 * take what waits anyway. What the last round left is not waited for,
+	 * and a look without a wait needs no system call: the rings are
+	 * mapped. */
+	if (!c->backlog && timeout_ms && epoll_wait(c->epoll_fd, ev, 2, timeout_ms) < 0)
 		return -errno;
 	read_process_ring(c);
 	c->batch = 0;

@@ -42,19 +42,28 @@ struct output {
 	struct cached_comment peer_comments[COMMENT_CACHE_SIZE];
 	struct dumpfile *dump; /* NULL for text on stdout */
 	struct textline *text;
-	int error;					    /* first write error, -errno */
+	int error; /* first write error, -errno */
+	/* Whether checked_fd is a pipe: asked once per descriptor, not on
+	 * every round of a flood. */
+	int checked_fd;
+	bool checked_fifo;
 	uint8_t pdu[PDU_HEADER_ROOM + PIDCAP_TLS_DATA_MAX]; /* --tls=data: one exported PDU */
 };
 
-bool output__reader_gone(const struct output *out)
+bool output__reader_gone(struct output *out)
 {
 	int fd = out->dump ? dumpfile__fd(out->dump) : STDOUT_FILENO;
 	struct pollfd p = { .fd = fd, .events = POLLOUT };
 	struct stat st;
 
+	if (fd < 0)
+		return false;
+	if (fd != out->checked_fd) {
+		out->checked_fd = fd;
+		out->checked_fifo = fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+	}
 	/* (the write end of a pipe without readers polls as an error) */
-	return fd >= 0 && fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode) && poll(&p, 1, 0) == 1 &&
-	       (p.revents & POLLERR);
+	return out->checked_fifo && poll(&p, 1, 0) == 1 && (p.revents & POLLERR);
 }
 
 struct output *output__open(const struct options *o, uint64_t now_ns)
@@ -72,6 +81,7 @@ struct output *output__open(const struct options *o, uint64_t now_ns)
 
 	if (!out)
 		return NULL;
+	out->checked_fd = -1;
 	if (o->write_path) {
 		out->dump = dumpfile__open(&d, now_ns);
 		if (!out->dump) {

@@ -37,7 +37,7 @@ uint64_t output__bytes(const struct output *out);
 int output__flush(struct output *out);
 /* Whether the output goes to a pipe or fifo whose reader is gone: an idle
  * capture learns it without waiting for its next write to fail. */
-bool output__reader_gone(const struct output *out);
+bool output__reader_gone(struct output *out);
 /* Flushes and closes; returns 0 or -errno (a write error makes the file
  * incomplete, and the caller must say so). */
 int output__close(struct output *out);
