@@ -603,6 +603,11 @@ static int open_rings(struct capture *c)
 {
 	struct pidcap_bpf *s = c->skel;
 	struct epoll_event ev = { .events = EPOLLIN };
+	/* The packet ring wakes us when the kernel says so (a batch is in,
+	 * submit_flags()), not whenever it holds a record: under a flood a
+	 * level-triggered wait returned at once, and the loop turned for every
+	 * few dozen packets. The wait's timeout takes what a quiet ring holds. */
+	struct epoll_event packets = { .events = EPOLLIN | EPOLLET };
 	int err = 0;
 
 	c->process_queue = record_queue__new();
@@ -615,7 +620,7 @@ static int open_rings(struct capture *c)
 	if (!err) {
 		c->epoll_fd = epoll_create1(EPOLL_CLOEXEC);
 		if (c->epoll_fd < 0 ||
-		    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->ring), &ev) ||
+		    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, bpf_map__fd(s->maps.events), &packets) ||
 		    epoll_ctl(c->epoll_fd, EPOLL_CTL_ADD, ring_buffer__epoll_fd(c->process_ring),
 			      &ev))
 			err = -errno;
