@@ -49,6 +49,9 @@ struct packet_view {
 	const uint8_t *frame;
 	uint32_t frame_caplen;
 	uint32_t frame_len;
+	/* A file's record: the captured length its header states, over
+	 * frame_len in a damaged file (0: frame_caplen is all there is). */
+	uint32_t stated_caplen;
 	/* A file's packet whose link layer is the one to say where it was seen
 	 * (a plain capture: not PKTAP or SLL2, which name the interface on every
 	 * packet, and no process blocks): text leaves the interface and

@@ -260,9 +260,26 @@ static void fold_lines(char *s)
 	*to = '\0';
 }
 
+/* A file's record whose header contradicts itself: tcpdump's line for it,
+ * which names each fault, instead of the packet. */
+static int print_invalid_header(FILE *out, uint32_t caplen, uint32_t len)
+{
+	char line[96];
+	int n;
+
+	n = snprintf(line, sizeof(line), "[Invalid header:%s", caplen ? "" : " caplen==0");
+	if (!len)
+		n += snprintf(line + n, sizeof(line) - n, "%s len==0", caplen ? "" : ",");
+	else if (len < caplen)
+		n += snprintf(line + n, sizeof(line) - n, " len(%u) < caplen(%u)", len, caplen);
+	return fprintf(out, "%s]\n", line) < 0 ? -errno : 0;
+}
+
 int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 {
 	char *summary = t->summary, stamp[64], ifname[4 * 64];
+	uint32_t caplen = p->stated_caplen > p->frame_caplen ? p->stated_caplen : p->frame_caplen;
+	bool valid = caplen && p->frame_len && caplen <= p->frame_len;
 	int err;
 
 	if (!t->first_ns)
@@ -272,13 +289,8 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 	if (t->json) {
 		fold_lines(summary);
 		err = print_json(t, out, p, summary);
-	} else if (!p->frame_caplen || !p->frame_len) {
-		/* (a file's record with nothing in it: tcpdump's line for it) */
-		err = fprintf(out, "[Invalid header: %s%s%s]\n", p->frame_caplen ? "" : "caplen==0",
-			      !p->frame_caplen && !p->frame_len ? ", " : "",
-			      p->frame_len ? "" : "len==0") < 0
-			      ? -errno
-			      : 0;
+	} else if (!valid) {
+		err = print_invalid_header(out, caplen, p->frame_len);
 	} else {
 		format_stamp(t, stamp, sizeof(stamp), p->ts_ns);
 		/* What a file does not say (interface, direction, process) is left
@@ -304,7 +316,7 @@ int textline__packet(struct textline *t, FILE *out, const struct packet_view *p)
 		if (!err && t->dump)
 			err = print_bytes(t, out, p);
 	}
-	if (p->frame_caplen && p->frame_len) /* (tcpdump's -ttt skips those too) */
+	if (valid) /* (tcpdump's -ttt skips the others too) */
 		t->previous_ns = p->ts_ns;
 	return err;
 }

@@ -174,6 +174,7 @@ static int replay_packet(struct replay *r, const struct savefile_packet *p, bool
 		.frame = pktap && p->ip ? p->ip : p->frame,
 		.frame_caplen = pktap && p->ip ? p->ip_caplen : p->caplen,
 		.frame_len = pktap && p->ip ? p->ip_len : p->len,
+		.stated_caplen = pktap && p->ip ? 0 : p->stated_caplen,
 		.where_from_link = !pktap && p->linktype != LINKTYPE_LINUX_SLL2 && p->pid < 0,
 	};
 	read_peer(p, &v);

@@ -43,6 +43,9 @@ struct savefile_packet {
 	 */
 	uint32_t caplen;
 	uint32_t len; /* length on the wire, as the file says */
+	/* The captured length the record states (after libpcap's cut to the
+	 * snaplen), which may exceed len: for tcpdump's invalid-header line. */
+	uint32_t stated_caplen;
 	/*
 	 * The IPv4 or IPv6 header inside frame, or NULL: ARP and other
 	 * protocols, unknown link types, a cut link-layer header. When set,

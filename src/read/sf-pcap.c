@@ -114,6 +114,7 @@ int savefile__next_pcap(struct savefile *s, struct savefile_packet *p)
 	 */
 	if (caplen > s->snapshot)
 		caplen = s->snapshot;
+	p->stated_caplen = caplen;
 	if (caplen > len)
 		caplen = len;
 

@@ -434,6 +434,7 @@ static int savefile__epb(struct savefile *s, struct cursor body, struct savefile
 	p->ts_ns = sf_iface__ns(iface, (uint64_t)ts_hi << 32 | ts_lo);
 	p->linktype = iface->linktype;
 	/* libpcap hands over bytes past the packet's length; they are no part of it */
+	p->stated_caplen = caplen;
 	p->caplen = caplen < len ? caplen : len;
 	p->len = len;
 	p->netns = iface->netns;
@@ -465,6 +466,7 @@ static int savefile__spb(struct savefile *s, struct cursor body, struct savefile
 	p->frame = body.p;
 	p->linktype = iface->linktype;
 	p->caplen = caplen;
+	p->stated_caplen = caplen;
 	p->len = len;
 	p->netns = iface->netns;
 	savefile__decode(s, p, 0, -1, -1, strtab__get(&s->names, iface->name));

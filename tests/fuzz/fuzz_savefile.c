@@ -114,7 +114,7 @@ static void packet__check(const struct savefile_packet *p)
 		journal__check(p);
 		return;
 	}
-	if (p->caplen > p->len || (p->caplen && !p->frame))
+	if (p->caplen > p->len || (p->caplen && !p->frame) || p->stated_caplen < p->caplen)
 		__builtin_trap();
 	if (!p->ifname || !p->comm || p->direction < 0 || p->direction > 2)
 		__builtin_trap();

@@ -53,3 +53,17 @@ def rec(ts, data, length=None):
 out = hdr + rec(1700000000, frame) + rec(1700000001, b'', 0) + rec(1700000002, frame)
 open('tests/golden/inputs/empty-record.pcap', 'wb').write(out)
 PY
+
+# Records whose header contradicts itself, each kind tcpdump names in its
+# "[Invalid header: ...]" line: caplen over len, len 0, caplen 0.
+python3 - <<'PY'
+import struct
+hdr = struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 262144, 1)
+frame = bytes.fromhex('ffffffffffff020000000001' '0806' '0001080006040001' '020000000001'
+                      '0a000001' '000000000000' '0a000002')
+def rec(ts, data, length):
+    return struct.pack('<IIII', ts, 0, len(data), length) + data
+out = (hdr + rec(1700000000, frame, 42) + rec(1700000001, frame, 41) +
+       rec(1700000002, frame, 0) + rec(1700000003, b'', 42) + rec(1700000004, frame, 60))
+open('tests/golden/inputs/invalid-header.pcap', 'wb').write(out)
+PY
