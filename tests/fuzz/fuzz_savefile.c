@@ -67,6 +67,13 @@ static void journal__check(const struct savefile_packet *p)
 
 static char text[1 << 16];
 
+/* What a print function returns: the length of what it wrote, within text. */
+static void check_text(size_t got)
+{
+	if (got >= sizeof(text) || strlen(text) != got)
+		__builtin_trap();
+}
+
 /*
  * The packet printed as pidcap -r prints it, from a copy of exactly caplen
  * bytes (the reader's buffer is larger, so an over-read there would pass
@@ -84,26 +91,20 @@ static void print__check(const struct savefile_packet *p, struct print_state *st
 		.state = st,
 	};
 	uint8_t *copy = malloc(p->caplen ? p->caplen : 1);
-	size_t got;
 
 	if (!copy)
 		return;
 	if (p->caplen)
 		memcpy(copy, p->frame, p->caplen);
-	got = print_frame_summary(text, sizeof(text), p->linktype, copy, p->caplen, p->len, &o);
-	if (got >= sizeof(text) || strlen(text) != got)
-		__builtin_trap();
-	got = print_dump(text, sizeof(text), copy, p->caplen, (enum print_dump)(n % 3));
-	if (got >= sizeof(text) || strlen(text) != got)
-		__builtin_trap();
-	/* A PKTAP record is printed from its IP packet (replay.c). */
+	check_text(
+		print_frame_summary(text, sizeof(text), p->linktype, copy, p->caplen, p->len, &o));
+	check_text(print_dump(text, sizeof(text), copy, p->caplen, (enum print_dump)(n % 3)));
 	free(copy);
+	/* A PKTAP record is printed from its IP packet (replay.c). */
 	if (p->ip && (copy = malloc(p->ip_caplen))) {
 		memcpy(copy, p->ip, p->ip_caplen);
-		got = print_frame_summary(text, sizeof(text), LINKTYPE_RAW, copy, p->ip_caplen,
-					  p->ip_len, &o);
-		if (got >= sizeof(text) || strlen(text) != got)
-			__builtin_trap();
+		check_text(print_frame_summary(text, sizeof(text), LINKTYPE_RAW, copy, p->ip_caplen,
+					       p->ip_len, &o));
 		free(copy);
 	}
 }
