@@ -41,10 +41,11 @@ last_words() {
 
 # A kernel under multi-threaded emulation (VM_ACCEL=tcg,thread=multi) now and
 # then faults while patching its own code (seen: "Oops: int3" in
-# sched_clock_cpu on 6.12 at boot), and once two vCPUs locked up. Any oops or soft lockup is made a panic (so it
-# ends the guest at once, not after VM_TIMEOUT), its report is kept and
-# printed, and the whole job runs once more in a new boot; a second fault is
-# a failure. $out/faults lists the reports of faulted boots.
+# sched_clock_cpu on 6.12 at boot), and once two vCPUs locked up. Any oops or
+# soft lockup is made a panic (so it ends the guest at once, not after
+# VM_TIMEOUT), its report is kept and printed, and the whole job runs once more
+# in a new boot; a second fault is a failure. $out/faults lists the reports of
+# faulted boots.
 rm -f "$out"/serial-fault-*.log "$out/faults"
 for attempt in 1 2; do
 	rm -f "$out/console.log" "$out/status"

@@ -49,11 +49,12 @@ test_kernel() {
 		[ -e "$out/console.log" ] && sed 's/^/  /' "$out/console.log" |
 			grep -E '^  (== |not ok|kernel |pidcap: warning)' || true
 	} > "$out/report"
-	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/console.log" 2>/dev/null | tail -1)
+	# (|| true: the runner runs under set -e, and a guest that died has no counts)
+	counts=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/console.log" 2>/dev/null | tail -1) || true
 	line="$(cat "$kdir/package"): ${counts:-no result} in $(( $(date +%s) - start )) s"
 	if [ -s "$out/faults" ]; then
 		# (a boot whose kernel faulted was run again: the summary says so)
-		fault=$(grep -h -m1 -o -E '(Oops|BUG|Kernel panic)[^[]*' "$(head -1 "$out/faults")")
+		fault=$(grep -h -m1 -o -E '(Oops|BUG|Kernel panic)[^[]*' "$(head -1 "$out/faults")") || true
 		line="$line, in a second boot: the first one's kernel faulted (${fault:-see $out/faults})"
 	fi
 	if [ "$rc" -ne 0 ] || [ -z "$counts" ]; then
