@@ -78,6 +78,8 @@ protocols_ok() {
 	# The payloads tcpdump decodes by their port, whatever tshark made of them (tshark
 	# takes someip1.pcap for DNS) or left undissected; DNS's own port comes first.
 	awk -F'\t' -v tcp="$tcp_ports" -v udp="$udp_ports" '
+		# (the lists are spread over lines: one space between ports, for index())
+		BEGIN { gsub(/[ \t\n]+/, " ", tcp); gsub(/[ \t\n]+/, " ", udp) }
 		function last(v,  n, a) { n = split(v, a, ","); return n ? a[n] : "" }
 		function listed(list, p) { return p != "" && index(list, " " p " ") }
 		$1 ~ /icmp/ { next }
