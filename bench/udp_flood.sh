@@ -7,8 +7,9 @@
 # medians over ROUNDS runs and ratios against the uncaptured rate, each
 # tool's peak memory (RSS), and the CPU time the tool's own process took per
 # thousand records it wrote (user and system; the BPF programs run in the
-# workload's processes and show in its rate instead). Not a test: the machine is shared and
-# noisy, so compare ratios measured in the same run, not absolute figures.
+# workload's processes and show in its rate instead). Not a test: the machine
+# is shared and noisy, so compare ratios measured in the same run, not
+# absolute figures.
 #
 #   sudo bash bench/udp_flood.sh [SECONDS] [ROUNDS]
 set -euo pipefail
