@@ -11,6 +11,10 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts -o newinstance,ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 mount -t tmpfs tmpfs /dev/shm
+# The project may live under /tmp on the host (a clone in mktemp -d): the
+# guest's own /tmp would hide it, so it is reached through /project.
+mkdir -p /project
+mount --bind "$src" /project && src=/project
 mount -t tmpfs -o mode=1777 tmpfs /tmp
 mount -t tmpfs -o mode=1777 tmpfs /var/tmp
 mount -t tmpfs -o mode=0755 tmpfs /run
@@ -35,9 +39,13 @@ if [ -s /vmout/file-caps ]; then
 fi
 
 echo "pidcap-vm: $(uname -r) up after $(cut -d' ' -f1 /proc/uptime) s"
-cd "$src" || echo "pidcap-vm: no project folder '$src'"
-setsid bash /vmout/job.sh < /dev/null 2>&1 | tee /vmout/console.log
-echo "${PIPESTATUS[0]}" > /vmout/status
+if cd "$src"; then
+	setsid bash /vmout/job.sh < /dev/null 2>&1 | tee /vmout/console.log
+	echo "${PIPESTATUS[0]}" > /vmout/status
+else
+	echo "pidcap-vm: no project folder '$src'" | tee /vmout/console.log
+	echo 1 > /vmout/status
+fi
 echo "pidcap-vm: job exit $(cat /vmout/status) after $(cut -d' ' -f1 /proc/uptime) s"
 sync
 echo o > /proc/sysrq-trigger
