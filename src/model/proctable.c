@@ -234,7 +234,7 @@ const struct proc_info *proctable__get(struct proctable *t, pid_t pid, const cha
 		read_proc(&e->info);
 	}
 	/* The kernel's name is the newer one (prctl(PR_SET_NAME) renames). */
-	if (comm && *comm && strncmp(e->info.comm, comm, sizeof(e->info.comm))) {
+	if (comm && *comm && !comm_equal(e->info.comm, comm)) {
 		snprintf(e->info.comm, sizeof(e->info.comm), "%s", comm);
 		e->info.generation++;
 	}

@@ -27,6 +27,22 @@ struct proc_info {
 
 struct proctable;
 
+/* Whether two process names (PIDCAP_COMM_LEN bytes at most, NUL-terminated if
+ * shorter) are the same: strncmp's answer, inline, since it is asked for
+ * every packet. */
+static inline bool comm_equal(const char *a, const char *b)
+{
+	int i;
+
+	for (i = 0; i < PIDCAP_COMM_LEN; i++) {
+		if (a[i] != b[i])
+			return false;
+		if (!a[i])
+			break;
+	}
+	return true;
+}
+
 struct proctable *proctable__new(void);
 /* A successful exec; record_size bounds the arguments that follow r. */
 void proctable__exec(struct proctable *t, const struct exec_record *r, size_t record_size);

@@ -125,7 +125,7 @@ static const char *comment_for(struct output *out, const struct packet_comment *
 
 	if (e->valid && e->has_owner == c->has_owner && e->pid == c->pid && e->tid == c->tid &&
 	    e->uid == c->uid && e->netns == c->netns && e->proc == proc &&
-	    e->generation == generation && !strncmp(e->comm, c->comm, sizeof(e->comm)))
+	    e->generation == generation && comm_equal(e->comm, c->comm))
 		return e->text;
 	full.exe = proc ? proc->exe : NULL;
 	full.cmdline = proc ? proc->cmdline : NULL;

@@ -58,6 +58,8 @@ struct pcapng_writer {
 	uint32_t nprocs;     /* process blocks written so far = next process index */
 	struct pcapng_table ifaces;
 	struct pcapng_table procs;
+	uint8_t *block;	   /* where a block is put together before it goes out */
+	size_t block_size; /* (grown to the largest block yet) */
 };
 
 struct pcapng_part {
@@ -192,16 +194,10 @@ static int pcapng_writer__put(struct pcapng_writer *w, const void *buf, size_t l
 	if (!len)
 		return 0;
 	errno = 0;
-	/* A dozen pieces per packet: the stream's lock would cost more than the
-	 * copy. The writer is used from one thread. */
+	/* (the writer is used from one thread: the stream's lock is not needed) */
 	if (fwrite_unlocked(buf, 1, len, w->out) != len)
 		w->err = errno ? -errno : -EIO;
 	return w->err;
-}
-
-static int pcapng_writer__put_u32(struct pcapng_writer *w, uint32_t v)
-{
-	return pcapng_writer__put(w, &v, sizeof(v));
 }
 
 static size_t pcapng_opts__size(const struct pcapng_opt *opts, int nopts)
@@ -216,48 +212,67 @@ static size_t pcapng_opts__size(const struct pcapng_opt *opts, int nopts)
 	return size;
 }
 
-static void pcapng_writer__opts(struct pcapng_writer *w, const struct pcapng_opt *opts, int nopts)
+static uint8_t *pcapng_append(uint8_t *p, const void *buf, size_t len)
+{
+	if (len)
+		memcpy(p, buf, len);
+	return p + len;
+}
+
+static uint8_t *pcapng_append_u32(uint8_t *p, uint32_t v)
+{
+	return pcapng_append(p, &v, sizeof(v));
+}
+
+static uint8_t *pcapng_append_opts(uint8_t *p, const struct pcapng_opt *opts, int nopts)
 {
 	uint16_t head[2];
 	int i;
 
 	if (!nopts)
-		return;
+		return p;
 	for (i = 0; i < nopts; i++) {
 		head[0] = opts[i].code;
 		head[1] = opts[i].len;
-		pcapng_writer__put(w, head, sizeof(head));
-		pcapng_writer__put(w, opts[i].val, opts[i].len);
-		pcapng_writer__put(w, pcapng_zeros, pad4(opts[i].len) - opts[i].len);
+		p = pcapng_append(p, head, sizeof(head));
+		p = pcapng_append(p, opts[i].val, opts[i].len);
+		p = pcapng_append(p, pcapng_zeros, pad4(opts[i].len) - opts[i].len);
 	}
 	head[0] = OPT_ENDOFOPT;
 	head[1] = 0;
-	pcapng_writer__put(w, head, sizeof(head));
+	return pcapng_append(p, head, sizeof(head));
 }
 
-/*
- * Writes one block: the body parts back to back, padded to 4 bytes, then the
- * options. Sizes were validated by the callers, so the total fits 32 bits.
- */
+/* A block is put together in memory and handed to the stream whole: a dozen
+ * small writes per packet cost the stream more than the copy. */
 static int pcapng_writer__block(struct pcapng_writer *w, uint32_t type,
 				const struct pcapng_part *parts, int nparts,
 				const struct pcapng_opt *opts, int nopts)
 {
-	size_t body = 0;
-	uint32_t total;
+	size_t body = 0, total;
+	uint8_t *p;
 	int i;
 
+	if (w->err)
+		return w->err;
 	for (i = 0; i < nparts; i++)
 		body += parts[i].len;
 	total = 12 + pad4(body) + pcapng_opts__size(opts, nopts);
-
-	pcapng_writer__put_u32(w, type);
-	pcapng_writer__put_u32(w, total);
+	if (total > w->block_size) {
+		p = realloc(w->block, total);
+		if (!p)
+			return w->err = -ENOMEM;
+		w->block = p;
+		w->block_size = total;
+	}
+	p = pcapng_append_u32(w->block, type);
+	p = pcapng_append_u32(p, total);
 	for (i = 0; i < nparts; i++)
-		pcapng_writer__put(w, parts[i].buf, parts[i].len);
-	pcapng_writer__put(w, pcapng_zeros, pad4(body) - body);
-	pcapng_writer__opts(w, opts, nopts);
-	return pcapng_writer__put_u32(w, total);
+		p = pcapng_append(p, parts[i].buf, parts[i].len);
+	p = pcapng_append(p, pcapng_zeros, pad4(body) - body);
+	p = pcapng_append_opts(p, opts, nopts);
+	pcapng_append_u32(p, total);
+	return pcapng_writer__put(w, w->block, total);
 }
 
 /* Bytes the writer puts before each IP packet: the link-layer header. */
@@ -519,6 +534,7 @@ struct pcapng_writer *pcapng_writer__new(FILE *out, enum pcapng_format format,
 	if (!err && format == PCAPNG_FORMAT_PKTAP)
 		err = pcapng_writer__idb(w, LINKTYPE_PKTAP, "pktap", 0);
 	if (err) {
+		free(w->block);
 		free(w);
 		errno = -err;
 		return NULL;
@@ -598,5 +614,6 @@ void pcapng_writer__free(struct pcapng_writer *w)
 		return;
 	pcapng_table__free(&w->ifaces);
 	pcapng_table__free(&w->procs);
+	free(w->block);
 	free(w);
 }
