@@ -85,7 +85,7 @@ static __noinline __u64 kernel_digest(const unsigned char *data, __u32 len)
 static __noinline void note_sending(const struct packet_meta *m, __u64 digest, bool recorded)
 {
 	struct sending f = {
-		.ts_ns = bpf_ktime_get_ns(),
+		.ts_ns = m->ts_ns ? m->ts_ns : bpf_ktime_get_ns(),
 		.digest = digest,
 		.len = m->len,
 		.ifindex = m->ifindex,
@@ -105,7 +105,7 @@ static __noinline void note_sending(const struct packet_meta *m, __u64 digest, b
 		bpf_map_update_elem(&sendings, &key, &f, BPF_ANY);
 }
 
-static __always_inline void emit_delivery(const struct packet_meta *m)
+static __always_inline void emit_delivery(const struct packet_meta *m, __u64 now)
 {
 	struct delivery_record *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 
@@ -115,7 +115,7 @@ static __always_inline void emit_delivery(const struct packet_meta *m)
 	}
 	r->type = RECORD_DELIVERY;
 	r->has_owner = m->has_owner;
-	r->ts_ns = bpf_ktime_get_ns();
+	r->ts_ns = now;
 	r->skb_id = m->buffer;
 	r->verdict_id = m->skb_id;
 	r->owner = m->owner;
@@ -132,39 +132,39 @@ static __always_inline void emit_delivery(const struct packet_meta *m)
  */
 static __noinline bool take_delivery(struct __sk_buff *skb, struct packet_meta *m, bool selected)
 {
-	__u64 key = m->buffer;
-	struct sending *f, sent;
+	__u64 key = m->buffer, now;
+	struct sending *f;
 
 	if (!key)
 		return false;
 	f = bpf_map_lookup_elem(&sendings, &key);
 	if (!f)
 		return false;
-	sent = *f;
 	/* (a receiving socket with a filter of its own may still refuse the
 	 * packet: then the receiver, or the whole record, is taken back) */
-	if (sent.len != m->len || sent.digest != skb_digest(skb, m->len))
+	if (f->len != m->len || f->digest != skb_digest(skb, m->len))
 		return false; /* another packet in the buffer, or a reused address */
 	f->len = 0;	      /* taken: no packet has that length */
-	if (bpf_ktime_get_ns() - sent.ts_ns > PIDCAP_DELIVERY_WINDOW_NS) {
+	now = bpf_ktime_get_ns();
+	if (now - f->ts_ns > PIDCAP_DELIVERY_WINDOW_NS) {
 		count(COUNTER_UNMATCHED);
 		return false;
 	}
-	if (sent.recorded) {
-		emit_delivery(m);
+	if (f->recorded) {
+		emit_delivery(m, now);
 		return true;
 	}
 	if (!selected)
 		return true;
 	m->peer = m->owner;
 	m->has_peer = m->has_owner;
-	m->owner = sent.owner;
-	m->has_owner = sent.has_owner;
+	m->owner = f->owner;
+	m->has_owner = f->has_owner;
 	m->direction = PACKET_OUT;
-	m->ts_ns = sent.ts_ns;
-	m->ifindex = sent.ifindex;
-	m->dev_netns = sent.dev_netns;
-	__builtin_memcpy(m->ifname, sent.ifname, sizeof(m->ifname));
+	m->ts_ns = f->ts_ns;
+	m->ifindex = f->ifindex;
+	m->dev_netns = f->dev_netns;
+	__builtin_memcpy(m->ifname, f->ifname, sizeof(m->ifname));
 	count(COUNTER_MATCHED);
 	set_caplen(m);
 	emit_packet(skb, m);

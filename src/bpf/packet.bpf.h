@@ -21,7 +21,7 @@ struct packet_meta {
 	struct owner owner;
 	struct owner peer; /* the local receiver of a sent packet, if has_peer */
 	char ifname[PIDCAP_IFNAME_LEN];
-	__u64 ts_ns;	  /* when it was sent, if not now (a delivery's record) */
+	__u64 ts_ns;	  /* when it was sent; 0: now */
 	__u64 skb_id;	  /* for a pending packet: the sk_buff its verdict names */
 	__u64 kernel_skb; /* the kernel's sk_buff, where known */
 	__u64 buffer;	  /* its data buffer, which its clones share (see delivery.bpf.h) */
@@ -363,6 +363,7 @@ static __always_inline int handle_packet(struct __sk_buff *skb, __u8 direction)
 	if (direction == PACKET_IN && take_delivery(skb, &m, selected))
 		return 1;
 	m.awaits_delivery = m.local_link && m.buffer;
+	m.ts_ns = bpf_ktime_get_ns(); /* (one reading for the record and the note) */
 	if (!selected) {
 		if (m.awaits_delivery)
 			note_sending(&m, skb_digest(skb, m.len), false);
