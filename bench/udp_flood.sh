@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Floods loopback with small UDP datagrams (iperf3 -u -l 64, unlimited rate) and
-# measures, in one run, the workload's packet rate with no capture, under
-# `tcpdump -i lo -w`, and under `pidcap -w`; how many packets each captured
-# against those sent (records per datagram: one for each, as a datagram from
-# one local process to another is one packet); and what each dropped. Prints
-# medians over ROUNDS runs and ratios against the uncaptured rate, each
-# tool's peak memory (RSS), and the CPU time the tool's own process took per
-# thousand records it wrote (user and system; the BPF programs run in the
-# workload's processes and show in its rate instead). Not a test: the machine
-# is shared and noisy, so compare ratios measured in the same run, not
-# absolute figures.
+# measures the workload's packet rate under `tcpdump -i lo -w`, under
+# `pidcap -w`, and under two captures of one idle process; each run right
+# after a run with no capture, and its ratio taken against that one, since the
+# machine's own speed drifts from minute to minute. Also: how many packets
+# each tool captured against those sent (records per datagram: one for each,
+# as a datagram from one local process to another is one packet) and what
+# each dropped; each tool's peak memory (RSS); the CPU time the tool's own
+# process took per thousand records it wrote (user and system; the BPF
+# programs run in the workload's processes and show in its rate instead); and
+# what a capture costs the whole machine per datagram (its busy CPU time from
+# /proc/stat, less that of the paired run with no capture). Prints medians
+# over ROUNDS rounds. Not a test: the machine is shared and noisy, so compare
+# ratios measured in the same run, not absolute figures.
 #
 #   sudo bash bench/udp_flood.sh [SECONDS] [ROUNDS]
 set -euo pipefail
@@ -34,23 +37,43 @@ for tool in iperf3 tcpdump python3 "$pidcap"; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
 done
 
+# Another capture would tax every run, the uncaptured ones too: a packet
+# socket (tcpdump's) or a BPF program that is not the kernel's own.
+others=$(awk 'NR > 1' /proc/net/packet | wc -l)
+if [ "$others" -gt 0 ]; then
+	echo "bench: $others packet sockets are open (another capture is running): stop it first" >&2
+	exit 1
+fi
+if command -v bpftool >/dev/null && bpftool prog show 2>/dev/null | grep -q 'name packet_egress'; then
+	echo "bench: another pidcap is capturing: stop it first" >&2
+	exit 1
+fi
+
 iperf3 -s -B 127.0.0.1 -p $port >/dev/null 2>&1 &
 server=$!
 sleep 0.5
 
-# One workload run; prints "sent_packets rate_pps".
+# The machine's busy CPU time so far, in clock ticks (user, nice, system,
+# irq and softirq of all CPUs; not idle, iowait or steal).
+busy_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+
+# One workload run; prints "sent_packets rate_pps busy_ns_per_datagram".
 workload() {
+	local b0 b1
+	b0=$(busy_ticks)
 	iperf3 -c 127.0.0.1 -p $port -u -l 64 -b 0 -t "$seconds" -J >"$dir/iperf.json"
-	python3 - "$dir/iperf.json" <<'PY'
+	b1=$(busy_ticks)
+	python3 - "$dir/iperf.json" $((b1 - b0)) "$(getconf CLK_TCK)" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["end"]["sum"]
-print(d["packets"], round(d["packets"] / d["seconds"]))
+busy_s = int(sys.argv[2]) / int(sys.argv[3])
+print(d["packets"], round(d["packets"] / d["seconds"]), round(busy_s * 1e9 / max(d["packets"], 1)))
 PY
 }
 
-# Runs the workload under a capture tool; prints "sent rate captured dropped
-# peak_rss_kib cpu_ticks" (the tool's VmHWM and utime + stime just before it
-# is stopped).
+# Runs the workload under a capture tool; prints "sent rate busy_ns captured
+# dropped peak_rss_kib cpu_ticks" (the tool's VmHWM and utime + stime just
+# before it is stopped).
 under() {
 	local log="$dir/capture.log"
 	"$@" 2>"$log" &
@@ -82,56 +105,61 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] 
 per_thousand() { awk -v t="$1" -v c="$2" -v hz="$(getconf CLK_TCK)" \
 	'BEGIN { printf "%d", c ? t * 1e6 / hz / c * 1000 : 0 }'; }
 
-declare -A rate sent captured dropped rss cpu
+# One mode of a round, right after a run with no capture: its ratio to that
+# run and the machine CPU per datagram it added.
+declare -A rate ratio sent captured dropped rss cpu extra
+measure() {
+	local mode=$1 s0 r0 b0 s r b c d m t
+	shift
+	read -r s0 r0 b0 <<<"$(workload)"
+	rate[none]+="$r0 "; sent[none]+="$s0 "
+	read -r s r b c d m t <<<"$(under "$@")"
+	rate[$mode]+="$r "; sent[$mode]+="$s "; captured[$mode]+="$c "; dropped[$mode]+="$d "
+	rss[$mode]+="$m "; cpu[$mode]+="$(per_thousand "$t" "$c") "; extra[$mode]+="$((b - b0)) "
+	ratio[$mode]+="$(awk -v a="$r" -v b="$r0" 'BEGIN { printf "%.3f", a / b }') "
+}
+
 for round in $(seq "$rounds"); do
-	read -r s r <<<"$(workload)"
-	rate[none]+="$r "; sent[none]+="$s "
-	read -r s r c d m t <<<"$(under tcpdump -i lo -w "$dir/t.pcap")"
-	rate[tcpdump]+="$r "; sent[tcpdump]+="$s "; captured[tcpdump]+="$c "; dropped[tcpdump]+="$d "
-	rss[tcpdump]+="$m "; cpu[tcpdump]+="$(per_thousand "$t" "$c") "
-	read -r s r c d m t <<<"$(under "$pidcap" -w "$dir/p.pcapng")"
-	rate[pidcap]+="$r "; sent[pidcap]+="$s "; captured[pidcap]+="$c "; dropped[pidcap]+="$d "
-	rss[pidcap]+="$m "; cpu[pidcap]+="$(per_thousand "$t" "$c") "
+	measure tcpdump tcpdump -i lo -w "$dir/t.pcap"
+	measure pidcap "$pidcap" -w "$dir/p.pcapng"
 	# One idle process captured: as a command (its own cgroup), and by pid
 	# (the programs run machine-wide and pass over every other packet).
-	read -r s r c d m _ <<<"$(under "$pidcap" -w "$dir/c.pcapng" -- sleep $idle_seconds)"
-	rate[idle_cmd]+="$r "; sent[idle_cmd]+="$s "; captured[idle_cmd]+="$c "; dropped[idle_cmd]+="$d "
-	rss[idle_cmd]+="$m "
+	measure idle_cmd "$pidcap" -w "$dir/c.pcapng" -- sleep $idle_seconds
 	sleep $idle_seconds &
 	idle=$!
-	read -r s r c d m _ <<<"$(under "$pidcap" -w "$dir/i.pcapng" --pid $idle)"
+	measure idle_pid "$pidcap" -w "$dir/i.pcapng" --pid $idle
 	kill $idle 2>/dev/null || true
-	rate[idle_pid]+="$r "; sent[idle_pid]+="$s "; captured[idle_pid]+="$c "; dropped[idle_pid]+="$d "
-	rss[idle_pid]+="$m "
 	echo "round $round done" >&2
 done
 
 med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
-base=$(med "${rate[none]}")
-printf '%-10s %14s %9s %14s %14s %10s %12s %9s %10s\n' mode "datagrams/s" "ratio" "sent" \
-	"captured" "dropped" "records/dgram" "peak RSS" "CPU/1000"
-printf '%-10s %14s %9s %14s %14s %10s %12s %9s %10s\n' none "$base" 1.00 "$(med "${sent[none]}")" \
-	- - - - -
+medf() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g |
+	awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+format='%-10s %12s %7s %11s %11s %8s %13s %9s %9s %11s\n'
+printf "$format" mode "datagrams/s" ratio sent captured dropped "records/dgram" "peak RSS" \
+	"CPU/1000" "+CPU/dgram"
+printf "$format" none "$(med "${rate[none]}")" 1.00 "$(med "${sent[none]}")" - - - - - -
 for mode in tcpdump pidcap idle_cmd idle_pid; do
-	r=$(med "${rate[$mode]}")
 	s=$(med "${sent[$mode]}")
 	c=$(med "${captured[$mode]}")
 	d=$(med "${dropped[$mode]}")
-	m=$(med "${rss[$mode]}")
 	u=-
-	[ -n "${cpu[$mode]:-}" ] && u="$(med "${cpu[$mode]}") us"
-	printf '%-10s %14s %9s %14s %14s %10s %12s %9s %10s\n' "$mode" "$r" "$(awk -v a="$r" -v b="$base" 'BEGIN { printf "%.2f", a / b }')" \
-		"$s" "$c" "$d" "$(awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN { printf "%.3f", (c + d) / s }')" \
-		"$(awk -v k="$m" 'BEGIN { printf "%.1f MiB", k / 1024 }')" "$u"
+	[ "$mode" = tcpdump ] || [ "$mode" = pidcap ] && u="$(med "${cpu[$mode]}") us"
+	printf "$format" "$mode" "$(med "${rate[$mode]}")" "$(medf "${ratio[$mode]}")" "$s" "$c" "$d" \
+		"$(awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN { printf "%.3f", (c + d) / s }')" \
+		"$(awk -v k="$(med "${rss[$mode]}")" 'BEGIN { printf "%.1f MiB", k / 1024 }')" "$u" \
+		"$(med "${extra[$mode]}") ns"
 done
-awk -v p="$(med "${rate[pidcap]}")" -v t="$(med "${rate[tcpdump]}")" \
+awk -v p="$(medf "${ratio[pidcap]}")" -v t="$(medf "${ratio[tcpdump]}")" \
 	'BEGIN { printf "pidcap -w keeps %.2f x the rate tcpdump -i lo -w keeps\n", p / t }'
 echo "idle_cmd: pidcap -w -- sleep (an idle command); idle_pid: pidcap -w --pid (an idle process)"
 # Attribution: with only iperf3 selected, a datagram pidcap could not
 # attribute (pid 0) or attributed to anyone else would be missing.
-read -r s r c d _ <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
+read -r s _ _ c d _ <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
 echo "attribution: pidcap --comm iperf3 kept $c packets for $s datagrams sent (1 per datagram expected," \
 	"plus the control connection), dropped $d"
-echo "medians of $rounds rounds of $seconds s; records/dgram = (captured + dropped) / sent: each"
-echo "loopback datagram is one record for both, plus iperf3's control connection. CPU/1000: the"
-echo "capture process's own CPU time (user + system) per thousand records it captured."
+echo "medians of $rounds rounds of $seconds s; ratio: to the run with no capture just before;"
+echo "records/dgram = (captured + dropped) / sent: each loopback datagram is one record for both,"
+echo "plus iperf3's control connection. CPU/1000: the capture process's own CPU time (user +"
+echo "system) per thousand records it captured. +CPU/dgram: the machine's busy CPU time per"
+echo "datagram sent, less that of the run with no capture before it."
