@@ -243,8 +243,12 @@ static uint8_t *pcapng_append_opts(uint8_t *p, const struct pcapng_opt *opts, in
 	return pcapng_append(p, head, sizeof(head));
 }
 
-/* A block is put together in memory and handed to the stream whole: a dozen
- * small writes per packet cost the stream more than the copy. */
+/*
+ * Writes one block: the body parts back to back, padded to 4 bytes, then the
+ * options. Sizes were validated by the callers, so the total fits 32 bits.
+ * The block is put together in memory and handed to the stream whole: a
+ * dozen small writes per packet cost the stream more than the copy.
+ */
 static int pcapng_writer__block(struct pcapng_writer *w, uint32_t type,
 				const struct pcapng_part *parts, int nparts,
 				const struct pcapng_opt *opts, int nopts)
@@ -261,7 +265,7 @@ static int pcapng_writer__block(struct pcapng_writer *w, uint32_t type,
 	if (total > w->block_size) {
 		p = realloc(w->block, total);
 		if (!p)
-			return w->err = -ENOMEM;
+			return -ENOMEM; /* (nothing written: the stream is whole) */
 		w->block = p;
 		w->block_size = total;
 	}
