@@ -38,7 +38,7 @@ for tool in iperf3 tcpdump python3 "$pidcap"; do
 done
 
 # Another capture would tax every run, the uncaptured ones too: a packet
-# socket (tcpdump's) or a BPF program that is not the kernel's own.
+# socket (tcpdump's) or another pidcap's packet programs.
 others=$(awk 'NR > 1' /proc/net/packet | wc -l)
 if [ "$others" -gt 0 ]; then
 	echo "bench: $others packet sockets are open (another capture is running): stop it first" >&2
