@@ -364,7 +364,27 @@ static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out,
 	if (!sk)
 		return false;
 	key = (__u64)sk;
+	/* The common case first, from the socket's own storage: the task that
+	 * sent the socket's last packet sends this one too. The hash may
+	 * still name a process that received since; the send's own hook
+	 * (sock_send_length, or sys_enter before 6.3) names the sender there. */
+	if (direction == PACKET_OUT) {
+		task = bpf_get_current_task_btf();
+		stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+		if (stored && stored->tgid && owner_is(stored, task) && sent_by_current(sk, task)) {
+			*out = *stored;
+			return true;
+		}
+	}
 	o = bpf_map_lookup_elem(&sock_owners, &key);
+	/* A received packet's owner is the hash's. The storage need not follow
+	 * it here: it takes the hash's owner when the socket is released, and
+	 * only a listener's is read while the socket is open (the kernel clones
+	 * it to the sockets the listener accepts). */
+	if (o && direction == PACKET_IN && sk->state != BPF_TCP_LISTEN) {
+		*out = *o;
+		return true;
+	}
 	/* (a socket with no owner recorded is the kernel's own) */
 	if (o && direction == PACKET_OUT &&
 	    sent_by_current(sk, task = bpf_get_current_task_btf())) {
