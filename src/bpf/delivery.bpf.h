@@ -105,7 +105,7 @@ static __noinline void note_sending(const struct packet_meta *m, __u64 digest, b
 		bpf_map_update_elem(&sendings, &key, &f, BPF_ANY);
 }
 
-static __always_inline void emit_delivery(const struct packet_meta *m, __u64 now)
+static __always_inline void emit_delivery(const struct packet_meta *m, __u64 sent_ns)
 {
 	struct delivery_record *r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 
@@ -115,7 +115,7 @@ static __always_inline void emit_delivery(const struct packet_meta *m, __u64 now
 	}
 	r->type = RECORD_DELIVERY;
 	r->has_owner = m->has_owner;
-	r->ts_ns = now;
+	r->ts_ns = sent_ns; /* (the record it completes keeps its own time) */
 	r->skb_id = m->buffer;
 	r->verdict_id = m->skb_id;
 	r->owner = m->owner;
@@ -132,7 +132,7 @@ static __always_inline void emit_delivery(const struct packet_meta *m, __u64 now
  */
 static __noinline bool take_delivery(struct __sk_buff *skb, struct packet_meta *m, bool selected)
 {
-	__u64 key = m->buffer, now;
+	__u64 key = m->buffer;
 	struct sending *f;
 
 	if (!key)
@@ -145,13 +145,14 @@ static __noinline bool take_delivery(struct __sk_buff *skb, struct packet_meta *
 	if (f->len != m->len || f->digest != skb_digest(skb, m->len))
 		return false; /* another packet in the buffer, or a reused address */
 	f->len = 0;	      /* taken: no packet has that length */
-	now = bpf_ktime_get_ns();
-	if (now - f->ts_ns > PIDCAP_DELIVERY_WINDOW_NS) {
+	/* The window is seconds long: the coarse clock (one tick behind at
+	 * most, so possibly before the sending's time) saves a clock read. */
+	if ((__s64)(bpf_ktime_get_coarse_ns() - f->ts_ns) > (__s64)PIDCAP_DELIVERY_WINDOW_NS) {
 		count(COUNTER_UNMATCHED);
 		return false;
 	}
 	if (f->recorded) {
-		emit_delivery(m, now);
+		emit_delivery(m, f->ts_ns);
 		return true;
 	}
 	if (!selected)
