@@ -15,6 +15,11 @@
  * predate the capture come from a task_file iterator, and the owner is kept
  * with the socket itself past close (socket storage, cloned to accepted
  * sockets).
+ *
+ * Where the tracepoints keep the owners and nothing needs them by address
+ * (owners_in_storage), they live in the socket's storage alone: a packet
+ * finds its owner without a hash lookup, and the hash holds only the owners
+ * the iterator seeded, which move into the storage when first seen.
  */
 #ifndef PIDCAP_OWNERS_BPF_H
 #define PIDCAP_OWNERS_BPF_H
@@ -27,14 +32,58 @@ struct {
 	__type(value, struct owner);
 } sock_owners SEC(".maps");
 
+/* An owner kept in a socket's storage is written in place, and two CPUs may
+ * write it at once (a socket two processes use): the check, of the owner's
+ * words, lets a reader tell a torn copy. 0: no owner yet. */
+struct stored_owner {
+	struct owner owner;
+	__u32 check;
+};
+
 /* The same owner, kept with the socket itself: survives close (FIN and
  * retransmits of orphaned sockets) and is cloned to accepted sockets. */
 struct {
 	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
 	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
 	__type(key, int);
-	__type(value, struct owner);
+	__type(value, struct stored_owner);
 } sock_owner_store SEC(".maps");
+
+static __always_inline __u32 owner_check(const struct owner *o)
+{
+	const __u32 *w = (const __u32 *)o;
+	__u32 h = 0x811c9dc5;
+	int i;
+
+	for (i = 0; i < sizeof(*o) / sizeof(*w); i++)
+		h = (h ^ w[i]) * 0x01000193;
+	return h | 1;
+}
+
+static __always_inline void store_owner(struct stored_owner *s, const struct owner *o)
+{
+	s->owner = *o;
+	s->check = owner_check(o);
+}
+
+/* Copies a stored owner; false if there is none, or only torn copies of one
+ * that another CPU was writing. */
+static __always_inline bool load_owner(struct stored_owner *s, struct owner *out)
+{
+	__u32 check;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		check = s->check;
+		if (!check)
+			return false;
+		asm volatile("" ::: "memory");
+		*out = s->owner;
+		if (check == owner_check(out) && out->tgid)
+			return true;
+	}
+	return false;
+}
 
 /* System call number -> 1 + index of its file descriptor argument, for the
  * calls through which a process sends, receives or otherwise drives a socket,
@@ -47,6 +96,7 @@ struct {
 	__type(value, __u8);
 } syscall_fd_arg SEC(".maps");
 
+/* (o must start zeroed: the --comm lookup takes all of comm, past its end) */
 static __always_inline void fill_owner(struct owner *o, struct task_struct *task, __u32 netns)
 {
 	o->tgid = BPF_CORE_READ(task, tgid);
@@ -86,12 +136,31 @@ static __always_inline bool owner_is(const struct owner *o, struct task_struct *
 static __always_inline void note_socket_user(struct sock *sk, struct task_struct *task)
 {
 	__u64 key = (__u64)sk;
-	struct owner *old = bpf_map_lookup_elem(&sock_owners, &key);
+	struct stored_owner *s;
+	struct owner *old, o = {};
 
-	if (old && owner_is(old, task))
+	if (!owners_in_storage) {
+		old = bpf_map_lookup_elem(&sock_owners, &key);
+		if (old && owner_is(old, task))
+			return;
+		if (is_inet(sk))
+			record_owner(sk, task);
 		return;
-	if (is_inet(sk))
-		record_owner(sk, task);
+	}
+	s = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+	if (s && s->check && owner_is(&s->owner, task))
+		return;
+	if (!is_inet(sk))
+		return;
+	if (!s)
+		s = bpf_sk_storage_get(&sock_owner_store, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!s) {
+		count(COUNTER_OWNERS_FULL);
+		return;
+	}
+	fill_owner(&o, task, BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum));
+	note_owner_selected(&o);
+	store_owner(s, &o);
 }
 
 /* The open file behind file descriptor fd of the current task, or NULL. */
@@ -166,6 +235,8 @@ static __always_inline void note_socket_use(struct pt_regs *regs, __u32 nr)
 	__u8 *arg;
 	__u64 fd;
 
+	if (owners_in_storage)
+		return; /* (the socket tracepoints keep them) */
 	arg = bpf_map_lookup_elem(&syscall_fd_arg, &nr);
 	if (!arg || !*arg)
 		return;
@@ -198,6 +269,7 @@ SEC("cgroup/sock_create")
 int socket_created(struct bpf_sock *ctx)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
+	struct stored_owner *s;
 	struct owner o = {};
 	__u64 key = (__u64)ctx;
 
@@ -206,8 +278,15 @@ int socket_created(struct bpf_sock *ctx)
 	/* (socket() makes it in the caller's network namespace) */
 	fill_owner(&o, task, BPF_CORE_READ(task, nsproxy, net_ns, ns.inum));
 	note_owner_selected(&o);
-	if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY))
+	if (owners_in_storage) {
+		s = bpf_sk_storage_get(&sock_owner_store, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		if (s)
+			store_owner(s, &o);
+		else
+			count(COUNTER_OWNERS_FULL);
+	} else if (bpf_map_update_elem(&sock_owners, &key, &o, BPF_ANY)) {
 		count(COUNTER_OWNERS_FULL);
+	}
 	return 1;
 }
 
@@ -274,19 +353,26 @@ int seed_socket_owners(struct bpf_iter__task_file *ctx)
 
 /* A closed socket's owner moves into its storage, where later packets of the
  * orphaned socket (FIN, retransmits) still find it, and leaves the hash before
- * the address can be reused by another socket. */
+ * the address can be reused by another socket. (With owners_in_storage an
+ * owner the storage has is newer than a seeded one in the hash.) */
 SEC("cgroup/sock_release")
 int socket_release(struct bpf_sock *ctx)
 {
 	__u64 key = (__u64)ctx;
-	struct owner *o, *stored;
+	struct stored_owner *stored;
+	struct owner *o;
 
 	o = bpf_map_lookup_elem(&sock_owners, &key);
 	if (!o)
 		return 1;
-	stored = bpf_sk_storage_get(&sock_owner_store, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
-	if (stored)
-		*stored = *o;
+	stored = bpf_sk_storage_get(&sock_owner_store, ctx, 0, 0);
+	if (!owners_in_storage || !stored || !stored->check) {
+		if (!stored)
+			stored = bpf_sk_storage_get(&sock_owner_store, ctx, 0,
+						    BPF_SK_STORAGE_GET_F_CREATE);
+		if (stored)
+			store_owner(stored, o);
+	}
 	bpf_map_delete_elem(&sock_owners, &key);
 	return 1;
 }
@@ -295,14 +381,21 @@ int socket_release(struct bpf_sock *ctx)
 static __always_inline bool owner_of_sock(struct sock *sk, struct owner *out)
 {
 	__u64 key = (__u64)sk;
-	struct owner *o = bpf_map_lookup_elem(&sock_owners, &key);
+	struct stored_owner *s;
+	struct owner *o;
 
-	if (!o)
-		o = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
-	if (!o || !o->tgid)
-		return false;
-	*out = *o;
-	return true;
+	if (owners_in_storage) {
+		s = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+		if (s && load_owner(s, out))
+			return true;
+	}
+	o = bpf_map_lookup_elem(&sock_owners, &key);
+	if (o && o->tgid) {
+		*out = *o;
+		return true;
+	}
+	s = owners_in_storage ? NULL : bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+	return s && load_owner(s, out);
 }
 
 #define PF_KTHREAD 0x00200000
@@ -346,24 +439,71 @@ static __always_inline void sender_owns(__u64 key, struct owner *old, struct tas
 		*out = *old;
 		return;
 	}
+	__builtin_memset(out, 0, sizeof(*out));
 	fill_owner(out, task, old->netns);
 	if (bpf_map_update_elem(&sock_owners, &key, out, BPF_ANY))
 		count(COUNTER_OWNERS_FULL);
 }
 
-static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out, __u8 direction)
+/* A packet's owner where owners live in the sockets' storage. */
+static __always_inline bool find_owner_in_storage(struct bpf_sock *sk, struct owner *out,
+						  __u8 direction)
 {
-	struct bpf_sock *sk = skb->sk;
-	struct owner *o, *stored;
-	struct task_struct *task;
-	__u64 key;
+	struct task_struct *task = NULL;
+	struct stored_owner *s;
+	struct owner *seeded = NULL;
+	__u64 key = (__u64)sk;
+	bool known;
 
-	if (!sk)
-		return false;
-	sk = bpf_sk_fullsock(sk);
-	if (!sk)
-		return false;
-	key = (__u64)sk;
+	s = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+	known = s && s->check;
+	if (direction == PACKET_OUT) {
+		task = bpf_get_current_task_btf();
+		/* The common case: the socket's last sender sends again. */
+		if (known && owner_is(&s->owner, task) && sent_by_current(sk, task) &&
+		    load_owner(s, out))
+			return true;
+	}
+	if (!known) {
+		/* A socket older than the capture: its owner, seeded into the
+		 * hash, moves into the storage. (None: the kernel's own.) */
+		seeded = bpf_map_lookup_elem(&sock_owners, &key);
+		if (!seeded || !seeded->tgid)
+			return false;
+	}
+	if (direction == PACKET_OUT && sent_by_current(sk, task)) {
+		__u32 netns = known ? s->owner.netns : seeded->netns;
+
+		__builtin_memset(out, 0, sizeof(*out));
+		fill_owner(out, task, netns);
+	} else if (known) {
+		if (load_owner(s, out))
+			return true;
+		return false; /* (torn twice: a writer on every try) */
+	} else {
+		*out = *seeded;
+	}
+	if (!s)
+		s = bpf_sk_storage_get(&sock_owner_store, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (s)
+		store_owner(s, out);
+	else
+		count(COUNTER_OWNERS_FULL);
+	if (seeded)
+		bpf_map_delete_elem(&sock_owners, &key);
+	return true;
+}
+
+/* A packet's owner where the hash keeps them (kernels before 6.3, or where a
+ * hook finds sockets by address). */
+static __always_inline bool find_owner_in_hash(struct bpf_sock *sk, struct owner *out,
+					       __u8 direction)
+{
+	struct stored_owner *stored;
+	struct task_struct *task;
+	__u64 key = (__u64)sk;
+	struct owner *o;
+
 	/* The common case first, from the socket's own storage: the task that
 	 * sent the socket's last packet sends this one too. The hash may
 	 * still name a process that received since; the send's own hook
@@ -371,10 +511,9 @@ static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out,
 	if (direction == PACKET_OUT) {
 		task = bpf_get_current_task_btf();
 		stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
-		if (stored && stored->tgid && owner_is(stored, task) && sent_by_current(sk, task)) {
-			*out = *stored;
+		if (stored && stored->check && owner_is(&stored->owner, task) &&
+		    sent_by_current(sk, task) && load_owner(stored, out))
 			return true;
-		}
 	}
 	o = bpf_map_lookup_elem(&sock_owners, &key);
 	/* A received packet's owner is the hash's. The storage need not follow
@@ -390,22 +529,34 @@ static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out,
 	    sent_by_current(sk, task = bpf_get_current_task_btf())) {
 		sender_owns(key, o, task, out);
 		stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (stored && (stored->tid != out->tid || stored->tgid != out->tgid))
-			*stored = *out;
+		if (stored && (!stored->check || stored->owner.tid != out->tid ||
+			       stored->owner.tgid != out->tgid))
+			store_owner(stored, out);
 		return true;
 	}
 	stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, o ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (o) {
-		if (stored && (stored->tid != o->tid || stored->tgid != o->tgid))
-			*stored = *o;
+		if (stored && (!stored->check || stored->owner.tid != o->tid ||
+			       stored->owner.tgid != o->tgid))
+			store_owner(stored, o);
 		*out = *o;
 		return true;
 	}
-	if (stored && stored->tgid) {
-		*out = *stored;
-		return true;
-	}
-	return false;
+	return stored && load_owner(stored, out);
+}
+
+static __always_inline bool find_owner(struct __sk_buff *skb, struct owner *out, __u8 direction)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return false;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
+		return false;
+	if (owners_in_storage)
+		return find_owner_in_storage(sk, out, direction);
+	return find_owner_in_hash(sk, out, direction);
 }
 
 #endif

@@ -78,6 +78,9 @@ const volatile bool tls_data = false;			/* --tls=data: plaintext of TLS calls */
 /* A packet a process sends on its own behalf is the current task's (see
  * owners.bpf.h); off where the verifier refuses what that needs. */
 const volatile bool owner_from_context = false;
+/* Sockets' owners live in their storage alone (see owners.bpf.h): where the
+ * socket tracepoints keep them and no hook looks them up by address. */
+const volatile bool owners_in_storage = false;
 const volatile bool record_failed_execs = false; /* --failed-execs */
 
 #ifndef PIDCAP_NO_KFUNCS

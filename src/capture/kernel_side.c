@@ -112,6 +112,10 @@ struct pidcap_bpf *kernel_side__open(unsigned int features)
 	skel->rodata->use_traced_skb = features & FEATURE_TRACED_SKB;
 	skel->rodata->trace_ipv6_synacks = features & FEATURE_IPV6_SYNACK;
 	skel->rodata->owner_from_context = features & FEATURE_SENDER_CONTEXT;
+	/* (the IPv6 SYN-ACK hook finds a listener's owner by its address) */
+	skel->rodata->owners_in_storage = (features & FEATURE_SOCKET_CALLS) &&
+					  (features & FEATURE_KERN_CTX) &&
+					  !(features & FEATURE_IPV6_SYNACK);
 	bpf_program__set_autoload(skel->progs.socket_sent, features & FEATURE_SOCKET_CALLS);
 	bpf_program__set_autoload(skel->progs.socket_received, features & FEATURE_SOCKET_CALLS);
 	bpf_program__set_autoload(skel->progs.ipv6_synack_output, features & FEATURE_IPV6_SYNACK);
