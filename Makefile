@@ -128,7 +128,7 @@ TEST_BINS := $(OUTPUT)/netpeer $(OUTPUT)/test_pcapng $(OUTPUT)/test_print $(OUTP
 	     $(OUTPUT)/test_packet_progs $(OUTPUT)/test_filter $(OUTPUT)/test_savefile \
 	     $(OUTPUT)/test_procfs $(OUTPUT)/test_elf_file \
 	     $(OUTPUT)/test_tls_calibrate $(OUTPUT)/test_tls_keylog $(OUTPUT)/test_go_program \
-	     $(OUTPUT)/drop.bpf.o $(GO_CLIENTS)
+	     $(OUTPUT)/drop.bpf.o $(OUTPUT)/hook_floor $(GO_CLIENTS)
 
 # A Go TLS client, as Go programs come: plain, stripped (-s -w), and
 # position-independent, plain and stripped. Built offline: the standard
@@ -194,6 +194,18 @@ $(OUTPUT)/refused.bpf.o: tests/bpf/refused.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 $(OUTPUT)/drop.bpf.o: tests/e2e/drop.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# The floor of the kernel hooks' cost, for bench/udp_flood.sh: empty programs
+# on pidcap's hooks, and its loader (bench/hook_floor.c).
+$(OUTPUT)/hook_floor.bpf.o: bench/hook_floor.bpf.c $(OUTPUT)/vmlinux.h | $(OUTPUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(OUTPUT)/hook_floor.skel.h: $(OUTPUT)/hook_floor.bpf.o
+	$(BPFTOOL) gen skeleton $< name hook_floor > $@.tmp && mv $@.tmp $@
+$(OBJ)/bench/hook_floor.o: bench/hook_floor.c $(OUTPUT)/hook_floor.skel.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(OUTPUT)/hook_floor: $(OBJ)/bench/hook_floor.o $(call obj,src/base/cgroup.c src/base/log.c)
+	$(test) $(LDLIBS)
 
 # The pcapng/pcap reader under libFuzzer with ASan and UBSan, for FUZZ_SECONDS
 # from the committed corpus; new inputs go to a scratch folder. Any input that

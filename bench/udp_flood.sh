@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Floods loopback with small UDP datagrams (iperf3 -u -l 64, unlimited rate) and
 # measures the workload's packet rate under `tcpdump -i lo -w`, under
-# `pidcap -w`, and under two captures of one idle process; each run right
+# `pidcap -w`, under two captures of one idle process, and under the floor
+# of any capture on pidcap's hooks (build/hook_floor, `make tests`): "hooks",
+# the same kernel hooks with empty programs, and "hooks+rec", those plus one
+# bare ring-buffer record per packet at each packet hook (so two for a
+# loopback datagram, sent and received) that its loader reads; each run right
 # after a run with no capture, and its ratio taken against that one, since the
 # machine's own speed drifts from minute to minute. Also: how many packets
 # each tool captured against those sent (records per datagram: one for each,
@@ -20,6 +24,7 @@ cd "$(dirname "$0")/.."
 seconds=${1:-5}
 rounds=${2:-3}
 pidcap=${PIDCAP:-./pidcap}
+floor=${HOOK_FLOOR:-build/hook_floor}
 port=5299
 # The idle process a capture of one process selects (its own argument, to
 # find it again).
@@ -36,16 +41,17 @@ trap cleanup EXIT
 for tool in iperf3 tcpdump python3 "$pidcap"; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing" >&2; exit 1; }
 done
+[ -x "$floor" ] || { echo "bench: $floor is missing: run 'make tests' first" >&2; exit 1; }
 
 # Another capture would tax every run, the uncaptured ones too: a packet
-# socket (tcpdump's) or another pidcap's packet programs.
+# socket (tcpdump's) or another pidcap's (or hook_floor's) packet programs.
 others=$(awk 'NR > 1' /proc/net/packet | wc -l)
 if [ "$others" -gt 0 ]; then
 	echo "bench: $others packet sockets are open (another capture is running): stop it first" >&2
 	exit 1
 fi
-if command -v bpftool >/dev/null && bpftool prog show 2>/dev/null | grep -q 'name packet_egress'; then
-	echo "bench: another pidcap is capturing: stop it first" >&2
+if command -v bpftool >/dev/null && bpftool prog show 2>/dev/null | grep -qE 'name (packet|hook)_egress'; then
+	echo "bench: another pidcap or hook_floor is capturing: stop it first" >&2
 	exit 1
 fi
 
@@ -98,8 +104,13 @@ under() {
 	pkill -f "sleep $idle_seconds" 2>/dev/null || true
 }
 
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+# The median of the numbers on standard input, one a line, printed with the
+# awk printf FORMAT ("%d" truncates toward zero); med and medf take them as
+# one space-separated argument.
+median() { sort -g | awk -v f="$1" '{ v[NR] = $1 }
+	END { printf f, (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median %d; }
+medf() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median %.2f; }
 
 # CPU microseconds per thousand records, from clock ticks.
 per_thousand() { awk -v t="$1" -v c="$2" -v hz="$(getconf CLK_TCK)" \
@@ -129,22 +140,22 @@ for round in $(seq "$rounds"); do
 	idle=$!
 	measure idle_pid "$pidcap" -w "$dir/i.pcapng" --pid $idle
 	kill $idle 2>/dev/null || true
+	# The floor: the same hooks, empty, then writing one record per packet.
+	measure hooks "$floor"
+	measure hooks+rec "$floor" --record
 	echo "round $round done" >&2
 done
 
-med() { tr ' ' '\n' <<<"$1" | grep -v '^$' | median; }
-medf() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g |
-	awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 format='%-10s %12s %7s %11s %11s %8s %13s %9s %9s %11s\n'
 printf "$format" mode "datagrams/s" ratio sent captured dropped "records/dgram" "peak RSS" \
 	"CPU/1000" "+CPU/dgram"
 printf "$format" none "$(med "${rate[none]}")" 1.00 "$(med "${sent[none]}")" - - - - - -
-for mode in tcpdump pidcap idle_cmd idle_pid; do
+for mode in tcpdump pidcap idle_cmd idle_pid hooks hooks+rec; do
 	s=$(med "${sent[$mode]}")
 	c=$(med "${captured[$mode]}")
 	d=$(med "${dropped[$mode]}")
 	u=-
-	[ "$mode" = tcpdump ] || [ "$mode" = pidcap ] && u="$(med "${cpu[$mode]}") us"
+	case $mode in tcpdump | pidcap | hooks+rec) u="$(med "${cpu[$mode]}") us" ;; esac
 	printf "$format" "$mode" "$(med "${rate[$mode]}")" "$(medf "${ratio[$mode]}")" "$s" "$c" "$d" \
 		"$(awk -v c="$c" -v d="$d" -v s="$s" 'BEGIN { printf "%.3f", (c + d) / s }')" \
 		"$(awk -v k="$(med "${rss[$mode]}")" 'BEGIN { printf "%.1f MiB", k / 1024 }')" "$u" \
@@ -152,7 +163,15 @@ for mode in tcpdump pidcap idle_cmd idle_pid; do
 done
 awk -v p="$(medf "${ratio[pidcap]}")" -v t="$(medf "${ratio[tcpdump]}")" \
 	'BEGIN { printf "pidcap -w keeps %.2f x the rate tcpdump -i lo -w keeps\n", p / t }'
+floor_keeps=$(awk -v h="$(medf "${ratio[hooks+rec]}")" -v t="$(medf "${ratio[tcpdump]}")" \
+	'BEGIN { printf "%.2f", h / t }')
+echo "hooks+rec keeps $floor_keeps x tcpdump's rate: the floor of a capture on these hooks" \
+	"that writes one bare record at each packet hook"
 echo "idle_cmd: pidcap -w -- sleep (an idle command); idle_pid: pidcap -w --pid (an idle process)"
+echo "hooks: $floor, pidcap's kernel hooks (packets at the cgroup root, sockets made and closed,"
+echo "sends and receives) with empty programs; hooks+rec: the same plus one ring-buffer record per"
+echo "packet at each packet hook (two per loopback datagram, as pidcap writes its packet's record"
+echo "and a delivery note), read by its loader: what any capture on these hooks must at least pay"
 # Attribution: with only iperf3 selected, a datagram pidcap could not
 # attribute (pid 0) or attributed to anyone else would be missing.
 read -r s _ _ c d _ <<<"$(under "$pidcap" -w "$dir/a.pcapng" --comm iperf3)"
