@@ -36,7 +36,8 @@ int main(int argc, char **argv)
 			execv(child[0], child);
 			_exit(127);
 		}
-		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		if (waitpid(pid, &status, 0) == pid && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
 			execs++;
 	}
 	printf("%ld %.3f\n", execs, now() - start);

@@ -5,7 +5,7 @@
 #   check-format.sh --fix    rewrite them
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mapfile -t files < <(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h')
+mapfile -t files < <(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tests/*.h' 'bench/*.c')
 if [ "${1:-}" = --fix ]; then
 	clang-format -i "${files[@]}"
 	exit 0
