@@ -365,14 +365,9 @@ int socket_release(struct bpf_sock *ctx)
 	o = bpf_map_lookup_elem(&sock_owners, &key);
 	if (!o)
 		return 1;
-	stored = bpf_sk_storage_get(&sock_owner_store, ctx, 0, 0);
-	if (!owners_in_storage || !stored || !stored->check) {
-		if (!stored)
-			stored = bpf_sk_storage_get(&sock_owner_store, ctx, 0,
-						    BPF_SK_STORAGE_GET_F_CREATE);
-		if (stored)
-			store_owner(stored, o);
-	}
+	stored = bpf_sk_storage_get(&sock_owner_store, ctx, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (stored && (!owners_in_storage || !stored->check))
+		store_owner(stored, o);
 	bpf_map_delete_elem(&sock_owners, &key);
 	return 1;
 }
@@ -394,7 +389,9 @@ static __always_inline bool owner_of_sock(struct sock *sk, struct owner *out)
 		*out = *o;
 		return true;
 	}
-	s = owners_in_storage ? NULL : bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
+	if (owners_in_storage)
+		return false;
+	s = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
 	return s && load_owner(s, out);
 }
 
@@ -453,17 +450,16 @@ static __always_inline bool find_owner_in_storage(struct bpf_sock *sk, struct ow
 	struct stored_owner *s;
 	struct owner *seeded = NULL;
 	__u64 key = (__u64)sk;
-	bool known;
+	bool known, sender;
 
 	s = bpf_sk_storage_get(&sock_owner_store, sk, 0, 0);
 	known = s && s->check;
-	if (direction == PACKET_OUT) {
-		task = bpf_get_current_task_btf();
-		/* The common case: the socket's last sender sends again. */
-		if (known && owner_is(&s->owner, task) && sent_by_current(sk, task) &&
-		    load_owner(s, out))
-			return true;
-	}
+	sender = direction == PACKET_OUT && sent_by_current(sk, task = bpf_get_current_task_btf());
+	/* The common cases: the stored owner, unless another task sends. */
+	if (known && (!sender || owner_is(&s->owner, task)) && load_owner(s, out))
+		return true;
+	if (known && !sender)
+		return false; /* (torn twice: a writer on every try) */
 	if (!known) {
 		/* A socket older than the capture: its owner, seeded into the
 		 * hash, moves into the storage. (None: the kernel's own.) */
@@ -471,15 +467,9 @@ static __always_inline bool find_owner_in_storage(struct bpf_sock *sk, struct ow
 		if (!seeded || !seeded->tgid)
 			return false;
 	}
-	if (direction == PACKET_OUT && sent_by_current(sk, task)) {
-		__u32 netns = known ? s->owner.netns : seeded->netns;
-
+	if (sender) {
 		__builtin_memset(out, 0, sizeof(*out));
-		fill_owner(out, task, netns);
-	} else if (known) {
-		if (load_owner(s, out))
-			return true;
-		return false; /* (torn twice: a writer on every try) */
+		fill_owner(out, task, known ? s->owner.netns : seeded->netns);
 	} else {
 		*out = *seeded;
 	}
@@ -492,6 +482,13 @@ static __always_inline bool find_owner_in_storage(struct bpf_sock *sk, struct ow
 	if (seeded)
 		bpf_map_delete_elem(&sock_owners, &key);
 	return true;
+}
+
+/* The storage follows the hash's owner when it names another task. */
+static __always_inline void keep_in_storage(struct stored_owner *s, const struct owner *o)
+{
+	if (s && (!s->check || s->owner.tid != o->tid || s->owner.tgid != o->tgid))
+		store_owner(s, o);
 }
 
 /* A packet's owner where the hash keeps them (kernels before 6.3, or where a
@@ -528,17 +525,14 @@ static __always_inline bool find_owner_in_hash(struct bpf_sock *sk, struct owner
 	if (o && direction == PACKET_OUT &&
 	    sent_by_current(sk, task = bpf_get_current_task_btf())) {
 		sender_owns(key, o, task, out);
-		stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
-		if (stored && (!stored->check || stored->owner.tid != out->tid ||
-			       stored->owner.tgid != out->tgid))
-			store_owner(stored, out);
+		keep_in_storage(
+			bpf_sk_storage_get(&sock_owner_store, sk, 0, BPF_SK_STORAGE_GET_F_CREATE),
+			out);
 		return true;
 	}
 	stored = bpf_sk_storage_get(&sock_owner_store, sk, 0, o ? BPF_SK_STORAGE_GET_F_CREATE : 0);
 	if (o) {
-		if (stored && (!stored->check || stored->owner.tid != o->tid ||
-			       stored->owner.tgid != o->tgid))
-			store_owner(stored, o);
+		keep_in_storage(stored, o);
 		*out = *o;
 		return true;
 	}
